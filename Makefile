@@ -1,0 +1,245 @@
+# CLKernel top-level Makefile.
+#
+#   make / make all   build build/clkernel.iso
+#   make run          build, then boot in QEMU with the serial console here
+#   make debug        boot halted under QEMU's GDB stub, with gdb attached
+#   make test         every test: host unit tests, fuzz smoke runs, QEMU tests
+#   make bench        boot-time and allocator figures in guest instructions
+#   make fuzz         run each fuzz target for FUZZ_SECONDS (default 600)
+#   make format       reformat our C code with clang-format
+#
+# Every target first runs tools/setup, which installs missing Debian packages.
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+.SECONDEXPANSION:
+
+BUILD   := build
+CC      := gcc
+LD      := ld
+PYTHON  := /usr/bin/python3
+QEMU    := tools/qemu
+
+# `make V=1` shows whole command lines.
+ifeq ($(V),1)
+Q :=
+say := @true
+else
+Q := @
+say := @printf '  %-6s %s\n'
+endif
+
+# ---- kernel ----
+
+KERNEL_C := \
+	kernel/main.c \
+	kernel/buddy.c \
+	kernel/cmdline.c \
+	kernel/console.c \
+	kernel/cpio.c \
+	kernel/fmt.c \
+	kernel/frame.c \
+	kernel/idle.c \
+	kernel/initrd.c \
+	kernel/kmalloc.c \
+	kernel/ksyms.c \
+	kernel/kstack.c \
+	kernel/log.c \
+	kernel/panic.c \
+	kernel/string.c \
+	kernel/vm.c \
+	kernel/ktest/ktest.c \
+	kernel/ktest/bench.c \
+	kernel/ktest/boot.c \
+	kernel/ktest/faults.c \
+	kernel/ktest/mem.c \
+	kernel/arch/x86_64/acpi.c \
+	kernel/arch/x86_64/apic.c \
+	kernel/arch/x86_64/clock.c \
+	kernel/arch/x86_64/gdt.c \
+	kernel/arch/x86_64/idt.c \
+	kernel/arch/x86_64/madt.c \
+	kernel/arch/x86_64/multiboot2.c \
+	kernel/arch/x86_64/paging.c \
+	kernel/arch/x86_64/serial.c \
+	kernel/arch/x86_64/trap.c \
+	kernel/arch/x86_64/vga.c
+
+KERNEL_S := \
+	kernel/arch/x86_64/boot.S \
+	kernel/arch/x86_64/isr.S
+
+KERNEL_OBJS := $(KERNEL_C:%.c=$(BUILD)/%.o) $(KERNEL_S:%.S=$(BUILD)/%.o)
+LINKER_SCRIPT := kernel/arch/x86_64/linker.ld
+
+KERNEL_CPPFLAGS := -Ikernel/include -Ikernel/arch/x86_64/include -Iabi/include
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-fno-stack-protector -fno-omit-frame-pointer \
+	-fno-optimize-sibling-calls -fno-asynchronous-unwind-tables \
+	-fno-tree-loop-distribute-patterns -fno-delete-null-pointer-checks -fno-strict-aliasing \
+	-MD -MP
+KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T $(LINKER_SCRIPT)
+
+$(BUILD)/kernel/%.o: kernel/%.c | setup
+	@mkdir -p $(@D)
+	$(say) CC $<
+	$(Q)$(CC) $(KERNEL_CPPFLAGS) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/%.o: kernel/%.S | setup
+	@mkdir -p $(@D)
+	$(say) AS $<
+	$(Q)$(CC) $(KERNEL_CPPFLAGS) -D__ASSEMBLER__ -MD -MP -c $< -o $@
+
+# Two links: the first image's function symbols become the second's .ksyms
+# section (last in the image), so panic reports can name functions.
+$(BUILD)/kernel/ksymtab-empty.S: tools/gen-ksyms | setup
+	@mkdir -p $(@D)
+	$(Q)$(PYTHON) tools/gen-ksyms < /dev/null > $@
+
+$(BUILD)/kernel/ksymtab.S: $(BUILD)/kernel/pass1.elf tools/gen-ksyms
+	$(say) KSYMS $@
+	$(Q)nm -n -S --defined-only $< | $(PYTHON) tools/gen-ksyms > $@
+
+$(BUILD)/kernel/ksymtab.o: $(BUILD)/kernel/ksymtab.S
+	$(Q)$(CC) -c $< -o $@
+
+$(BUILD)/kernel/ksymtab-empty.o: $(BUILD)/kernel/ksymtab-empty.S
+	$(Q)$(CC) -c $< -o $@
+
+$(BUILD)/kernel/pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel/ksymtab-empty.o $(LINKER_SCRIPT)
+	$(say) LD $@
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksymtab-empty.o
+
+$(BUILD)/kernel/clkernel.elf: $(KERNEL_OBJS) $(BUILD)/kernel/ksymtab.o $(LINKER_SCRIPT)
+	$(say) LD $@
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksymtab.o
+	@# The symbol table must describe this image: no function may have moved.
+	@nm -n --defined-only $(BUILD)/kernel/pass1.elf | grep -i ' [tw] ' > $(BUILD)/kernel/syms1
+	@nm -n --defined-only $@ | grep -i ' [tw] ' > $(BUILD)/kernel/syms2
+	@cmp -s $(BUILD)/kernel/syms1 $(BUILD)/kernel/syms2 || \
+		{ echo "ksyms: function addresses moved between links" >&2; rm -f $@; exit 1; }
+
+# ---- initrd and ISO ----
+
+INITRD_FILES := $(shell find initrd -type f 2>/dev/null | sort)
+
+# newc cpio of initrd/, owned by root, in a stable order.
+$(BUILD)/initrd.cpio: $(INITRD_FILES) | setup
+	@mkdir -p $(@D)
+	$(say) CPIO $@
+	$(Q)cd initrd && find . -mindepth 1 | LC_ALL=C sort | \
+		cpio --quiet -o -H newc --reproducible --owner=0:0 > $(CURDIR)/$@
+
+$(BUILD)/clkernel.iso: $(BUILD)/kernel/clkernel.elf $(BUILD)/initrd.cpio tools/grub.cfg
+	$(say) ISO $@
+	$(Q)rm -rf $(BUILD)/iso
+	$(Q)mkdir -p $(BUILD)/iso/boot/grub
+	$(Q)cp $(BUILD)/kernel/clkernel.elf $(BUILD)/initrd.cpio $(BUILD)/iso/boot/
+	$(Q)cp tools/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	$(Q)grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
+		{ cat $(BUILD)/grub-mkrescue.log >&2; exit 1; }
+
+# ---- host unit tests (ASan + UBSan) and fuzz targets (libFuzzer) ----
+
+HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
+	-Ikernel/include -Ikernel/arch/x86_64/include -Iabi/include -Itests/unit
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
+
+# test name -> kernel sources it tests (pure code only)
+UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt ksyms
+unit_src_buddy      := kernel/buddy.c
+unit_src_kmalloc    := kernel/kmalloc.c kernel/buddy.c
+unit_src_fmt        := kernel/fmt.c
+unit_src_cmdline    := kernel/cmdline.c
+unit_src_cpio       := kernel/cpio.c
+unit_src_multiboot2 := kernel/arch/x86_64/multiboot2.c
+unit_src_madt       := kernel/arch/x86_64/madt.c
+unit_src_ksyms      := kernel/ksyms.c
+
+UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
+
+$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c tests/unit/unit.h $$(unit_src_$$*) | setup
+	@mkdir -p $(@D)
+	$(say) HOSTCC $@
+	$(Q)$(CC) $(HOST_CFLAGS) $(SANITIZE) -o $@ $< tests/unit/unit.c $(unit_src_$*)
+
+FUZZ_TARGETS := cpio multiboot2 madt cmdline
+fuzz_src_cpio       := kernel/cpio.c
+fuzz_src_multiboot2 := kernel/arch/x86_64/multiboot2.c
+fuzz_src_madt       := kernel/arch/x86_64/madt.c
+fuzz_src_cmdline    := kernel/cmdline.c
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 10
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/unit.c $$(fuzz_src_$$*) | setup
+	@mkdir -p $(@D)
+	$(say) FUZZCC $@
+	$(Q)clang $(HOST_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $< tests/unit/unit.c $(fuzz_src_$*)
+
+# ---- targets ----
+
+.PHONY: all setup run debug test unit fuzz fuzz-smoke bench format format-check clean
+
+all: $(BUILD)/clkernel.iso
+
+setup:
+	@tools/setup
+
+run: all
+	@echo "Booting CLKernel. Ctrl-A X quits QEMU; Ctrl-A C toggles its monitor."
+	@echo "+ $$($(QEMU) --print)"
+	@$(QEMU)
+
+# gdb starts QEMU itself, speaking the GDB protocol over a pipe: no port, no race.
+debug: all
+	@echo "gdb runs QEMU halted; 'continue' boots to kmain. Serial output: $(BUILD)/debug-serial.log"
+	gdb -q -ex "target remote | exec $(QEMU) --console file:$(BUILD)/debug-serial.log -- -S -gdb stdio" \
+		-ex "hbreak kmain" -ex continue $(GDBFLAGS) $(BUILD)/kernel/clkernel.elf
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+# A crash or leak fails the target; its log is shown in full.
+fuzz-smoke: $(FUZZ_BINS)
+	@set -e; for f in $(FUZZ_BINS); do \
+		n=$$(basename $$f); echo "== $$n ($(FUZZ_SMOKE_SECONDS) s)"; \
+		mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+		if $$f -max_total_time=$(FUZZ_SMOKE_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/$$n- \
+			$(BUILD)/fuzz/corpus-$$n tests/fuzz/seeds/$$n > $(BUILD)/fuzz/$$n.log 2>&1; \
+		then grep -E '^stat::number_of_executed_units' $(BUILD)/fuzz/$$n.log; \
+		else cat $(BUILD)/fuzz/$$n.log; exit 1; fi; \
+	done
+
+fuzz: $(FUZZ_BINS)
+	@set -e; for f in $(FUZZ_BINS); do \
+		echo "== $$f ($(FUZZ_SECONDS) s)"; \
+		mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f); \
+		$$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/$$(basename $$f)- \
+			$(BUILD)/fuzz/corpus-$$(basename $$f) tests/fuzz/seeds/$$(basename $$f); \
+	done
+
+test: format-check all unit fuzz-smoke
+	$(PYTHON) -m pytest -q tests
+
+# Every C file of ours must be as clang-format (.clang-format) would write it.
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+
+format-check: | setup
+	@bad=$$(for f in $(FORMAT_FILES); do clang-format "$$f" | cmp -s - "$$f" || echo "$$f"; done); \
+	if [ -n "$$bad" ]; then echo "format: run 'make format'; these differ:" $$bad >&2; exit 1; fi
+
+format: | setup
+	clang-format -i $(FORMAT_FILES)
+
+bench: all
+	$(PYTHON) tools/bench
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

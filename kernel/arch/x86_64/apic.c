@@ -1,0 +1,215 @@
+/*
+ * apic.c: interrupt controllers and the local timer. The legacy 8259 PICs
+ * are remapped out of the way and masked; the IOAPIC routes device IRQs; the
+ * local APIC takes them and provides the timer (see timer.h).
+ */
+#include <arch/cpu.h>
+#include <arch/platform.h>
+#include <arch/trap.h>
+#include <clock.h>
+#include <log.h>
+#include <memlayout.h>
+#include <panic.h>
+#include <timer.h>
+#include <vm.h>
+
+/* Local APIC registers (byte offsets). */
+enum {
+    LAPIC_ID = 0x20,
+    LAPIC_TPR = 0x80,
+    LAPIC_EOI = 0xB0,
+    LAPIC_SVR = 0xF0,
+    LAPIC_ESR = 0x280,
+    LAPIC_LVT_TIMER = 0x320,
+    LAPIC_LVT_LINT0 = 0x350,
+    LAPIC_LVT_LINT1 = 0x360,
+    LAPIC_LVT_ERROR = 0x370,
+    LAPIC_TIMER_INIT = 0x380,
+    LAPIC_TIMER_CUR = 0x390,
+    LAPIC_TIMER_DIV = 0x3E0,
+};
+#define LVT_MASKED   (1u << 16)
+#define LVT_PERIODIC (1u << 17)
+#define LVT_NMI      (4u << 8)
+#define SVR_ENABLE   (1u << 8)
+#define TIMER_DIV_16 0x3
+
+static volatile uint32_t *lapic;
+static const struct madt_info *madt;
+static uint64_t lapic_timer_hz; /* after the divide-by-16 */
+static uint64_t timer_count;
+static void (*timer_callback)(void);
+
+static uint32_t lapic_read(unsigned reg)
+{
+    return lapic[reg / 4];
+}
+
+static void lapic_write(unsigned reg, uint32_t v)
+{
+    lapic[reg / 4] = v;
+    (void)lapic[LAPIC_ID / 4]; /* make the write take effect before we go on */
+}
+
+void pic_disable(void)
+{
+    /* ICW1-4: remap to VEC_PIC_BASE so stray IRQs are not taken for exceptions. */
+    outb(0x20, 0x11);
+    outb(0xA0, 0x11);
+    outb(0x21, VEC_PIC_BASE);
+    outb(0xA1, VEC_PIC_BASE + 8);
+    outb(0x21, 4);
+    outb(0xA1, 2);
+    outb(0x21, 1);
+    outb(0xA1, 1);
+    outb(0x21, 0xFF); /* mask everything */
+    outb(0xA1, 0xFF);
+}
+
+void lapic_eoi(void)
+{
+    lapic_write(LAPIC_EOI, 0);
+}
+
+static void lapic_error_irq(struct trap_frame *tf)
+{
+    (void)tf;
+    lapic_write(LAPIC_ESR, 0);
+    log_warn("lapic: error status %#x", lapic_read(LAPIC_ESR));
+}
+
+static void timer_irq(struct trap_frame *tf)
+{
+    (void)tf;
+    timer_count++;
+    if (timer_callback)
+        timer_callback();
+}
+
+void lapic_init(const struct madt_info *m)
+{
+    void *va;
+    madt = m;
+    if (vm_map_mmio(m->lapic_pa, PAGE_SIZE, &va) < 0)
+        kpanic("lapic: cannot map the local APIC at %#lx", (unsigned long)m->lapic_pa);
+    lapic = va;
+    wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1 << 11)); /* global enable */
+
+    irq_set_handler(VEC_APIC_ERROR, lapic_error_irq);
+    irq_set_handler(VEC_TIMER, timer_irq);
+    lapic_write(LAPIC_TPR, 0);
+    lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+    lapic_write(LAPIC_LVT_LINT1, LVT_NMI);
+    lapic_write(LAPIC_LVT_ERROR, VEC_APIC_ERROR);
+    lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
+    lapic_write(LAPIC_ESR, 0);
+    lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
+    lapic_eoi();
+}
+
+/* ---- timer.h ---- */
+
+void timer_init(void)
+{
+    lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
+    lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
+    lapic_write(LAPIC_TIMER_INIT, 0xFFFFFFFF);
+    uint64_t t0 = clock_ns();
+    clock_delay_us(10000);
+    uint32_t left = lapic_read(LAPIC_TIMER_CUR);
+    uint64_t ns = clock_ns() - t0;
+    lapic_write(LAPIC_TIMER_INIT, 0);
+    lapic_timer_hz = (uint64_t)(0xFFFFFFFFu - left) * 1000000000ULL / ns;
+    if (lapic_timer_hz == 0)
+        kpanic("lapic: the timer does not count");
+    log_info("timer: local APIC timer at %lu kHz (after divide by 16)",
+             (unsigned long)(lapic_timer_hz / 1000));
+}
+
+uint64_t timer_hz(void)
+{
+    return lapic_timer_hz;
+}
+
+static uint32_t timer_count_for(uint64_t us)
+{
+    uint64_t n = lapic_timer_hz * us / 1000000;
+    return n == 0 ? 1 : n > 0xFFFFFFFF ? 0xFFFFFFFF : (uint32_t)n;
+}
+
+void timer_periodic(unsigned hz)
+{
+    lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VEC_TIMER);
+    lapic_write(LAPIC_TIMER_INIT, timer_count_for(1000000 / hz));
+}
+
+void timer_oneshot(uint64_t us)
+{
+    lapic_write(LAPIC_LVT_TIMER, VEC_TIMER);
+    lapic_write(LAPIC_TIMER_INIT, timer_count_for(us));
+}
+
+void timer_stop(void)
+{
+    lapic_write(LAPIC_TIMER_INIT, 0);
+    lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
+}
+
+uint64_t timer_interrupts(void)
+{
+    return timer_count;
+}
+
+void timer_set_callback(void (*fn)(void))
+{
+    timer_callback = fn;
+}
+
+/* ---- IOAPIC ---- */
+
+static volatile uint32_t *ioapic;
+static unsigned ioapic_gsi_base, ioapic_pins;
+
+static uint32_t ioapic_read(unsigned reg)
+{
+    ioapic[0] = reg;
+    return ioapic[4];
+}
+
+static void ioapic_write(unsigned reg, uint32_t v)
+{
+    ioapic[0] = reg;
+    ioapic[4] = v;
+}
+
+void ioapic_init(const struct madt_info *m)
+{
+    void *va;
+    if (vm_map_mmio(m->ioapic[0].pa, PAGE_SIZE, &va) < 0)
+        kpanic("ioapic: cannot map the IOAPIC at %#x", m->ioapic[0].pa);
+    ioapic = va;
+    ioapic_gsi_base = m->ioapic[0].gsi_base;
+    ioapic_pins = ((ioapic_read(1) >> 16) & 0xFF) + 1;
+    for (unsigned i = 0; i < ioapic_pins; i++) {
+        ioapic_write(0x10 + 2 * i, LVT_MASKED);
+        ioapic_write(0x11 + 2 * i, 0);
+    }
+    log_info("ioapic: %u inputs from GSI %u, all masked", ioapic_pins, ioapic_gsi_base);
+}
+
+unsigned ioapic_route_isa(unsigned irq)
+{
+    KASSERT(irq < MADT_ISA_IRQS);
+    unsigned gsi = madt->isa[irq].gsi;
+    unsigned pin = gsi - ioapic_gsi_base;
+    unsigned vector = VEC_IRQ_BASE + gsi;
+    KASSERT(gsi >= ioapic_gsi_base && pin < ioapic_pins && vector <= VEC_IRQ_LAST);
+    uint32_t lo = vector;
+    if (madt->isa[irq].active_low)
+        lo |= 1u << 13;
+    if (madt->isa[irq].level)
+        lo |= 1u << 15;
+    ioapic_write(0x11 + 2 * pin, lapic_read(LAPIC_ID) & 0xFF000000); /* to this CPU */
+    ioapic_write(0x10 + 2 * pin, lo);
+    return vector;
+}

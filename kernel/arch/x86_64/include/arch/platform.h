@@ -1,0 +1,58 @@
+/*
+ * arch/platform.h: the PC platform: consoles, firmware tables, interrupt
+ * controllers and timers.
+ */
+#ifndef CLK_ARCH_PLATFORM_H
+#define CLK_ARCH_PLATFORM_H
+
+#include <bootinfo.h>
+#include <kdefs.h>
+
+void serial_init(void);
+void serial_enable_input(void);
+void vga_init(void);
+
+/* What the ACPI MADT says about interrupt controllers. */
+#define ACPI_SDT_HEADER  36 /* bytes in every ACPI table header */
+#define MADT_MAX_IOAPICS 4
+#define MADT_ISA_IRQS    16
+struct madt_info {
+    uint64_t lapic_pa;
+    unsigned nioapics;
+    struct {
+        uint8_t id;
+        uint32_t pa, gsi_base;
+    } ioapic[MADT_MAX_IOAPICS];
+    struct {
+        uint32_t gsi;
+        bool active_low, level;
+    } isa[MADT_ISA_IRQS]; /* ISA IRQ n -> GSI, after interrupt source overrides */
+    unsigned ncpus;
+};
+
+/* Parse a MADT of LEN bytes (header included) into M. Returns 0 or CLK_EINVAL;
+ * M holds the PC defaults (identity ISA routing) plus what was read. */
+int madt_parse(const uint8_t *madt, size_t len, struct madt_info *m);
+void madt_defaults(struct madt_info *m);
+bool acpi_checksum_ok(const uint8_t *p, size_t n);
+
+/* Find the MADT through the RSDP in BI; fills M with PC defaults when absent. */
+void acpi_init(const struct bootinfo *bi, struct madt_info *m);
+
+void pic_disable(void);
+void lapic_init(const struct madt_info *m);
+void lapic_eoi(void);
+void ioapic_init(const struct madt_info *m);
+
+/* Route ISA IRQ to the local APIC; returns the vector it arrives on. */
+unsigned ioapic_route_isa(unsigned irq);
+
+/* Measure the TSC against the PIT and start clock_us(). */
+void tsc_calibrate(void);
+uint64_t tsc_hz(void);
+
+/* Run a busy-wait of about US microseconds on PIT channel 2; returns its
+ * TSC length (the calibration primitive). */
+uint64_t pit_measure_tsc(unsigned us);
+
+#endif

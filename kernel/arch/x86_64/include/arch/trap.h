@@ -1,0 +1,64 @@
+/*
+ * arch/trap.h: interrupt and exception entry for x86_64.
+ */
+#ifndef CLK_ARCH_TRAP_H
+#define CLK_ARCH_TRAP_H
+
+#include <kdefs.h>
+
+/* Registers saved by isr.S, lowest address first. Shared with assembly. */
+struct trap_frame {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector, error;
+    uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
+};
+_Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_frame layout is shared with isr.S");
+_Static_assert(offsetof(struct trap_frame, vector) == 15 * 8, "isr.S pushes vector here");
+_Static_assert(offsetof(struct trap_frame, rip) == 17 * 8, "CPU frame follows error code");
+
+/* Interrupt vectors. */
+enum {
+    VEC_DIVIDE = 0,
+    VEC_NMI = 2,
+    VEC_BREAKPOINT = 3,
+    VEC_INVALID_OPCODE = 6,
+    VEC_DOUBLE_FAULT = 8,
+    VEC_GP = 13,
+    VEC_PAGE_FAULT = 14,
+    VEC_MACHINE_CHECK = 18,
+    VEC_EXCEPTIONS = 32,
+    VEC_PIC_BASE = 0x20, /* legacy PIC, remapped and masked: spurious only */
+    VEC_IRQ_BASE = 0x30, /* IOAPIC inputs (GSI n -> VEC_IRQ_BASE + n) */
+    VEC_IRQ_LAST = 0x6F,
+    VEC_TIMER = 0xF0, /* local APIC timer */
+    VEC_APIC_ERROR = 0xFE,
+    VEC_SPURIOUS = 0xFF,
+};
+
+/* IST slots in the TSS (1-based, as the IDT encodes them). */
+enum { IST_DOUBLE_FAULT = 1, IST_NMI = 2, IST_MACHINE_CHECK = 3, IST_COUNT = 3 };
+
+typedef void irq_handler_t(struct trap_frame *tf);
+
+/* Install HANDLER for VECTOR (an IRQ or local APIC vector). */
+void irq_set_handler(unsigned vector, irq_handler_t *handler);
+
+void gdt_init(void);
+void idt_init(void);
+
+/* Called by isr.S for every interrupt and exception. */
+void trap_dispatch(struct trap_frame *tf);
+
+/* True the first time only: later (nested) panics just halt. */
+bool panic_enter(void);
+
+/* Print a backtrace starting at frame pointer RBP (and at RIP when non-zero). */
+void arch_backtrace(uint64_t rbp, uint64_t rip);
+
+__noreturn void arch_halt_forever(void);
+
+/* Leave QEMU with STATUS through its isa-debug-exit device, if present. */
+void arch_qemu_exit(unsigned status);
+
+#endif

@@ -1,0 +1,147 @@
+/*
+ * paging.c: x86_64 4-level page tables. Tables are reached through the
+ * direct map; new ones come zeroed from frame_alloc().
+ */
+#include <arch/cpu.h>
+#include <clk/abi.h>
+#include <frame.h>
+#include <kstring.h>
+#include <memlayout.h>
+#include <vm.h>
+
+#define PTE_P    (1UL << 0)
+#define PTE_W    (1UL << 1)
+#define PTE_U    (1UL << 2)
+#define PTE_PWT  (1UL << 3)
+#define PTE_PCD  (1UL << 4)
+#define PTE_PS   (1UL << 7)
+#define PTE_G    (1UL << 8)
+#define PTE_NX   (1UL << 63)
+#define PTE_ADDR 0x000FFFFFFFFFF000UL
+
+static uint64_t *table(uint64_t pa)
+{
+    return phys_to_virt(pa & PTE_ADDR);
+}
+
+static unsigned index_at(uint64_t va, int level) /* level 3 = PML4 ... 0 = PT */
+{
+    return (va >> (12 + 9 * level)) & 511;
+}
+
+static bool canonical(uint64_t va)
+{
+    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
+static uint64_t pte_from_flags(uint64_t pa, unsigned flags)
+{
+    uint64_t e = pa | PTE_P;
+    if (flags & VM_WRITE)
+        e |= PTE_W;
+    if (flags & VM_USER)
+        e |= PTE_U;
+    if (flags & VM_NOCACHE)
+        e |= PTE_PCD | PTE_PWT;
+    if (flags & VM_GLOBAL)
+        e |= PTE_G;
+    if (flags & VM_HUGE)
+        e |= PTE_PS;
+    if (!(flags & VM_EXEC))
+        e |= PTE_NX;
+    return e;
+}
+
+static unsigned flags_from_pte(uint64_t e, bool huge)
+{
+    unsigned f = 0;
+    if (e & PTE_W)
+        f |= VM_WRITE;
+    if (e & PTE_U)
+        f |= VM_USER;
+    if (e & PTE_PCD)
+        f |= VM_NOCACHE;
+    if (e & PTE_G)
+        f |= VM_GLOBAL;
+    if (!(e & PTE_NX))
+        f |= VM_EXEC;
+    if (huge)
+        f |= VM_HUGE;
+    return f;
+}
+
+/* The entry for VA at LEVEL, creating missing tables above it when ALLOC.
+ * NULL when a table is missing (or cannot be made), or a huge page is in the way. */
+static uint64_t *walk(uint64_t root, uint64_t va, int level, bool alloc, bool user)
+{
+    uint64_t *t = table(root);
+    for (int l = 3; l > level; l--) {
+        uint64_t *e = &t[index_at(va, l)];
+        if (!(*e & PTE_P)) {
+            uint64_t pa;
+            if (!alloc || frame_alloc(0, &pa) < 0)
+                return NULL;
+            memset(phys_to_virt(pa), 0, PAGE_SIZE);
+            *e = pa | PTE_P | PTE_W | (user ? PTE_U : 0);
+        } else if (*e & PTE_PS) {
+            return NULL;
+        }
+        if (user)
+            *e |= PTE_U;
+        t = table(*e);
+    }
+    return &t[index_at(va, level)];
+}
+
+int arch_map(uint64_t root, uint64_t va, uint64_t pa, unsigned flags)
+{
+    uint64_t align = (flags & VM_HUGE) ? HUGE_SIZE : PAGE_SIZE;
+    if (!canonical(va) || !IS_ALIGNED(va, align) || !IS_ALIGNED(pa, align) || (pa & ~PTE_ADDR))
+        return CLK_EINVAL;
+    uint64_t *e = walk(root, va, (flags & VM_HUGE) ? 1 : 0, true, flags & VM_USER);
+    if (!e)
+        return CLK_ENOMEM; /* the only way walk() fails when allocating, bar huge pages */
+    if (*e & PTE_P)
+        return CLK_EEXIST;
+    *e = pte_from_flags(pa, flags);
+    return 0;
+}
+
+int arch_unmap(uint64_t root, uint64_t va, uint64_t *pa)
+{
+    uint64_t *e = canonical(va) ? walk(root, va, 0, false, false) : NULL;
+    if (!e || !(*e & PTE_P))
+        return CLK_ENOENT;
+    if (pa)
+        *pa = *e & PTE_ADDR;
+    *e = 0;
+    invlpg(va);
+    return 0;
+}
+
+bool arch_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *flags)
+{
+    if (!canonical(va))
+        return false;
+    uint64_t *t = table(root);
+    for (int l = 3; l >= 0; l--) {
+        uint64_t e = t[index_at(va, l)];
+        if (!(e & PTE_P))
+            return false;
+        if (l == 0 || (e & PTE_PS)) {
+            uint64_t span = 1UL << (12 + 9 * l);
+            if (pa)
+                *pa = (e & PTE_ADDR & ~(span - 1)) + (va & (span - 1));
+            if (flags)
+                *flags = flags_from_pte(e, l > 0);
+            return true;
+        }
+        t = table(e);
+    }
+    return false;
+}
+
+void arch_activate(uint64_t root)
+{
+    write_cr3(root);
+}

@@ -1,0 +1,43 @@
+/*
+ * idle.c: what the kernel does with nothing to run. It halts until an
+ * interrupt arrives. Until user-space servers (and the shell) exist, it also
+ * echoes console input and answers each line, so the console is visibly alive.
+ */
+#include <arch/cpu.h>
+#include <console.h>
+#include <log.h>
+
+#define LINE_MAX 128
+
+static char line[LINE_MAX];
+static unsigned len;
+
+static void take_char(char c)
+{
+    if (c == '\r' || c == '\n') {
+        console_write("\n", 1);
+        kprintf("kernel: got \"%.*s\" (%u bytes); no shell is running yet\n", (int)len, line, len);
+        len = 0;
+    } else if ((c == '\b' || c == 0x7F) && len > 0) {
+        len--;
+        console_write("\b \b", 3);
+    } else if (c >= ' ' && c < 0x7F && len < LINE_MAX) {
+        line[len++] = c;
+        console_write(&c, 1);
+    }
+}
+
+void idle_loop(void)
+{
+    log_info("idle: boot complete; halting until an interrupt arrives");
+    for (;;) {
+        int c;
+        while ((c = console_getc()) >= 0)
+            take_char((char)c);
+        irq_disable();
+        if (console_getc_pending())
+            irq_enable();
+        else
+            cpu_idle(); /* sti; hlt: no wake-up can slip in between */
+    }
+}

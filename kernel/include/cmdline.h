@@ -1,0 +1,23 @@
+/*
+ * cmdline.h: the kernel command line. Words are separated by spaces; a word
+ * starting with '/' (the kernel's own path) is skipped.
+ *   loglevel=N   show log lines up to level N (0-7) on the console
+ *   test=NAME    run the in-kernel test NAME (or "all") after booting
+ */
+#ifndef CLK_CMDLINE_H
+#define CLK_CMDLINE_H
+
+#include <kdefs.h>
+#include <param.h>
+
+struct cmdline {
+    int loglevel;            /* -1 when not given */
+    char test[TESTNAME_MAX]; /* empty when not given */
+    unsigned nbad;           /* words not understood */
+    char bad[64];            /* the first of them */
+};
+
+/* Parse S into CL. Never fails: unknown or malformed words are counted. */
+void cmdline_parse(const char *s, struct cmdline *cl);
+
+#endif

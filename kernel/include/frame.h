@@ -1,0 +1,53 @@
+/*
+ * frame.h: physical memory. Frames come from a buddy allocator over the
+ * usable RAM in the boot memory map; before that exists (while vm_init
+ * builds the direct map) single frames come from a boot-time bump region.
+ *
+ * The page_* calls are the same allocator seen through the direct map.
+ */
+#ifndef CLK_FRAME_H
+#define CLK_FRAME_H
+
+#include <bootinfo.h>
+#include <kdefs.h>
+
+struct frame_stats {
+    uint64_t total;   /* usable RAM in the memory map, bytes */
+    uint64_t managed; /* frames handed to the buddy allocator */
+    uint64_t free;    /* frames free now */
+    uint64_t kernel;  /* frames used by the image, boot data and boot tables */
+    uint64_t top;     /* highest usable physical address + 1 */
+};
+
+/* Note usable memory and pick the boot-time bump region. */
+void frame_early_init(const struct bootinfo *bi);
+
+/* Start the buddy allocator over all free memory (needs the direct map). */
+void frame_init(void);
+
+/* Allocate 2^ORDER contiguous frames; *PA gets the physical address.
+ * Returns 0, CLK_EINVAL or CLK_ENOMEM. */
+int frame_alloc(unsigned order, uint64_t *pa);
+
+/* Free a block from frame_alloc(). Panics on a double or foreign free. */
+void frame_free(uint64_t pa);
+
+void frame_get_stats(struct frame_stats *st);
+
+/* Check the allocator's invariants; panics on a violation. */
+void frame_check(void);
+
+/* 2^ORDER pages (not cleared), seen through the direct map; NULL when out of memory. */
+void *page_alloc(unsigned order);
+void page_free(void *p);
+
+/* If P lies in an allocated block, true with the block's first byte and order. */
+bool page_block_of(const void *p, void **head, unsigned *order);
+
+/* One bit of owner data per allocated block, kept outside the block and
+ * cleared when it is freed: kmalloc marks its slabs, so that no data written
+ * into a block can make it pass for a slab. HEAD must start the block. */
+void page_set_mark(void *head, bool mark);
+bool page_marked(const void *head);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * param.h: every tunable limit of the kernel, in one place.
+ */
+#ifndef CLK_PARAM_H
+#define CLK_PARAM_H
+
+#define CLK_VERSION "0.1.0"
+
+/* Stacks */
+#define KSTACK_PAGES 4  /* 16 KiB per kernel stack */
+#define KSTACK_SLOTS 64 /* kernel stacks that may exist at once */
+
+/* Physical memory */
+#define BUDDY_MAX_ORDER 10 /* largest block: 2^10 pages = 4 MiB */
+#define MEMMAP_MAX      64 /* memory-map entries kept from the boot loader */
+#define MODULES_MAX     16 /* boot modules kept from the boot loader */
+
+/* Kernel log */
+#define LOG_BUF_SIZE      16384 /* ring buffer of formatted log text */
+#define LOG_LEVEL_DEFAULT 3     /* LOG_INFO */
+
+/* Command line */
+#define CMDLINE_MAX  512
+#define TESTNAME_MAX 32
+
+/* Time */
+#define HZ 100 /* periodic timer tick */
+
+/* Console input */
+#define CONSOLE_INBUF 256
+
+/* Backtraces */
+#define BACKTRACE_MAX 24
+
+#endif

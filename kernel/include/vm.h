@@ -1,0 +1,60 @@
+/*
+ * vm.h: virtual memory. The arch layer (arch/x86_64/paging.c) edits page
+ * tables; vm.c lays out the kernel's half of every address space (see
+ * memlayout.h): the direct map, the W^X kernel image, stacks and MMIO.
+ */
+#ifndef CLK_VM_H
+#define CLK_VM_H
+
+#include <bootinfo.h>
+#include <kdefs.h>
+
+/* Mapping permissions. Readable is implied; without VM_EXEC a page is NX. */
+enum vm_flags {
+    VM_WRITE = 1 << 0,
+    VM_EXEC = 1 << 1,
+    VM_USER = 1 << 2,
+    VM_NOCACHE = 1 << 3,
+    VM_GLOBAL = 1 << 4,
+    VM_HUGE = 1 << 5, /* a 2 MiB page (VA and PA 2 MiB-aligned) */
+};
+
+/* ---- arch layer: page tables rooted at the physical address ROOT ---- */
+
+/* Map VA to PA. Returns 0, CLK_EINVAL (misaligned or non-canonical VA),
+ * CLK_EEXIST (already mapped) or CLK_ENOMEM (no frame for a table). */
+int arch_map(uint64_t root, uint64_t va, uint64_t pa, unsigned flags);
+
+/* Unmap the 4 KiB page at VA; *PA (if non-NULL) gets what it mapped.
+ * Returns 0 or CLK_ENOENT. Flushes the TLB entry. */
+int arch_unmap(uint64_t root, uint64_t va, uint64_t *pa);
+
+/* If VA is mapped, true with its physical address and vm_flags. */
+bool arch_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *flags);
+
+/* Switch to the address space ROOT. */
+void arch_activate(uint64_t root);
+
+/* ---- kernel address space ---- */
+
+/* Build the final kernel page tables from the memory map and switch to them. */
+void vm_init(const struct bootinfo *bi);
+
+/* Physical address of the kernel's top-level page table. */
+uint64_t vm_kernel_root(void);
+
+/* Map SIZE bytes of device memory at PA uncached; *VA gets the address.
+ * Returns 0, CLK_EINVAL or CLK_ENOMEM. */
+int vm_map_mmio(uint64_t pa, size_t size, void **va);
+
+/* A pointer to SIZE bytes at PA: the direct map when it covers them, an
+ * uncached MMIO-window mapping otherwise. NULL when that fails. */
+void *vm_map_phys(uint64_t pa, size_t size);
+
+/* True when [PA, PA+SIZE) lies in the direct map. */
+bool vm_direct_mapped(uint64_t pa, size_t size);
+
+/* True when VA is mapped in the kernel half with at least FLAGS. */
+bool vm_kernel_accessible(uint64_t va, unsigned flags);
+
+#endif
