@@ -1,0 +1,155 @@
+r"""pytest harness: boot build/clkernel.iso in QEMU with the serial console
+wired to the test.
+
+    def test_x(boot):
+        m = boot(cmdline="test=all", mem="32M")
+        m.expect(r"ktest: done: (\d+) passed")
+        m.send("hello")
+
+expect() waits (with a timeout, never a sleep) for a regular expression in
+the serial output after the previous match. It looks at complete lines only,
+so "^...$" anchors (re.MULTILINE) never match half a line; pass partial=True
+to match text that ends without a newline, such as a prompt. When a test fails, its whole
+serial transcript is saved as tests/out/<test name>.log.
+"""
+import os
+import pathlib
+import re
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+OUT = ROOT / "tests" / "out"
+TEST_TIMEOUT = int(os.environ.get("CLK_TEST_TIMEOUT", "180"))
+
+
+class Machine:
+    """One QEMU running CLKernel, its serial console on our pipes."""
+
+    def __init__(self, cmdline="", mem="32M", qemu_args=(), command=None):
+        """Boot with tools/qemu, or run COMMAND (a list) that boots."""
+        args = [str(ROOT / "tools" / "qemu"), "--console", "stdio", "--mem", mem]
+        if cmdline:
+            args += ["--cmdline", cmdline]
+        args += ["--", *qemu_args]
+        self.args = args = command or args
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(args, cwd=ROOT, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self._raw = bytearray()
+        self._cond = threading.Condition()
+        self._eof = False
+        self._pos = 0  # expect() searches the text from here
+        self.first_output_at = None
+        threading.Thread(target=self._reader, daemon=True).start()
+
+    def _reader(self):
+        while True:
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            with self._cond:
+                if not chunk:
+                    self._eof = True
+                    self._cond.notify_all()
+                    return
+                if self.first_output_at is None:
+                    self.first_output_at = time.monotonic()
+                self._raw += chunk
+                self._cond.notify_all()
+
+    @property
+    def text(self):
+        """Everything received so far, with CR LF turned into LF."""
+        return self._raw.decode("utf-8", "replace").replace("\r\n", "\n")
+
+    def expect(self, pattern, timeout=30, partial=False):
+        """Wait for PATTERN after the last match; return the match."""
+        rx = re.compile(pattern, re.M)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                text = self.text
+                end = len(text) if partial else text.rfind("\n") + 1
+                m = rx.search(text, self._pos, end)
+                if m:
+                    self._pos = m.end()
+                    return m
+                left = deadline - time.monotonic()
+                if left <= 0 or self._eof:
+                    why = "QEMU exited" if self._eof else f"{timeout} s passed"
+                    tail = text[self._pos:][-2000:]
+                    raise AssertionError(f"{why} before /{pattern}/ appeared; "
+                                         f"output since the last match:\n{tail}")
+                self._cond.wait(left)
+
+    def send(self, line):
+        """Type LINE and Enter on the serial console."""
+        self.send_raw(line.encode() + b"\r")
+
+    def send_raw(self, data):
+        """Type the bytes DATA as they are (control keys, escapes)."""
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def wait_exit(self, timeout=30):
+        """Wait for QEMU to exit; return its exit status."""
+        return self.proc.wait(timeout)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    setattr(item, "rep_" + call.when, outcome.get_result())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def built_image():
+    """Make sure build/clkernel.iso matches the sources."""
+    subprocess.run(["make", "-s", "all"], cwd=ROOT, check=True)
+
+
+@pytest.fixture(autouse=True)
+def hard_timeout(request):
+    """No test may hang: fail it after TEST_TIMEOUT seconds."""
+    def expire(signum, frame):
+        raise TimeoutError(f"{request.node.nodeid} ran over {TEST_TIMEOUT} s")
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(TEST_TIMEOUT)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+@pytest.fixture
+def boot(request):
+    """Factory: boot(cmdline="", mem="32M") -> Machine. Transcripts of failed
+    tests are saved under tests/out/."""
+    machines = []
+
+    def start(**kw):
+        m = Machine(**kw)
+        machines.append(m)
+        return m
+
+    yield start
+    failed = getattr(request.node, "rep_call", None) is None or request.node.rep_call.failed
+    for i, m in enumerate(machines):
+        m.close()
+        if failed:
+            OUT.mkdir(exist_ok=True)
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+            path = OUT / (name + (f".{i}" if i else "") + ".log")
+            path.write_text("# " + " ".join(m.args) + "\n" + m.text)
+
+
+def kernel_version():
+    text = (ROOT / "kernel" / "include" / "param.h").read_text()
+    return re.search(r'#define CLK_VERSION "([^"]+)"', text).group(1)

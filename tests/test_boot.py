@@ -1,0 +1,79 @@
+"""Boot: banner, memory, boot modules, log format, console input."""
+import re
+
+from conftest import ROOT, kernel_version
+
+
+def test_banner_is_the_first_line(boot):
+    m = boot()
+    m.expect(r"idle: boot complete")
+    first = m.text.split("\n", 1)[0]
+    assert first == f"CLKernel {kernel_version()} booting"
+
+
+def test_make_run_boots_to_idle_and_ctrl_a_x_quits(boot):
+    """The README's first command: banner, an idle kernel, Ctrl-A X leaves."""
+    m = boot(command=["make", "-s", "run"])
+    m.expect(rf"^CLKernel {kernel_version()} booting$")
+    m.expect(r"idle: boot complete; halting until an interrupt arrives")
+    m.send_raw(b"\x01x")
+    m.expect(r"QEMU: Terminated")
+    assert m.wait_exit() == 0
+
+
+def test_usable_memory_is_reported(boot):
+    m = boot(mem="32M")
+    usable = int(m.expect(r"mem: (\d+) KiB usable RAM in \d+ regions").group(1))
+    free = int(m.expect(r"mem: (\d+) frames free \((\d+) KiB\)").group(1))
+    # 32 MiB minus firmware areas; the kernel keeps little for itself.
+    assert 30 * 1024 <= usable <= 32 * 1024
+    assert free * 4 >= usable - 2048
+    m.expect(r"idle: boot complete")
+
+
+def test_log_lines_carry_increasing_timestamps(boot):
+    m = boot()
+    m.expect(r"tsc: (\d+)\.\d+ MHz \(measured against the PIT\)")
+    m.expect(r"idle: boot complete")
+    stamps = [float(s) for s in re.findall(r"^\[\s*(\d+\.\d{6})\] ", m.text, re.M)]
+    assert len(stamps) >= 8
+    assert stamps == sorted(stamps)
+    assert stamps[-1] > 0
+
+
+def test_boot_modules_and_initrd_files_are_listed(boot):
+    m = boot()
+    size = (ROOT / "build" / "initrd.cpio").stat().st_size
+    m.expect(rf'boot: module "initrd" at 0x[0-9a-f]+, {size} bytes')
+    m.expect(r"idle: boot complete")
+    files = sorted(p for p in (ROOT / "initrd").rglob("*") if p.is_file())
+    assert files
+    for p in files:
+        name = re.escape(str(p.relative_to(ROOT / "initrd")))
+        assert re.search(rf"initrd:\s+{name}\s+{p.stat().st_size} bytes", m.text), name
+    assert f"initrd: {len(files)} files" in m.text
+
+
+def test_console_input_arrives_by_interrupt(boot):
+    """COM1 receive goes through the IOAPIC to the kernel's input ring."""
+    m = boot()
+    m.expect(r"idle: boot complete")
+    m.send("hello kernel")
+    m.expect(r'kernel: got "hello kernel" \(12 bytes\); no shell is running yet')
+    m.send("again")
+    m.expect(r'kernel: got "again" \(5 bytes\)')
+
+
+def test_loglevel_hides_info_lines(boot):
+    m = boot(cmdline="loglevel=2 bogus=1")
+    m.expect(r"^CLKernel \S+ booting$")
+    m.expect(r"warning: cmdline: 1 word\(s\) not understood, first \"bogus=1\"")
+    m.send("ping")
+    m.expect(r'kernel: got "ping"')
+    assert "mem:" not in m.text and "idle: boot complete" not in m.text
+
+
+def test_unknown_command_line_word_is_reported(boot):
+    m = boot(cmdline="loglevel=9")
+    m.expect(r'warning: cmdline: 1 word\(s\) not understood, first "loglevel=9"')
+    m.expect(r"idle: boot complete")
