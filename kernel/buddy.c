@@ -1,12 +1,12 @@
 /*
  * buddy.c: binary buddy allocator of page frames (see buddy.h).
  *
- * Frame states (one byte each):
- *   RESERVED          not managed: outside RAM, or used by the kernel image
- *   FREE  | order     first frame of a free block of 2^order frames
- *   ALLOC | order     first frame of an allocated block, plus MARK when the
- *                     owner marked it (buddy_set_mark)
- *   TAIL              any other frame of a free or allocated block
+ * Frame state, one byte each: a kind (bits 7-6), the owner's tag (bits 5-4,
+ * allocated heads only, see buddy_set_tag) and an order (bits 3-0).
+ *   RESERVED                not managed: outside RAM, or used by the kernel
+ *   FREE  | order           first frame of a free block of 2^order frames
+ *   ALLOC | tag | order     first frame of an allocated block
+ *   TAIL                    any other frame of a free or allocated block
  * Invariant: a block of order k starts at a multiple of 2^k, and its frames
  * other than the first are TAIL.
  */
@@ -15,16 +15,30 @@
 #include <memlayout.h>
 #include <panic.h>
 
-#define ST_RESERVED 0x00
-#define ST_MARK     0x10
-#define ST_TAIL     0x20
-#define ST_FREE     0x40
-#define ST_ALLOC    0x80
-#define ST_ORDER    0x0F
+#define ST_KIND      0xC0
+#define ST_RESERVED  0x00
+#define ST_TAIL      0x40
+#define ST_FREE      0x80
+#define ST_ALLOC     0xC0
+#define ST_TAG       0x30
+#define ST_TAG_SHIFT 4
+#define ST_ORDER     0x0F
 
 #define BUDDY_CHECK 0xB0DD1E5C0FFEE000ULL
 
 _Static_assert(BUDDY_MAX_ORDER <= ST_ORDER, "order must fit in a state byte");
+_Static_assert(BUDDY_TAGS == 4, "tags take two bits of the state byte");
+
+static unsigned kind(uint8_t st)
+{
+    return st & ST_KIND;
+}
+
+/* True when ST starts a block (free or allocated). */
+static bool is_head(uint8_t st)
+{
+    return kind(st) == ST_FREE || kind(st) == ST_ALLOC;
+}
 _Static_assert(sizeof(struct buddy_node) <= PAGE_SIZE, "node lives in a free frame");
 
 static struct buddy_node *node_of(const struct buddy *b, uint64_t pfn)
@@ -154,7 +168,7 @@ static bool find_head(const struct buddy *b, uint64_t pfn, uint64_t *head, uint8
     for (unsigned k = 0; k <= BUDDY_MAX_ORDER; k++) {
         uint64_t h = pfn & ~((1ULL << k) - 1);
         uint8_t s = b->state[h];
-        if ((s & (ST_FREE | ST_ALLOC)) && (s & ST_ORDER) >= k) {
+        if (is_head(s) && (s & ST_ORDER) >= k) {
             *head = h;
             *st = s;
             return true;
@@ -167,23 +181,25 @@ bool buddy_block_of(const struct buddy *b, uint64_t pfn, uint64_t *head, unsigne
 {
     uint8_t st;
     if (pfn >= b->nframes || b->state[pfn] == ST_RESERVED || !find_head(b, pfn, head, &st) ||
-        !(st & ST_ALLOC))
+        kind(st) != ST_ALLOC)
         return false;
     *order = st & ST_ORDER;
     return true;
 }
 
-void buddy_set_mark(struct buddy *b, uint64_t pfn, bool mark)
+void buddy_set_tag(struct buddy *b, uint64_t pfn, unsigned tag)
 {
-    if (pfn >= b->nframes || !(b->state[pfn] & ST_ALLOC))
-        kpanic("buddy: cannot mark frame %#lx: it does not start an allocated block",
-               (unsigned long)(pfn << PAGE_SHIFT));
-    b->state[pfn] = (b->state[pfn] & ~ST_MARK) | (mark ? ST_MARK : 0);
+    if (pfn >= b->nframes || kind(b->state[pfn]) != ST_ALLOC || tag >= BUDDY_TAGS)
+        kpanic("buddy: cannot tag frame %#lx with %u: it does not start an allocated block",
+               (unsigned long)(pfn << PAGE_SHIFT), tag);
+    b->state[pfn] = (b->state[pfn] & ~ST_TAG) | (tag << ST_TAG_SHIFT);
 }
 
-bool buddy_marked(const struct buddy *b, uint64_t pfn)
+unsigned buddy_tag(const struct buddy *b, uint64_t pfn)
 {
-    return pfn < b->nframes && (b->state[pfn] & (ST_ALLOC | ST_MARK)) == (ST_ALLOC | ST_MARK);
+    if (pfn >= b->nframes || kind(b->state[pfn]) != ST_ALLOC)
+        return 0;
+    return (b->state[pfn] & ST_TAG) >> ST_TAG_SHIFT;
 }
 
 /* Panic with a precise description of why PFN cannot be freed. */
@@ -197,7 +213,7 @@ static __noreturn void bad_free(const struct buddy *b, uint64_t pfn)
         kpanic("buddy: free of foreign frame %#lx (not managed by the allocator)", pa);
     if (!find_head(b, pfn, &head, &st))
         kpanic("buddy: free of frame %#lx in no block (state %#x)", pa, b->state[pfn]);
-    if (st & ST_FREE)
+    if (kind(st) == ST_FREE)
         kpanic("buddy: double free of frame %#lx (already free, in block %#lx order %u)", pa,
                (unsigned long)(head << PAGE_SHIFT), st & ST_ORDER);
     kpanic("buddy: free of frame %#lx inside the block allocated at %#lx (order %u)", pa,
@@ -206,7 +222,7 @@ static __noreturn void bad_free(const struct buddy *b, uint64_t pfn)
 
 void buddy_free(struct buddy *b, uint64_t pfn)
 {
-    if (pfn >= b->nframes || !(b->state[pfn] & ST_ALLOC))
+    if (pfn >= b->nframes || kind(b->state[pfn]) != ST_ALLOC)
         bad_free(b, pfn);
     free_block(b, pfn, b->state[pfn] & ST_ORDER);
 }
@@ -234,8 +250,8 @@ void buddy_check(const struct buddy *b)
             pfn++;
             continue;
         }
-        KASSERT(s & (ST_FREE | ST_ALLOC)); /* a block starts here, not a tail */
-        KASSERT(!(s & ST_FREE) || !(s & (ST_ALLOC | ST_MARK)));
+        KASSERT(is_head(s)); /* a block starts here, not a tail */
+        KASSERT(kind(s) == ST_ALLOC || !(s & ST_TAG));
         unsigned k = s & ST_ORDER;
         KASSERT(k <= BUDDY_MAX_ORDER && IS_ALIGNED(pfn, 1ULL << k) &&
                 pfn + (1ULL << k) <= b->nframes);

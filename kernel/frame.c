@@ -189,6 +189,14 @@ void frame_free(uint64_t pa)
     buddy_free(&buddy, pa >> PAGE_SHIFT);
 }
 
+bool frame_overlaps_ram(uint64_t pa, uint64_t size)
+{
+    for (unsigned i = 0; i < nusable; i++)
+        if (pa < usable[i].end && pa + size > usable[i].start)
+            return true;
+    return false;
+}
+
 void frame_get_stats(struct frame_stats *st)
 {
     st->total = usable_bytes;
@@ -227,12 +235,12 @@ bool page_block_of(const void *p, void **head, unsigned *order)
     return true;
 }
 
-void page_set_mark(void *head, bool mark)
+void page_set_tag(void *head, enum page_tag tag)
 {
-    buddy_set_mark(&buddy, virt_to_phys(head) >> PAGE_SHIFT, mark);
+    buddy_set_tag(&buddy, virt_to_phys(head) >> PAGE_SHIFT, tag);
 }
 
-bool page_marked(const void *head)
+enum page_tag page_tag(const void *head)
 {
-    return buddy_marked(&buddy, virt_to_phys(head) >> PAGE_SHIFT);
+    return buddy_tag(&buddy, virt_to_phys(head) >> PAGE_SHIFT);
 }

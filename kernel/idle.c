@@ -4,6 +4,7 @@
  * echoes console input and answers each line, so the console is visibly alive.
  */
 #include <arch/cpu.h>
+#include <arch/trap.h>
 #include <console.h>
 #include <log.h>
 
@@ -29,8 +30,13 @@ static void take_char(char c)
 
 void idle_loop(void)
 {
+    uint64_t nmis = 0;
     log_info("idle: boot complete; halting until an interrupt arrives");
     for (;;) {
+        if (arch_nmi_count() != nmis) {
+            nmis = arch_nmi_count();
+            log_warn("nmi: %lu non-maskable interrupt(s) so far, ignored", (unsigned long)nmis);
+        }
         int c;
         while ((c = console_getc()) >= 0)
             take_char((char)c);

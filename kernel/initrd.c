@@ -7,6 +7,7 @@
 #include <kstring.h>
 #include <log.h>
 #include <memlayout.h>
+#include <vm.h>
 
 static const void *initrd;
 static size_t initrd_len;
@@ -34,11 +35,17 @@ void initrd_init(const struct bootinfo *bi)
         log_warn("boot: no boot modules (expected the initrd)");
     for (unsigned i = 0; i < bi->nmods; i++) {
         const struct boot_module *m = &bi->mods[i];
+        uint64_t size = m->end - m->start;
+        if (size && !vm_direct_mapped(m->start, size)) {
+            log_err("boot: module \"%s\" at %#lx (%lu bytes) is not in RAM; ignored", m->name,
+                    (unsigned long)m->start, (unsigned long)size);
+            continue;
+        }
         log_info("boot: module \"%s\" at %#lx, %lu bytes", m->name, (unsigned long)m->start,
-                 (unsigned long)(m->end - m->start));
+                 (unsigned long)size);
         if (strcmp(m->name, "initrd") == 0 && !initrd) {
             initrd = phys_to_virt(m->start);
-            initrd_len = m->end - m->start;
+            initrd_len = size;
         }
     }
     if (initrd)

@@ -4,8 +4,9 @@
  * A slab is a block of pages from page_alloc(): a header, then NOBJ objects
  * of one size class. A bitmap in the header marks the free objects, so the
  * allocator's own metadata never lives in freed memory. Large requests are
- * whole page blocks. kfree() tells the two apart by the page allocator's
- * per-block mark, which only slabs carry and which no data can forge.
+ * whole page blocks. kfree() tells the two apart, and both from blocks kmalloc
+ * never handed out, by the page allocator's per-block tag, which lives
+ * outside the block so that no data can forge it.
  *
  * Not locked: the kernel is uniprocessor and kmalloc is not used from
  * interrupt handlers.
@@ -80,7 +81,7 @@ static struct slab *slab_new(unsigned cls)
     struct slab *s = page_alloc(sc->order);
     if (!s)
         return NULL;
-    page_set_mark(s, true);
+    page_set_tag(s, PAGE_TAG_SLAB);
     size_t bytes = PAGE_SIZE << sc->order;
     s->magic = SLAB_MAGIC ^ (uintptr_t)s;
     s->cls = cls;
@@ -131,8 +132,10 @@ static void *large_alloc(size_t size)
     while ((PAGE_SIZE << order) < size)
         order++;
     void *p = page_alloc(order);
-    if (p)
+    if (p) {
+        page_set_tag(p, PAGE_TAG_KMALLOC_LARGE);
         stats.large++;
+    }
     return p;
 }
 
@@ -174,7 +177,7 @@ static void slab_put(struct slab *s, void *p)
     if (s->nfree == s->nobj && (sc->list != s || s->next)) {
         slab_unlink(sc, s);
         s->magic = 0;
-        page_free(s); /* clears the mark */
+        page_free(s); /* resets the tag */
         stats.slabs--;
     }
 }
@@ -187,19 +190,24 @@ void kfree(void *p)
         return;
     if (!page_block_of(p, &head, &order))
         kpanic("kfree: %p was not allocated by kmalloc (or is already free)", p);
-    if (!page_marked(head)) {
+    switch (page_tag(head)) {
+    case PAGE_TAG_KMALLOC_LARGE:
         if (p != head)
             kpanic("kfree: %p lies inside a large allocation at %p", p, head);
-        page_free(head);
+        page_free(head); /* resets the tag */
         stats.large--;
         return;
+    case PAGE_TAG_SLAB: {
+        struct slab *s = head;
+        if (s->magic != (SLAB_MAGIC ^ (uintptr_t)s) || s->cls >= NCLASSES)
+            kpanic("kfree: the header of the slab at %p is corrupt", head);
+        if (p == head)
+            kpanic("kfree: %p is a slab header, not an allocation", p);
+        slab_put(s, p);
+        return;
     }
-    struct slab *s = head;
-    if (s->magic != (SLAB_MAGIC ^ (uintptr_t)s) || s->cls >= NCLASSES)
-        kpanic("kfree: the header of the slab at %p is corrupt", head);
-    if (p == head)
-        kpanic("kfree: %p is a slab header, not an allocation", p);
-    slab_put(s, p);
+    default: kpanic("kfree: %p lies in a page block that kmalloc did not allocate", p);
+    }
 }
 
 void kmalloc_get_stats(struct kmalloc_stats *st)

@@ -25,15 +25,21 @@ static struct bootinfo bootinfo;
 static struct madt_info madt;
 static struct cmdline args;
 
-/* Copy the multiboot2 information (mapped by the boot page tables). */
+/* Copy and check the multiboot2 information (the boot tables map 4 GiB). */
 static void read_bootinfo(uint32_t magic, uint64_t info_pa)
 {
     if (magic != MB2_BOOT_MAGIC)
         kpanic("boot: bad multiboot2 magic %#x", magic);
+    if (!vm_direct_mapped(info_pa, 8))
+        kpanic("boot: multiboot2 information at %#lx is out of reach", (unsigned long)info_pa);
     const uint32_t *info = phys_to_virt(info_pa);
-    if (multiboot2_parse(info, info[0], info_pa, &bootinfo) < 0)
+    if (!vm_direct_mapped(info_pa, info[0]) ||
+        multiboot2_parse(info, info[0], info_pa, &bootinfo) < 0)
         kpanic("boot: malformed multiboot2 information at %#lx", (unsigned long)info_pa);
     log_info("boot: loaded by %s, command line \"%s\"", bootinfo.loader, bootinfo.cmdline);
+    if (bootinfo.dropped)
+        log_warn("boot: %u memory-map entries or modules beyond the limits in param.h ignored",
+                 bootinfo.dropped);
 }
 
 static void apply_cmdline(void)

@@ -14,21 +14,11 @@
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __data_end[], __ksyms_start[], __ksyms_end[];
 
+extern char __kernel_pstart[], __kernel_pend[];
+
 static uint64_t kernel_root;
-static uint64_t direct_top; /* direct map covers chunks below this ... */
+static uint64_t direct_top; /* the direct map covers no chunk at or above this */
 static uint64_t mmio_next = MMIO_VBASE;
-
-/* Bitmap of 2 MiB chunks the direct map covers, for the first 64 GiB; above
- * that every chunk below direct_top counts as mapped. */
-#define CHUNK_BITS 32768
-static uint64_t chunk_map[CHUNK_BITS / 64];
-
-static bool chunk_mapped(uint64_t chunk)
-{
-    if (chunk >= direct_top / HUGE_SIZE)
-        return false;
-    return chunk >= CHUNK_BITS || (chunk_map[chunk / 64] & (1ULL << (chunk % 64)));
-}
 
 static bool is_ram(uint32_t type)
 {
@@ -42,31 +32,49 @@ static void map_or_die(uint64_t va, uint64_t pa, unsigned flags)
         kpanic("vm: cannot map %#lx -> %#lx (error %d)", (unsigned long)va, (unsigned long)pa, err);
 }
 
-/* Map every 2 MiB chunk that holds RAM (and chunk 0: BIOS data, VGA). */
+/* True when the 2 MiB chunk at C holds RAM (chunk 0 always counts: BIOS
+ * data, the EBDA and VGA memory live there). */
+static bool chunk_wanted(const struct bootinfo *bi, uint64_t c)
+{
+    if (c == 0)
+        return true;
+    for (unsigned i = 0; i < bi->nmem; i++) {
+        const struct mem_region *r = &bi->mem[i];
+        if (is_ram(r->type) && r->base < c + HUGE_SIZE && r->base + r->len > c)
+            return true;
+    }
+    return false;
+}
+
+/* Map the chunk at C. Chunks that hold part of the kernel image get 4 KiB
+ * pages, and the image's own pages are read-only there, so the direct map
+ * gives no writable alias of kernel text or read-only data (W^X). */
+static void map_chunk(uint64_t c)
+{
+    uint64_t img_lo = (uint64_t)__kernel_pstart, img_hi = (uint64_t)__kernel_pend;
+    if (c + HUGE_SIZE <= img_lo || c >= img_hi) {
+        map_or_die(DIRECT_MAP + c, c, VM_WRITE | VM_GLOBAL | VM_HUGE);
+        return;
+    }
+    for (uint64_t pa = c; pa < c + HUGE_SIZE; pa += PAGE_SIZE) {
+        bool image = pa >= img_lo && pa < img_hi;
+        map_or_die(DIRECT_MAP + pa, pa, (image ? 0 : VM_WRITE) | VM_GLOBAL);
+    }
+}
+
+/* Map every chunk that holds RAM. */
 static void map_direct(const struct bootinfo *bi)
 {
     for (unsigned i = 0; i < bi->nmem; i++) {
         const struct mem_region *r = &bi->mem[i];
-        if (!is_ram(r->type))
-            continue;
-        uint64_t end = ALIGN_UP(r->base + r->len, HUGE_SIZE);
-        if (end > DIRECT_MAP_SIZE)
-            end = DIRECT_MAP_SIZE;
-        direct_top = MAX(direct_top, end);
+        if (is_ram(r->type))
+            direct_top =
+                MAX(direct_top, MIN(ALIGN_UP(r->base + r->len, HUGE_SIZE), DIRECT_MAP_SIZE));
     }
     direct_top = MAX(direct_top, HUGE_SIZE);
-    for (uint64_t c = 0; c < direct_top; c += HUGE_SIZE) {
-        bool want = c == 0;
-        for (unsigned i = 0; i < bi->nmem && !want; i++) {
-            const struct mem_region *r = &bi->mem[i];
-            want = is_ram(r->type) && r->base < c + HUGE_SIZE && r->base + r->len > c;
-        }
-        if (!want)
-            continue;
-        map_or_die(DIRECT_MAP + c, c, VM_WRITE | VM_GLOBAL | VM_HUGE);
-        if (c / HUGE_SIZE < CHUNK_BITS)
-            chunk_map[c / HUGE_SIZE / 64] |= 1ULL << (c / HUGE_SIZE % 64);
-    }
+    for (uint64_t c = 0; c < direct_top; c += HUGE_SIZE)
+        if (chunk_wanted(bi, c))
+            map_chunk(c);
 }
 
 static bool is_static_guard(uint64_t va)
@@ -121,20 +129,27 @@ uint64_t vm_kernel_root(void)
 
 bool vm_direct_mapped(uint64_t pa, size_t size)
 {
+    if (size == 0 || pa + size < pa)
+        return false;
     if (!kernel_root)
-        return pa + size <= BOOT_MAP_SIZE; /* boot tables map 4 GiB */
-    for (uint64_t c = pa / HUGE_SIZE; c <= (pa + size - 1) / HUGE_SIZE; c++)
-        if (!chunk_mapped(c))
+        return pa + size <= BOOT_MAP_SIZE; /* the boot tables map 4 GiB */
+    if (pa + size > direct_top)
+        return false;
+    /* Chunks are mapped whole (with one 2 MiB or 512 4 KiB pages). */
+    for (uint64_t c = ALIGN_DOWN(pa, HUGE_SIZE); c < pa + size; c += HUGE_SIZE)
+        if (!arch_lookup(kernel_root, DIRECT_MAP + c, NULL, NULL))
             return false;
-    return size > 0;
+    return true;
 }
 
 int vm_map_mmio(uint64_t pa, size_t size, void **va)
 {
+    if (size == 0 || size > MMIO_VSIZE || pa + size < pa)
+        return CLK_EINVAL;
     uint64_t first = ALIGN_DOWN(pa, PAGE_SIZE);
     uint64_t last = ALIGN_UP(pa + size, PAGE_SIZE);
-    if (size == 0 || last < first || mmio_next + (last - first) > MMIO_VBASE + MMIO_VSIZE)
-        return CLK_EINVAL;
+    if (last - first > MMIO_VBASE + MMIO_VSIZE - mmio_next)
+        return CLK_ENOMEM;
     uint64_t base = mmio_next;
     mmio_next += last - first; /* the range stays reserved even if mapping fails */
     for (uint64_t p = first; p < last; p += PAGE_SIZE) {

@@ -33,6 +33,7 @@ struct bootinfo {
     unsigned nmem;
     struct boot_module mods[MODULES_MAX];
     unsigned nmods;
+    unsigned dropped;              /* entries beyond MEMMAP_MAX or MODULES_MAX */
     uint64_t info_start, info_end; /* the loader's own structure, physical */
     uint8_t rsdp[36];              /* a copy of the ACPI RSDP (v1: 20 bytes) */
     unsigned rsdp_len;             /* 0: the loader gave none */

@@ -52,12 +52,16 @@ void buddy_free(struct buddy *b, uint64_t pfn);
 /* If PFN lies in an allocated block, return true with its head and order. */
 bool buddy_block_of(const struct buddy *b, uint64_t pfn, uint64_t *head, unsigned *order);
 
-/* Set or clear the owner's mark on the allocated block that starts at PFN.
- * Freeing the block clears it. Panics when PFN starts no allocated block. */
-void buddy_set_mark(struct buddy *b, uint64_t pfn, bool mark);
+/* Each allocated block carries a small tag for its owner, kept in the state
+ * byte (never in the block) and reset to 0 when the block is freed. */
+#define BUDDY_TAGS 4
 
-/* True when PFN starts an allocated block that carries the mark. */
-bool buddy_marked(const struct buddy *b, uint64_t pfn);
+/* Tag the allocated block that starts at PFN with TAG (< BUDDY_TAGS).
+ * Panics when PFN starts no allocated block. */
+void buddy_set_tag(struct buddy *b, uint64_t pfn, unsigned tag);
+
+/* The tag of the allocated block that starts at PFN; 0 for anything else. */
+unsigned buddy_tag(const struct buddy *b, uint64_t pfn);
 
 /* Check every invariant (free lists, states, counts); panics on a violation. */
 void buddy_check(const struct buddy *b);

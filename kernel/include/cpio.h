@@ -2,7 +2,7 @@
  * cpio.h: reading "newc" cpio archives, the initrd format. Pure code, fuzzed
  * on the host: a malformed archive yields CLK_EINVAL, never a bad access.
  *
- * The build packs initrd/ with `cpio -o -H newc` (see docs/boot.md).
+ * The build packs initrd/ with `cpio -o -H newc` (see docs/architecture.md).
  */
 #ifndef CLK_CPIO_H
 #define CLK_CPIO_H

@@ -34,6 +34,9 @@ void frame_free(uint64_t pa);
 
 void frame_get_stats(struct frame_stats *st);
 
+/* True when [PA, PA+SIZE) overlaps usable RAM (so it is no device address). */
+bool frame_overlaps_ram(uint64_t pa, uint64_t size);
+
 /* Check the allocator's invariants; panics on a violation. */
 void frame_check(void);
 
@@ -44,10 +47,12 @@ void page_free(void *p);
 /* If P lies in an allocated block, true with the block's first byte and order. */
 bool page_block_of(const void *p, void **head, unsigned *order);
 
-/* One bit of owner data per allocated block, kept outside the block and
- * cleared when it is freed: kmalloc marks its slabs, so that no data written
- * into a block can make it pass for a slab. HEAD must start the block. */
-void page_set_mark(void *head, bool mark);
-bool page_marked(const void *head);
+/* Owner tags of allocated blocks, kept outside the block and reset when it
+ * is freed: kmalloc tags its slabs and large allocations, so no data written
+ * into a block can make it pass for either, and a block kmalloc did not hand
+ * out is recognised. HEAD must start an allocated block. */
+enum page_tag { PAGE_TAG_NONE, PAGE_TAG_SLAB, PAGE_TAG_KMALLOC_LARGE };
+void page_set_tag(void *head, enum page_tag tag);
+enum page_tag page_tag(const void *head);
 
 #endif

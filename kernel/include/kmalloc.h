@@ -2,8 +2,8 @@
  * kmalloc.h: the kernel heap. Small objects (up to KMALLOC_MAX_SMALL bytes)
  * come from slabs of one size class each; larger ones are whole page blocks.
  * Freed small objects are poisoned and the poison is checked on reuse, so a
- * write after free is reported. A double free or a free of a pointer that
- * kmalloc did not return panics with a report.
+ * write after free is reported. A double free, or a free of a pointer into a
+ * block that kmalloc did not hand out, panics with a report.
  */
 #ifndef CLK_KMALLOC_H
 #define CLK_KMALLOC_H

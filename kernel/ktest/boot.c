@@ -6,7 +6,9 @@
 #include <clk/abi.h>
 #include <clock.h>
 #include <cpio.h>
+#include <frame.h>
 #include <initrd.h>
+#include <kstack.h>
 #include <kstring.h>
 #include <ksyms.h>
 #include <ktest.h>
@@ -15,13 +17,27 @@
 #include <timer.h>
 #include <vm.h>
 
-extern char __text_start[], __text_end[], __rodata_start[], __data_start[], __data_end[];
-extern char __ksyms_start[];
+extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern char __data_start[], __data_end[], __ksyms_start[], __ksyms_end[];
 void kmain(uint32_t magic, uint64_t info);
 
 static bool mapped(uint64_t va, unsigned flags)
 {
     return vm_kernel_accessible(va, flags);
+}
+
+/* Every page of [START, END) is mapped with exactly FLAGS among write/exec,
+ * and its direct-map alias is not writable. */
+static bool image_range_is(char *start, char *end, unsigned flags)
+{
+    for (uint64_t va = (uint64_t)start; va < (uint64_t)end; va += PAGE_SIZE) {
+        unsigned have;
+        uint64_t pa;
+        if (!arch_lookup(vm_kernel_root(), va, &pa, &have) ||
+            (have & (VM_WRITE | VM_EXEC)) != flags || mapped(DIRECT_MAP + pa, VM_WRITE))
+            return false;
+    }
+    return true;
 }
 
 KTEST(vm_layout)
@@ -30,21 +46,35 @@ KTEST(vm_layout)
     uint64_t low[] = { 0, 8, PAGE_SIZE, 0x100000, 0x7FFFFFFFF000UL };
     for (unsigned i = 0; i < ARRAY_SIZE(low); i++)
         KTEST_CHECKF(!mapped(low[i], 0), "%#lx is mapped", (unsigned long)low[i]);
-    /* W^X: text r-x, rodata and symbols r--, data rw-, direct map rw-. */
-    KTEST_CHECK(mapped((uint64_t)__text_start, VM_EXEC) &&
-                !mapped((uint64_t)__text_start, VM_WRITE));
-    KTEST_CHECK(mapped((uint64_t)__text_end - 1, VM_EXEC));
-    KTEST_CHECK(mapped((uint64_t)__rodata_start, 0));
-    KTEST_CHECK(!mapped((uint64_t)__rodata_start, VM_WRITE) &&
-                !mapped((uint64_t)__rodata_start, VM_EXEC));
-    KTEST_CHECK(!mapped((uint64_t)__ksyms_start, VM_WRITE) &&
-                !mapped((uint64_t)__ksyms_start, VM_EXEC));
-    KTEST_CHECK(mapped((uint64_t)__data_start, VM_WRITE) &&
-                !mapped((uint64_t)__data_start, VM_EXEC));
-    KTEST_CHECK(mapped((uint64_t)__data_end - 1, VM_WRITE));
-    KTEST_CHECK(mapped(DIRECT_MAP + 0x100000, VM_WRITE) && !mapped(DIRECT_MAP + 0x100000, VM_EXEC));
+    /* W^X on every page of the image, with no writable alias in the direct map. */
+    KTEST_CHECK(image_range_is(__text_start, __text_end, VM_EXEC));
+    KTEST_CHECK(image_range_is(__rodata_start, __rodata_end, 0));
+    KTEST_CHECK(image_range_is(__ksyms_start, __ksyms_end, 0));
+    for (uint64_t va = (uint64_t)__data_start; va < (uint64_t)__data_end; va += PAGE_SIZE)
+        KTEST_CHECKF(kstack_is_guard(va) || (mapped(va, VM_WRITE) && !mapped(va, VM_EXEC)),
+                     "data page %#lx is not rw-", (unsigned long)va);
+    /* The rest of the direct map: rw-, never executable. */
+    KTEST_CHECK(mapped(DIRECT_MAP + 0xB8000, VM_WRITE) && !mapped(DIRECT_MAP + 0xB8000, VM_EXEC));
     KTEST_CHECK(read_cr0() & CR0_WP);
     KTEST_CHECK(rdmsr(MSR_EFER) & EFER_NXE);
+}
+
+/* Bad physical ranges (from firmware tables, say) are refused, not mapped. */
+KTEST(vm_phys_ranges)
+{
+    struct frame_stats st;
+    frame_get_stats(&st);
+    KTEST_CHECK(vm_direct_mapped(0x100000, PAGE_SIZE));
+    KTEST_CHECK(!vm_direct_mapped(0x100000, 0));
+    KTEST_CHECK(!vm_direct_mapped(0xFFFFFFFFFFFFFFF0UL, 36)); /* wraps */
+    KTEST_CHECK(!vm_direct_mapped(ALIGN_UP(st.top, HUGE_SIZE), PAGE_SIZE));
+    KTEST_CHECK(!vm_direct_mapped(0x100000, ~0UL));
+    void *va;
+    KTEST_CHECK(vm_map_mmio(0xFEC00000, 0, &va) == CLK_EINVAL);
+    KTEST_CHECK(vm_map_mmio(0xFFFFFFFFFFFFF000UL, 0x2000, &va) == CLK_EINVAL);
+    KTEST_CHECK(vm_map_mmio(0, ~0UL >> 1, &va) == CLK_EINVAL);
+    KTEST_CHECK(frame_overlaps_ram(0x100000, PAGE_SIZE));
+    KTEST_CHECK(!frame_overlaps_ram(0xFEC00000, PAGE_SIZE));
 }
 
 KTEST(ksyms)

@@ -477,8 +477,8 @@ static void test_panic_tail_without_head(void)
 {
     uint64_t p0, p1;
     struct arena *a = small_arena(&p0, &p1);
-    a->state[20] = 0x20; /* ST_TAIL in buddy.c */
-    EXPECT_PANIC(buddy_free(&a->b, 20), "free of frame 0x14000 in no block (state 0x20)");
+    a->state[20] = 0x40; /* ST_TAIL in buddy.c */
+    EXPECT_PANIC(buddy_free(&a->b, 20), "free of frame 0x14000 in no block (state 0x40)");
     arena_free(a);
 }
 
@@ -525,31 +525,35 @@ static void test_panic_overwritten_list_pointer(void)
     arena_free(a);
 }
 
-/* The owner's mark: set on an allocated block, gone once it is freed. */
-static void test_mark(void)
+/* The owner's tag: set on an allocated block, reset once it is freed. */
+static void test_tag(void)
 {
     struct arena *a = arena_new(16);
     uint64_t pfn, again;
     buddy_add_range(&a->b, 0, 16);
     CHECK(buddy_alloc(&a->b, 2, &pfn) == 0);
-    CHECK(!buddy_marked(&a->b, pfn));
-    buddy_set_mark(&a->b, pfn, true);
-    CHECK(buddy_marked(&a->b, pfn) && !buddy_marked(&a->b, pfn + 1));
-    uint64_t head;
-    unsigned order;
-    CHECK(buddy_block_of(&a->b, pfn + 3, &head, &order) && head == pfn && order == 2);
-    buddy_check(&a->b);
-    buddy_set_mark(&a->b, pfn, false);
-    CHECK(!buddy_marked(&a->b, pfn));
-    buddy_set_mark(&a->b, pfn, true);
+    CHECK_EQ(buddy_tag(&a->b, pfn), 0);
+    for (unsigned tag = 0; tag < BUDDY_TAGS; tag++) {
+        buddy_set_tag(&a->b, pfn, tag);
+        CHECK_EQ(buddy_tag(&a->b, pfn), tag);
+        CHECK_EQ(buddy_tag(&a->b, pfn + 1), 0); /* a tail has no tag */
+        uint64_t head;
+        unsigned order;
+        CHECK(buddy_block_of(&a->b, pfn + 3, &head, &order) && head == pfn && order == 2);
+        buddy_check(&a->b);
+    }
+    buddy_set_tag(&a->b, pfn, 3);
     buddy_free(&a->b, pfn);
-    CHECK(!buddy_marked(&a->b, pfn));
-    CHECK(buddy_alloc(&a->b, 2, &again) == 0 && again == pfn && !buddy_marked(&a->b, pfn));
-    EXPECT_PANIC(buddy_set_mark(&a->b, pfn + 1, true), "does not start an allocated block");
+    CHECK_EQ(buddy_tag(&a->b, pfn), 0);
+    buddy_check(&a->b);
+    CHECK(buddy_alloc(&a->b, 2, &again) == 0 && again == pfn);
+    CHECK_EQ(buddy_tag(&a->b, pfn), 0);
+    EXPECT_PANIC(buddy_set_tag(&a->b, pfn + 1, 1), "does not start an allocated block");
+    EXPECT_PANIC(buddy_set_tag(&a->b, pfn, BUDDY_TAGS), "does not start an allocated block");
     arena_free(a);
     a = arena_new(16);
     buddy_add_range(&a->b, 0, 16);
-    EXPECT_PANIC(buddy_set_mark(&a->b, 0, true), "does not start an allocated block");
+    EXPECT_PANIC(buddy_set_tag(&a->b, 0, 1), "does not start an allocated block"); /* free */
     arena_free(a);
 }
 
@@ -579,7 +583,7 @@ static void test_panic_check_detects_corruption(void)
     arena_free(a);
 
     a = small_arena(&p0, &p1);
-    a->state[p1] = 0x20; /* an allocated head turned into a tail */
+    a->state[p1] = 0x40; /* an allocated head turned into a tail (ST_TAIL) */
     EXPECT_PANIC(buddy_check(&a->b), "assertion failed");
     arena_free(a);
 
@@ -607,7 +611,7 @@ int main(void)
     RUN(test_panic_overwritten_on_alloc);
     RUN(test_panic_overwritten_on_merge);
     RUN(test_panic_overwritten_list_pointer);
-    RUN(test_mark);
+    RUN(test_tag);
     RUN(test_panic_add_range);
     RUN(test_panic_check_detects_corruption);
     return 0;

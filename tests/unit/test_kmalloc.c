@@ -1,7 +1,7 @@
 /*
  * test_kmalloc.c: the kernel heap (kernel/kmalloc.c) over the real buddy
  * allocator (kernel/buddy.c), which this file turns into page_alloc(),
- * page_free(), page_block_of() and the block marks on a page-aligned heap arena.
+ * page_free(), page_block_of() and the block tags on a page-aligned heap arena.
  *
  * A randomized run of kmalloc/kzalloc/kfree with sizes 1..9000 checks
  * contents, alignment, statistics and the "one empty slab per class" rule;
@@ -61,14 +61,14 @@ void page_free(void *p)
     buddy_free(&pages, off / PAGE_SIZE);
 }
 
-void page_set_mark(void *head, bool mark)
+void page_set_tag(void *head, enum page_tag tag)
 {
-    buddy_set_mark(&pages, ((uint8_t *)head - heap) / PAGE_SIZE, mark);
+    buddy_set_tag(&pages, ((uint8_t *)head - heap) / PAGE_SIZE, tag);
 }
 
-bool page_marked(const void *head)
+enum page_tag page_tag(const void *head)
 {
-    return in_heap(head) && buddy_marked(&pages, ((const uint8_t *)head - heap) / PAGE_SIZE);
+    return in_heap(head) ? buddy_tag(&pages, ((const uint8_t *)head - heap) / PAGE_SIZE) : 0;
 }
 
 bool page_block_of(const void *p, void **head, unsigned *order)
@@ -111,13 +111,14 @@ static void walk_heap(struct heap_walk *w)
         }
         CHECK_EQ(head, pfn);
         const struct slab_view *s = (const void *)(heap + pfn * PAGE_SIZE);
-        if (buddy_marked(&pages, pfn)) {
+        if (buddy_tag(&pages, pfn) == PAGE_TAG_SLAB) {
             CHECK(s->magic == (SLAB_MAGIC ^ (uintptr_t)s));
             CHECK(s->cls < NCLASSES && s->nfree <= s->nobj);
             w->slabs++;
             w->objects += s->nobj - s->nfree;
             w->empty[s->cls] += s->nfree == s->nobj;
         } else {
+            CHECK_EQ(buddy_tag(&pages, pfn), PAGE_TAG_KMALLOC_LARGE);
             w->large_blocks++;
         }
         w->used_frames += 1ULL << order;
@@ -437,7 +438,7 @@ static void test_panic_write_after_free_large(void)
 }
 
 /* A large allocation whose data looks exactly like a slab header is still
- * freed as what it is: the slab mark lives outside the data. */
+ * freed as what it is: the slab tag lives outside the data. */
 static void test_large_block_forging_a_slab_header(void)
 {
     heap_init(256);
@@ -449,6 +450,15 @@ static void test_large_block_forging_a_slab_header(void)
     check_heap(0, 0);
 }
 
+/* A page block that kmalloc did not hand out is refused, not freed. */
+static void test_panic_untagged_block(void)
+{
+    heap_init(256);
+    void *p = page_alloc(1);
+    CHECK(p);
+    EXPECT_PANIC(kfree(p), "lies in a page block that kmalloc did not allocate");
+}
+
 int main(void)
 {
     printf("test_kmalloc: seed %#lx\n", (unsigned long)unit_seed());
@@ -457,6 +467,7 @@ int main(void)
     RUN_ISOLATED(test_classes);
     RUN_ISOLATED(test_out_of_memory);
     RUN_ISOLATED(test_large_block_forging_a_slab_header);
+    RUN_ISOLATED(test_panic_untagged_block);
     RUN_ISOLATED(test_panic_double_free_small);
     RUN_ISOLATED(test_panic_double_free_large);
     RUN_ISOLATED(test_panic_interior_small);

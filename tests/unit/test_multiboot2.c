@@ -170,7 +170,8 @@ static void test_mmap(void)
     mb_mmap(&mb, 24, many, ARRAY_SIZE(many));
     mb_end(&mb);
     CHECK_EQ(parse(&mb, &bi), 0);
-    CHECK_EQ(bi.nmem, MEMMAP_MAX); /* the rest is dropped */
+    CHECK_EQ(bi.nmem, MEMMAP_MAX); /* the rest is dropped, and counted */
+    CHECK_EQ(bi.dropped, 10);
     CHECK_EQ(bi.mem[MEMMAP_MAX - 1].base, (MEMMAP_MAX - 1) * 0x10000ULL);
 
     mb_begin(&mb); /* two map tags add up */
@@ -244,6 +245,7 @@ static void test_modules(void)
     mb_end(&mb);
     CHECK_EQ(parse(&mb, &bi), 0);
     CHECK_EQ(bi.nmods, MODULES_MAX);
+    CHECK_EQ(bi.dropped, 3);
     CHECK_EQ(bi.mods[MODULES_MAX - 1].start, (MODULES_MAX - 1) * 0x1000);
 
     mb_begin(&mb); /* a name without its NUL stops at the tag's end */

@@ -6,7 +6,9 @@
 #include <arch/cpu.h>
 #include <arch/platform.h>
 #include <arch/trap.h>
+#include <clk/abi.h>
 #include <clock.h>
+#include <frame.h>
 #include <log.h>
 #include <memlayout.h>
 #include <panic.h>
@@ -89,9 +91,13 @@ static void timer_irq(struct trap_frame *tf)
 void lapic_init(const struct madt_info *m)
 {
     void *va;
+    uint64_t base = rdmsr(MSR_APIC_BASE) & 0x000FFFFFFFFFF000UL; /* authoritative */
     madt = m;
-    if (vm_map_mmio(m->lapic_pa, PAGE_SIZE, &va) < 0)
-        kpanic("lapic: cannot map the local APIC at %#lx", (unsigned long)m->lapic_pa);
+    if (m->lapic_pa != base)
+        log_warn("lapic: MADT says %#lx, the CPU says %#lx; using the CPU's",
+                 (unsigned long)m->lapic_pa, (unsigned long)base);
+    if (frame_overlaps_ram(base, PAGE_SIZE) || vm_map_mmio(base, PAGE_SIZE, &va) < 0)
+        kpanic("lapic: cannot map the local APIC at %#lx", (unsigned long)base);
     lapic = va;
     wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1 << 11)); /* global enable */
 
@@ -167,49 +173,67 @@ void timer_set_callback(void (*fn)(void))
 
 /* ---- IOAPIC ---- */
 
-static volatile uint32_t *ioapic;
-static unsigned ioapic_gsi_base, ioapic_pins;
+struct ioapic {
+    volatile uint32_t *regs;
+    unsigned gsi_base, pins;
+};
 
-static uint32_t ioapic_read(unsigned reg)
+static struct ioapic ioapics[MADT_MAX_IOAPICS];
+static unsigned nioapics;
+
+static uint32_t ioapic_read(struct ioapic *io, unsigned reg)
 {
-    ioapic[0] = reg;
-    return ioapic[4];
+    io->regs[0] = reg;
+    return io->regs[4];
 }
 
-static void ioapic_write(unsigned reg, uint32_t v)
+static void ioapic_write(struct ioapic *io, unsigned reg, uint32_t v)
 {
-    ioapic[0] = reg;
-    ioapic[4] = v;
+    io->regs[0] = reg;
+    io->regs[4] = v;
 }
 
+/* Map every IOAPIC the MADT lists (skipping any that claims to sit in RAM)
+ * and mask all of their inputs. */
 void ioapic_init(const struct madt_info *m)
 {
-    void *va;
-    if (vm_map_mmio(m->ioapic[0].pa, PAGE_SIZE, &va) < 0)
-        kpanic("ioapic: cannot map the IOAPIC at %#x", m->ioapic[0].pa);
-    ioapic = va;
-    ioapic_gsi_base = m->ioapic[0].gsi_base;
-    ioapic_pins = ((ioapic_read(1) >> 16) & 0xFF) + 1;
-    for (unsigned i = 0; i < ioapic_pins; i++) {
-        ioapic_write(0x10 + 2 * i, LVT_MASKED);
-        ioapic_write(0x11 + 2 * i, 0);
+    for (unsigned i = 0; i < m->nioapics; i++) {
+        void *va;
+        if (frame_overlaps_ram(m->ioapic[i].pa, PAGE_SIZE) ||
+            vm_map_mmio(m->ioapic[i].pa, PAGE_SIZE, &va) < 0) {
+            log_err("ioapic: ignoring IOAPIC %u at %#x (not a device address)", m->ioapic[i].id,
+                    m->ioapic[i].pa);
+            continue;
+        }
+        struct ioapic *io = &ioapics[nioapics++];
+        io->regs = va;
+        io->gsi_base = m->ioapic[i].gsi_base;
+        io->pins = ((ioapic_read(io, 1) >> 16) & 0xFF) + 1;
+        for (unsigned pin = 0; pin < io->pins; pin++) {
+            ioapic_write(io, 0x10 + 2 * pin, LVT_MASKED);
+            ioapic_write(io, 0x11 + 2 * pin, 0);
+        }
+        log_info("ioapic: %u inputs from GSI %u, all masked", io->pins, io->gsi_base);
     }
-    log_info("ioapic: %u inputs from GSI %u, all masked", ioapic_pins, ioapic_gsi_base);
 }
 
-unsigned ioapic_route_isa(unsigned irq)
+int ioapic_route_isa(unsigned irq)
 {
     KASSERT(irq < MADT_ISA_IRQS);
-    unsigned gsi = madt->isa[irq].gsi;
-    unsigned pin = gsi - ioapic_gsi_base;
-    unsigned vector = VEC_IRQ_BASE + gsi;
-    KASSERT(gsi >= ioapic_gsi_base && pin < ioapic_pins && vector <= VEC_IRQ_LAST);
+    unsigned gsi = madt->isa[irq].gsi, vector = VEC_IRQ_BASE + gsi;
+    struct ioapic *io = NULL;
+    for (unsigned i = 0; i < nioapics; i++)
+        if (gsi >= ioapics[i].gsi_base && gsi - ioapics[i].gsi_base < ioapics[i].pins)
+            io = &ioapics[i];
+    if (!io || vector > VEC_IRQ_LAST)
+        return CLK_ENOENT;
     uint32_t lo = vector;
     if (madt->isa[irq].active_low)
         lo |= 1u << 13;
     if (madt->isa[irq].level)
         lo |= 1u << 15;
-    ioapic_write(0x11 + 2 * pin, lapic_read(LAPIC_ID) & 0xFF000000); /* to this CPU */
-    ioapic_write(0x10 + 2 * pin, lo);
+    unsigned pin = gsi - io->gsi_base;
+    ioapic_write(io, 0x11 + 2 * pin, lapic_read(LAPIC_ID) & 0xFF000000); /* to this CPU */
+    ioapic_write(io, 0x10 + 2 * pin, lo);
     return vector;
 }

@@ -38,7 +38,11 @@ static void parse_mmap(const uint8_t *p, uint32_t size, struct bootinfo *bi)
     uint32_t entsize = get_u32(p + 8), off;
     if (entsize < 24)
         return;
-    for (off = 16; entsize <= size - off && bi->nmem < MEMMAP_MAX; off += entsize) {
+    for (off = 16; entsize <= size - off; off += entsize) {
+        if (bi->nmem == MEMMAP_MAX) {
+            bi->dropped++;
+            continue;
+        }
         struct mem_region *r = &bi->mem[bi->nmem];
         r->base = get_u64(p + off);
         r->len = get_u64(p + off + 8);
@@ -53,11 +57,15 @@ static void parse_mmap(const uint8_t *p, uint32_t size, struct bootinfo *bi)
 
 static void parse_module(const uint8_t *p, uint32_t size, struct bootinfo *bi)
 {
-    if (size < 16 || bi->nmods >= MODULES_MAX)
+    if (size < 16)
         return;
     uint32_t start = get_u32(p + 8), end = get_u32(p + 12);
     if (end < start)
         return;
+    if (bi->nmods == MODULES_MAX) {
+        bi->dropped++;
+        return;
+    }
     struct boot_module *m = &bi->mods[bi->nmods++];
     m->start = start;
     m->end = end;

@@ -71,19 +71,27 @@ static unsigned flags_from_pte(uint64_t e, bool huge)
 }
 
 /* The entry for VA at LEVEL, creating missing tables above it when ALLOC.
- * NULL when a table is missing (or cannot be made), or a huge page is in the way. */
-static uint64_t *walk(uint64_t root, uint64_t va, int level, bool alloc, bool user)
+ * NULL with *ERR = CLK_ENOENT (a table is missing), CLK_ENOMEM (no frame for
+ * a new one) or CLK_EEXIST (a huge page covers VA). */
+static uint64_t *walk(uint64_t root, uint64_t va, int level, bool alloc, bool user, int *err)
 {
     uint64_t *t = table(root);
     for (int l = 3; l > level; l--) {
         uint64_t *e = &t[index_at(va, l)];
         if (!(*e & PTE_P)) {
             uint64_t pa;
-            if (!alloc || frame_alloc(0, &pa) < 0)
+            if (!alloc) {
+                *err = CLK_ENOENT;
                 return NULL;
+            }
+            if (frame_alloc(0, &pa) < 0) {
+                *err = CLK_ENOMEM;
+                return NULL;
+            }
             memset(phys_to_virt(pa), 0, PAGE_SIZE);
             *e = pa | PTE_P | PTE_W | (user ? PTE_U : 0);
         } else if (*e & PTE_PS) {
+            *err = CLK_EEXIST;
             return NULL;
         }
         if (user)
@@ -96,11 +104,12 @@ static uint64_t *walk(uint64_t root, uint64_t va, int level, bool alloc, bool us
 int arch_map(uint64_t root, uint64_t va, uint64_t pa, unsigned flags)
 {
     uint64_t align = (flags & VM_HUGE) ? HUGE_SIZE : PAGE_SIZE;
+    int err;
     if (!canonical(va) || !IS_ALIGNED(va, align) || !IS_ALIGNED(pa, align) || (pa & ~PTE_ADDR))
         return CLK_EINVAL;
-    uint64_t *e = walk(root, va, (flags & VM_HUGE) ? 1 : 0, true, flags & VM_USER);
+    uint64_t *e = walk(root, va, (flags & VM_HUGE) ? 1 : 0, true, flags & VM_USER, &err);
     if (!e)
-        return CLK_ENOMEM; /* the only way walk() fails when allocating, bar huge pages */
+        return err;
     if (*e & PTE_P)
         return CLK_EEXIST;
     *e = pte_from_flags(pa, flags);
@@ -109,7 +118,8 @@ int arch_map(uint64_t root, uint64_t va, uint64_t pa, unsigned flags)
 
 int arch_unmap(uint64_t root, uint64_t va, uint64_t *pa)
 {
-    uint64_t *e = canonical(va) ? walk(root, va, 0, false, false) : NULL;
+    int err;
+    uint64_t *e = canonical(va) ? walk(root, va, 0, false, false, &err) : NULL;
     if (!e || !(*e & PTE_P))
         return CLK_ENOENT;
     if (pa)

@@ -6,6 +6,7 @@
 #include <arch/platform.h>
 #include <arch/trap.h>
 #include <console.h>
+#include <log.h>
 
 #define COM1 0x3F8
 enum { DATA = 0, IER = 1, FCR = 2, LCR = 3, MCR = 4, LSR = 5 };
@@ -51,6 +52,11 @@ static void serial_irq(struct trap_frame *tf)
 
 void serial_enable_input(void)
 {
-    irq_set_handler(ioapic_route_isa(4), serial_irq);
+    int vector = ioapic_route_isa(4);
+    if (vector < 0) {
+        log_warn("serial: no IOAPIC input serves IRQ 4; console input is off");
+        return;
+    }
+    irq_set_handler(vector, serial_irq);
     outb(COM1 + IER, 0x01); /* interrupt on received data */
 }

@@ -14,7 +14,12 @@
 #include <vm.h>
 
 static irq_handler_t *handlers[256];
-static uint64_t nmi_count;
+static volatile uint64_t nmi_count;
+
+uint64_t arch_nmi_count(void)
+{
+    return nmi_count;
+}
 
 static const char *const exception_names[VEC_EXCEPTIONS] = {
     "divide error",
@@ -75,12 +80,16 @@ void arch_qemu_exit(unsigned status)
     outl(0xF4, status); /* isa-debug-exit: QEMU exits with (status << 1) | 1 */
 }
 
-static void print_addr(const char *prefix, uint64_t addr)
+/* Print ADDR with its function. A return address is looked up one byte
+ * back: a call to a function that never returns may end its caller, so the
+ * return address itself can lie past the caller's last byte. */
+static void print_addr(const char *prefix, uint64_t addr, bool is_return)
 {
     uint64_t off;
-    const char *name = ksym_lookup(addr, &off);
+    const char *name = ksym_lookup(addr - is_return, &off);
     if (name)
-        kprintf("%s0x%016lx <%s+%#lx>\n", prefix, (unsigned long)addr, name, (unsigned long)off);
+        kprintf("%s0x%016lx <%s+%#lx>\n", prefix, (unsigned long)addr, name,
+                (unsigned long)(off + is_return));
     else
         kprintf("%s0x%016lx <?>\n", prefix, (unsigned long)addr);
 }
@@ -101,7 +110,7 @@ void arch_backtrace(uint64_t rbp, uint64_t rip)
     int n = 0;
     uint64_t last = 0, repeats = 0;
     if (rip)
-        print_addr("  #0  ", rip), n++;
+        print_addr("  #0  ", rip, false), n++;
     for (uint64_t walked = 0; n < BACKTRACE_MAX && walked < (1UL << 20); walked++) {
         if (!rbp || !frame_readable(rbp))
             break;
@@ -117,7 +126,7 @@ void arch_backtrace(uint64_t rbp, uint64_t rip)
             repeats = 0;
             char prefix[16];
             ksnprintf(prefix, sizeof(prefix), "  #%-2d ", n++);
-            print_addr(prefix, frame[1]);
+            print_addr(prefix, frame[1], true);
             last = frame[1];
         }
         if (frame[0] <= rbp)
@@ -128,15 +137,19 @@ void arch_backtrace(uint64_t rbp, uint64_t rip)
         kprintf("      ... the frame above repeats %lu more times\n", (unsigned long)repeats);
 }
 
-/* A one-line explanation of a page fault. */
+/* A one-line explanation of a page fault (error code bits: 0 present,
+ * 1 write, 2 user, 3 reserved bit, 4 instruction fetch). */
 static const char *pf_reason(uint64_t err, uint64_t cr2)
 {
     if (kstack_is_guard(cr2))
         return "kernel stack overflow (hit the guard page)";
+    if (err & 0x8)
+        return "reserved bit set in a page-table entry";
     if (cr2 < PAGE_SIZE)
         return "null pointer dereference";
-    if ((err & 0x11) == 0x11)
-        return "instruction fetch from a non-executable page (NX)";
+    if (err & 0x10)
+        return (err & 1) ? "instruction fetch from a non-executable page (NX)"
+                         : "instruction fetch from an unmapped address";
     if ((err & 0x3) == 0x3)
         return "write to a read-only page";
     if (!(err & 1))
@@ -157,7 +170,7 @@ static __noreturn void exception_panic(struct trap_frame *tf)
         kprintf("    cause: %s\n", pf_reason(tf->error, cr2));
     if (tf->vector == VEC_DOUBLE_FAULT && (kstack_is_guard(cr2) || kstack_is_guard(tf->rsp - 8)))
         kprintf("    cause: kernel stack overflow (hit the guard page)\n");
-    print_addr("    RIP ", tf->rip);
+    print_addr("    RIP ", tf->rip, false);
     kprintf("    CR2 0x%016lx  CR3 0x%016lx\n", (unsigned long)cr2, (unsigned long)read_cr3());
     kprintf("    RAX 0x%016lx  RBX 0x%016lx  RCX 0x%016lx\n", tf->rax, tf->rbx, tf->rcx);
     kprintf("    RDX 0x%016lx  RSI 0x%016lx  RDI 0x%016lx\n", tf->rdx, tf->rsi, tf->rdi);
@@ -176,8 +189,7 @@ void trap_dispatch(struct trap_frame *tf)
 {
     unsigned vec = tf->vector;
     if (vec == VEC_NMI) {
-        nmi_count++;
-        log_warn("nmi: non-maskable interrupt #%lu (ignored)", (unsigned long)nmi_count);
+        nmi_count++; /* no logging here: an NMI may interrupt the logger */
         return;
     }
     if (vec < VEC_EXCEPTIONS)

@@ -44,15 +44,16 @@ void lapic_init(const struct madt_info *m);
 void lapic_eoi(void);
 void ioapic_init(const struct madt_info *m);
 
-/* Route ISA IRQ to the local APIC; returns the vector it arrives on. */
-unsigned ioapic_route_isa(unsigned irq);
+/* Route ISA IRQ to this CPU's local APIC. Returns the vector it arrives on,
+ * or CLK_ENOENT when no IOAPIC input serves it. */
+int ioapic_route_isa(unsigned irq);
 
 /* Measure the TSC against the PIT and start clock_us(). */
 void tsc_calibrate(void);
 uint64_t tsc_hz(void);
 
-/* Run a busy-wait of about US microseconds on PIT channel 2; returns its
- * TSC length (the calibration primitive). */
-uint64_t pit_measure_tsc(unsigned us);
+/* Busy-wait for COUNT ticks of PIT channel 2 (1.193182 MHz); returns the
+ * TSC ticks that took, or 0 when the PIT never finished. */
+uint64_t pit_measure_tsc(uint16_t count);
 
 #endif

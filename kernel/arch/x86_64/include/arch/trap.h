@@ -50,6 +50,9 @@ void idt_init(void);
 /* Called by isr.S for every interrupt and exception. */
 void trap_dispatch(struct trap_frame *tf);
 
+/* Non-maskable interrupts taken so far (they are counted, not handled). */
+uint64_t arch_nmi_count(void);
+
 /* True the first time only: later (nested) panics just halt. */
 bool panic_enter(void);
 
