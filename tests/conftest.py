@@ -38,14 +38,17 @@ class Machine:
         args += ["--", *qemu_args]
         self.args = args = command or args
         self.started = time.monotonic()
+        # A session of its own, so close() reaches QEMU even under make or gdb.
         self.proc = subprocess.Popen(args, cwd=ROOT, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
         self._raw = bytearray()
         self._cond = threading.Condition()
         self._eof = False
         self._pos = 0  # expect() searches the text from here
         self.first_output_at = None
-        threading.Thread(target=self._reader, daemon=True).start()
+        self._thread = threading.Thread(target=self._reader, daemon=True)
+        self._thread.start()
 
     def _reader(self):
         while True:
@@ -98,10 +101,26 @@ class Machine:
         """Wait for QEMU to exit; return its exit status."""
         return self.proc.wait(timeout)
 
+    def assert_silent(self, seconds=0.5):
+        """Type a line, then check that nothing at all is printed for SECONDS
+        (a halted machine stays silent; a running one echoes)."""
+        self.send("are you there?")
+        with self._cond:
+            seen = len(self._raw)
+            self._cond.wait_for(lambda: len(self._raw) > seen or self._eof, seconds)
+            extra = self._raw[seen:].decode("utf-8", "replace")
+        assert not extra, f"expected silence, got: {extra!r}"
+        assert self.proc.poll() is None, "QEMU exited"
+
     def close(self):
+        """Kill QEMU and whatever started it; keep all output it produced."""
         if self.proc.poll() is None:
-            self.proc.kill()
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             self.proc.wait()
+        self._thread.join(timeout=10)
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
