@@ -34,10 +34,12 @@ endif
 
 KERNEL_C := \
 	kernel/main.c \
+	kernel/actor.c \
 	kernel/buddy.c \
 	kernel/cmdline.c \
 	kernel/console.c \
 	kernel/cpio.c \
+	kernel/elf.c \
 	kernel/fmt.c \
 	kernel/frame.c \
 	kernel/idle.c \
@@ -47,8 +49,11 @@ KERNEL_C := \
 	kernel/kstack.c \
 	kernel/log.c \
 	kernel/panic.c \
+	kernel/sched.c \
 	kernel/string.c \
+	kernel/syscall.c \
 	kernel/vm.c \
+	kernel/vspace.c \
 	kernel/ktest/ktest.c \
 	kernel/ktest/bench.c \
 	kernel/ktest/boot.c \
@@ -64,11 +69,13 @@ KERNEL_C := \
 	kernel/arch/x86_64/paging.c \
 	kernel/arch/x86_64/serial.c \
 	kernel/arch/x86_64/trap.c \
+	kernel/arch/x86_64/uentry.c \
 	kernel/arch/x86_64/vga.c
 
 KERNEL_S := \
 	kernel/arch/x86_64/boot.S \
-	kernel/arch/x86_64/isr.S
+	kernel/arch/x86_64/isr.S \
+	kernel/arch/x86_64/syscall.S
 
 KERNEL_OBJS := $(KERNEL_C:%.c=$(BUILD)/%.o) $(KERNEL_S:%.S=$(BUILD)/%.o)
 LINKER_SCRIPT := kernel/arch/x86_64/linker.ld
@@ -121,15 +128,62 @@ $(BUILD)/kernel/clkernel.elf: $(KERNEL_OBJS) $(BUILD)/kernel/ksymtab.o $(LINKER_
 	@cmp -s $(BUILD)/kernel/syms1 $(BUILD)/kernel/syms2 || \
 		{ echo "ksyms: function addresses moved between links" >&2; rm -f $@; exit 1; }
 
+# ---- user space: libactor and the test actors ----
+
+USER_CPPFLAGS := -Ilibactor/include -Iabi/include -Ikernel/include
+USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns -MD -MP
+USER_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T libactor/actor.ld
+
+# The pure kernel files (formatting, strings, cpio) serve actors too, until
+# newlib arrives with the SDK.
+LIBACTOR_SRC := libactor/start.c libactor/print.c kernel/fmt.c kernel/string.c kernel/cpio.c
+LIBACTOR_OBJS := $(LIBACTOR_SRC:%.c=$(BUILD)/user/%.o)
+CRT0 := $(BUILD)/user/libactor/crt0.o
+
+TEST_ACTORS := runner hello spin forever sleeper fault_null fault_priv fault_div fault_stack fpu
+TEST_ACTOR_BINS := $(TEST_ACTORS:%=$(BUILD)/initrd/test/%)
+
+$(BUILD)/user/%.o: %.c | setup
+	@mkdir -p $(@D)
+	$(say) UCC $<
+	$(Q)$(CC) $(USER_CPPFLAGS) $(USER_CFLAGS) -c $< -o $@
+
+$(CRT0): libactor/crt0.S | setup
+	@mkdir -p $(@D)
+	$(Q)$(CC) -c $< -o $@
+
+$(BUILD)/user/libactor.a: $(LIBACTOR_OBJS)
+	$(say) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# Linked with symbols in build/user/bin/ (for gdb), stripped into the initrd.
+$(BUILD)/user/bin/%: $(BUILD)/user/tests/actors/%.o $(CRT0) $(BUILD)/user/libactor.a libactor/actor.ld
+	@mkdir -p $(@D)
+	$(say) ULD $@
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(CRT0) $< $(BUILD)/user/libactor.a
+
+$(BUILD)/initrd/test/%: $(BUILD)/user/bin/%
+	@mkdir -p $(@D)
+	$(Q)strip -o $@ $<
+
+.SECONDARY: $(TEST_ACTORS:%=$(BUILD)/user/tests/actors/%.o) $(TEST_ACTORS:%=$(BUILD)/user/bin/%)
+
 # ---- initrd and ISO ----
 
+# The initrd is initrd/ plus the built actors, staged in build/initrd/.
 INITRD_FILES := $(shell find initrd -type f 2>/dev/null | sort)
+INITRD_STAGED := $(INITRD_FILES:initrd/%=$(BUILD)/initrd/%) $(TEST_ACTOR_BINS)
 
-# newc cpio of initrd/, owned by root, in a stable order.
-$(BUILD)/initrd.cpio: $(INITRD_FILES) | setup
+$(BUILD)/initrd/%: initrd/%
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
+# newc cpio of build/initrd/, owned by root, in a stable order.
+$(BUILD)/initrd.cpio: $(INITRD_STAGED) | setup
 	@mkdir -p $(@D)
 	$(say) CPIO $@
-	$(Q)cd initrd && find . -mindepth 1 | LC_ALL=C sort | \
+	$(Q)cd $(BUILD)/initrd && find . -mindepth 1 | LC_ALL=C sort | \
 		cpio --quiet -o -H newc --reproducible --owner=0:0 > $(CURDIR)/$@
 
 $(BUILD)/clkernel.iso: $(BUILD)/kernel/clkernel.elf $(BUILD)/initrd.cpio tools/grub.cfg
@@ -148,7 +202,7 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # test name -> kernel sources it tests (pure code only)
-UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt ksyms
+UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt ksyms elf
 unit_src_buddy      := kernel/buddy.c
 unit_src_kmalloc    := kernel/kmalloc.c kernel/buddy.c
 unit_src_fmt        := kernel/fmt.c
@@ -157,6 +211,7 @@ unit_src_cpio       := kernel/cpio.c
 unit_src_multiboot2 := kernel/arch/x86_64/multiboot2.c
 unit_src_madt       := kernel/arch/x86_64/madt.c
 unit_src_ksyms      := kernel/ksyms.c
+unit_src_elf        := kernel/elf.c
 
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 
@@ -165,14 +220,21 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c tests/unit/unit.h $$
 	$(say) HOSTCC $@
 	$(Q)$(CC) $(HOST_CFLAGS) $(SANITIZE) -o $@ $< tests/unit/unit.c $(unit_src_$*)
 
-FUZZ_TARGETS := cpio multiboot2 madt cmdline
+FUZZ_TARGETS := cpio multiboot2 madt cmdline elf
 fuzz_src_cpio       := kernel/cpio.c
 fuzz_src_multiboot2 := kernel/arch/x86_64/multiboot2.c
 fuzz_src_madt       := kernel/arch/x86_64/madt.c
 fuzz_src_cmdline    := kernel/cmdline.c
+fuzz_src_elf        := kernel/elf.c
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 10
+
+# The real actors seed the ELF fuzzer's corpus.
+ELF_SEEDED := $(BUILD)/fuzz/corpus-fuzz_elf/.seeded
+$(ELF_SEEDED): $(TEST_ACTOR_BINS)
+	@mkdir -p $(@D)
+	$(Q)cp $(TEST_ACTOR_BINS) $(@D)/ && touch $@
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/unit.c $$(fuzz_src_$$*) | setup
 	@mkdir -p $(@D)
@@ -204,7 +266,7 @@ unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 # A crash or leak fails the target; its log is shown in full.
-fuzz-smoke: $(FUZZ_BINS)
+fuzz-smoke: $(FUZZ_BINS) $(ELF_SEEDED)
 	@set -e; for f in $(FUZZ_BINS); do \
 		n=$$(basename $$f); echo "== $$n ($(FUZZ_SMOKE_SECONDS) s)"; \
 		mkdir -p $(BUILD)/fuzz/corpus-$$n; \
@@ -215,7 +277,7 @@ fuzz-smoke: $(FUZZ_BINS)
 		else cat $(BUILD)/fuzz/$$n.log; exit 1; fi; \
 	done
 
-fuzz: $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS) $(ELF_SEEDED)
 	@set -e; for f in $(FUZZ_BINS); do \
 		echo "== $$f ($(FUZZ_SECONDS) s)"; \
 		mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f); \

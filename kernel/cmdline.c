@@ -10,6 +10,20 @@ static bool is_name_char(char c)
            c == '-' || c == ',';
 }
 
+/* Copy the value of KEY= from word W (N bytes) into DST if every character
+ * is a name character (or '/' and '.' when PATH). False when it is not. */
+static bool take_value(const char *w, size_t n, size_t keylen, char *dst, size_t size, bool path)
+{
+    if (n <= keylen || n - keylen >= size)
+        return false;
+    for (size_t i = keylen; i < n; i++)
+        if (!is_name_char(w[i]) && !(path && (w[i] == '/' || w[i] == '.')))
+            return false;
+    memcpy(dst, w + keylen, n - keylen);
+    dst[n - keylen] = '\0';
+    return true;
+}
+
 static void note_bad(struct cmdline *cl, const char *w, size_t n)
 {
     if (cl->nbad++ == 0) {
@@ -30,14 +44,10 @@ static bool parse_word(struct cmdline *cl, const char *w, size_t n)
         cl->loglevel = w[9] - '0';
         return true;
     }
-    if (n > 5 && memcmp(w, "test=", 5) == 0 && n - 5 < sizeof(cl->test)) {
-        for (size_t i = 5; i < n; i++)
-            if (!is_name_char(w[i]))
-                return false;
-        memcpy(cl->test, w + 5, n - 5);
-        cl->test[n - 5] = '\0';
-        return true;
-    }
+    if (n > 5 && memcmp(w, "test=", 5) == 0)
+        return take_value(w, n, 5, cl->test, sizeof(cl->test), false);
+    if (n > 5 && memcmp(w, "init=", 5) == 0)
+        return take_value(w, n, 5, cl->init, sizeof(cl->init), true);
     return false;
 }
 
@@ -51,6 +61,8 @@ void cmdline_parse(const char *s, struct cmdline *cl)
         const char *w = s;
         while (*s && *s != ' ' && *s != '\t')
             s++;
+        if (s - w == 2 && w[0] == '-' && w[1] == '-')
+            break; /* the rest is for the root actor */
         if (s > w && !parse_word(cl, w, s - w))
             note_bad(cl, w, s - w);
     }

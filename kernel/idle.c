@@ -1,12 +1,14 @@
 /*
  * idle.c: what the kernel does with nothing to run. It halts until an
- * interrupt arrives. Until user-space servers (and the shell) exist, it also
- * echoes console input and answers each line, so the console is visibly alive.
+ * interrupt arrives, then hands the CPU to any thread that became ready.
+ * Until the shell exists it also echoes console input and answers each line,
+ * so the console is visibly alive.
  */
 #include <arch/cpu.h>
 #include <arch/trap.h>
 #include <console.h>
 #include <log.h>
+#include <sched.h>
 
 #define LINE_MAX 128
 
@@ -30,8 +32,12 @@ static void take_char(char c)
 
 void idle_loop(void)
 {
-    uint64_t nmis = 0;
-    log_info("idle: boot complete; halting until an interrupt arrives");
+    static bool announced;
+    static uint64_t nmis;
+    if (!announced) {
+        announced = true;
+        log_info("idle: boot complete; halting until an interrupt arrives");
+    }
     for (;;) {
         if (arch_nmi_count() != nmis) {
             nmis = arch_nmi_count();
@@ -41,6 +47,8 @@ void idle_loop(void)
         while ((c = console_getc()) >= 0)
             take_char((char)c);
         irq_disable();
+        if (sched_has_ready())
+            sched_resume(); /* a timer or device woke a thread */
         if (console_getc_pending())
             irq_enable();
         else

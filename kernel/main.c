@@ -1,6 +1,8 @@
 /*
  * main.c: the boot sequence, one step per line.
  */
+#include <actor.h>
+#include <arch/context.h>
 #include <arch/cpu.h>
 #include <arch/platform.h>
 #include <arch/trap.h>
@@ -9,17 +11,19 @@
 #include <cmdline.h>
 #include <frame.h>
 #include <initrd.h>
+#include <kstack.h>
 #include <ktest.h>
 #include <log.h>
 #include <memlayout.h>
 #include <panic.h>
 #include <param.h>
+#include <sched.h>
 #include <timer.h>
 #include <vm.h>
 
 #define MB2_BOOT_MAGIC 0x36D76289
 
-__noreturn void idle_loop(void);
+void syscall_init(void);
 
 static struct bootinfo bootinfo;
 static struct madt_info madt;
@@ -75,7 +79,11 @@ void kmain(uint32_t magic, uint64_t info_pa)
     irq_enable();
 
     if (args.test[0])
-        ktest_run(args.test); /* test=NAME: run in-kernel tests, exit QEMU */
-    timer_periodic(HZ);       /* the tick; the scheduler will use it */
-    idle_loop();
+        ktest_run(args.test);                       /* test=NAME: run in-kernel tests, exit QEMU */
+    syscall_init();                                 /* the syscall table is complete */
+    arch_user_init(kstack_static_top(KSTACK_BOOT)); /* SYSCALL, FPU; the kernel stack */
+    timer_set_callback(sched_tick);                 /* time slices and sleepers */
+    timer_periodic(HZ);                             /* the tick */
+    actor_start_root(args.init[0] ? args.init : "sbin/supervisor", bootinfo.cmdline);
+    sched_resume(); /* run the root actor, or idle; this boot stack becomes the kernel stack */
 }

@@ -46,12 +46,21 @@ def test_boot_modules_and_initrd_files_are_listed(boot):
     size = (ROOT / "build" / "initrd.cpio").stat().st_size
     m.expect(rf'boot: module "initrd" at 0x[0-9a-f]+, {size} bytes')
     m.expect(r"idle: boot complete")
-    files = sorted(p for p in (ROOT / "initrd").rglob("*") if p.is_file())
-    assert files
+    staged = ROOT / "build" / "initrd"  # initrd/ plus the built actors
+    files = sorted(p for p in staged.rglob("*") if p.is_file())
+    assert any(p.name == "motd" for p in files) and any(p.name == "runner" for p in files)
     for p in files:
-        name = re.escape(str(p.relative_to(ROOT / "initrd")))
+        name = re.escape(str(p.relative_to(staged)))
         assert re.search(rf"initrd:\s+{name}\s+{p.stat().st_size} bytes", m.text), name
     assert f"initrd: {len(files)} files" in m.text
+
+
+def test_without_a_root_actor_the_kernel_idles(boot):
+    m = boot()
+    m.expect(r"root: no sbin/supervisor in the initrd; the kernel idles")
+    m.expect(r"idle: boot complete")
+    m = boot(cmdline="init=no/such/file")
+    m.expect(r"root: no no/such/file in the initrd; the kernel idles")
 
 
 def test_console_input_arrives_by_interrupt(boot):

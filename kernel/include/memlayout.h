@@ -24,8 +24,18 @@
  *  0xFFFF_8000_0000_0000 +---------------- DIRECT_MAP -----------+
  *                        | non-canonical hole                     |
  *  0x0000_7FFF_FFFF_FFFF +----------------------------------------+
- *                        | user space (actors; kernel core issue) |
- *                        | page 0 is never mapped                 |
+ *                        | (top page never mapped)                |
+ *  0x0000_7FFF_FFFF_F000 +---------------- USER_STACK_TOP -------+
+ *                        | user stack, USER_STACK_PAGES, above an |
+ *                        | unmapped guard page                    |
+ *                        | ...                                    |
+ *                        | initrd, read-only (root actor only)    |
+ *  0x0000_7F00_0000_1000 +---------------- USER_INITRD ----------+
+ *                        | struct clk_bootinfo (root actor only)  |
+ *  0x0000_7F00_0000_0000 +---------------- USER_BOOTINFO --------+
+ *                        | ELF image and heap, from USER_MIN       |
+ *  0x0000_0000_0040_0000 +---------------- USER_MIN -------------+
+ *                        | never mapped: null pointers fault      |
  *  0x0000_0000_0000_0000 +----------------------------------------+
  *
  * Physical memory: the kernel image is loaded at 1 MiB. The first 1 MiB
@@ -51,6 +61,10 @@
 #define DIRECT_MAP      _UL(0xFFFF800000000000)
 #define DIRECT_MAP_SIZE _UL(0x00007E0000000000) /* 126 TiB */
 #define USER_TOP        _UL(0x0000800000000000)
+#define USER_MIN        _UL(0x0000000000400000) /* lowest address of an ELF image */
+#define USER_BOOTINFO   _UL(0x00007F0000000000) /* = top of the ELF image area */
+#define USER_INITRD     _UL(0x00007F0000001000)
+#define USER_STACK_TOP  _UL(0x00007FFFFFFFF000)
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE  _UL(4096)

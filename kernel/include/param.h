@@ -15,13 +15,20 @@
 #define MEMMAP_MAX      64 /* memory-map entries kept from the boot loader */
 #define MODULES_MAX     16 /* boot modules kept from the boot loader */
 
+/* Actors */
+#define USER_STACK_PAGES 16 /* 64 KiB user stack per actor */
+#define ELF_MAX_PHDRS    16 /* program headers an executable may have */
+#define ELF_MAX_SEGMENTS 8  /* of which loadable */
+#define TIMESLICE_TICKS  1  /* timer ticks (1/HZ s) a thread runs before round robin */
+
 /* Kernel log */
 #define LOG_BUF_SIZE      16384 /* ring buffer of formatted log text */
 #define LOG_LEVEL_DEFAULT 3     /* LOG_INFO */
 
 /* Command line */
-#define CMDLINE_MAX  512
-#define TESTNAME_MAX 32
+#define CMDLINE_MAX      512
+#define TESTNAME_MAX     32
+#define CMDLINE_PATH_MAX 64
 
 /* Time */
 #define HZ 100 /* periodic timer tick */

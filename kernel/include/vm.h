@@ -16,7 +16,8 @@ enum vm_flags {
     VM_USER = 1 << 2,
     VM_NOCACHE = 1 << 3,
     VM_GLOBAL = 1 << 4,
-    VM_HUGE = 1 << 5, /* a 2 MiB page (VA and PA 2 MiB-aligned) */
+    VM_HUGE = 1 << 5,  /* a 2 MiB page (VA and PA 2 MiB-aligned) */
+    VM_OWNED = 1 << 6, /* the address space owns the frame: freed with it */
 };
 
 /* ---- arch layer: page tables rooted at the physical address ROOT ---- */
@@ -34,6 +35,14 @@ bool arch_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *flags);
 
 /* Switch to the address space ROOT. */
 void arch_activate(uint64_t root);
+
+/* A new address space that shares the kernel half; *ROOT gets its table.
+ * Returns 0 or CLK_ENOMEM. */
+int arch_space_create(uint64_t *root);
+
+/* Free the user half of ROOT: every VM_OWNED frame, every table, and ROOT.
+ * Returns the number of owned frames freed. ROOT must not be active. */
+uint64_t arch_space_destroy(uint64_t root);
 
 /* ---- kernel address space ---- */
 

@@ -2,8 +2,11 @@
  * ktest/mem.c: tests of the frame allocator, kernel stacks and the heap on
  * the real machine's memory.
  */
+#include <actor.h>
 #include <clk/abi.h>
+#include <cpio.h>
 #include <frame.h>
+#include <initrd.h>
 #include <kmalloc.h>
 #include <kstack.h>
 #include <kstring.h>
@@ -171,4 +174,32 @@ KTEST(kstack_guard_pages)
         kstack_free(tops[i]);
     KTEST_CHECK(!vm_kernel_accessible(tops[0] - 8, 0));
     KTEST_CHECK(free_frames() == start);
+}
+
+/* Creating and destroying actors gives back every frame and heap object. */
+KTEST(actor_churn)
+{
+    const void *archive;
+    size_t len;
+    struct cpio_entry e;
+    KTEST_CHECK(initrd_archive(&archive, &len) == 0);
+    KTEST_CHECK(cpio_find(archive, len, "test/hello", &e) == 0);
+    struct elf_mem img = { e.data, e.size };
+    struct kmalloc_stats before, after;
+    struct actor *a;
+    KTEST_CHECK(actor_spawn(elf_read_mem, &img, e.size, "warmup", 8, 0, &a) == 0);
+    actor_destroy(a, "destroyed by the test");
+    uint64_t start = free_frames();
+    int level = log_level;
+    log_level = LOG_WARN; /* 600 lines of start and destroy are noise */
+    kmalloc_get_stats(&before);
+    for (int i = 0; i < 300; i++) {
+        KTEST_CHECK(actor_spawn(elf_read_mem, &img, e.size, "churn", 8, 0, &a) == 0);
+        actor_destroy(a, "destroyed by the test");
+    }
+    kmalloc_get_stats(&after);
+    log_level = level;
+    KTEST_CHECKF(free_frames() == start, "%lu frames lost", (unsigned long)(start - free_frames()));
+    KTEST_CHECK(after.objects == before.objects && after.large == before.large);
+    KTEST_CHECK(actor_count() == 0);
 }

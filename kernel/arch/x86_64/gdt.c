@@ -40,6 +40,12 @@ static void gdt_set_tss(void)
     gdt[7] = base >> 32;
 }
 
+/* The stack the CPU switches to on an interrupt from user mode. */
+void gdt_set_rsp0(uint64_t rsp0)
+{
+    tss.rsp[0] = rsp0;
+}
+
 /* Load the GDT and TSS, and reload every segment register. */
 void gdt_init(void)
 {

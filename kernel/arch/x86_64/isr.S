@@ -4,6 +4,8 @@
  * code from the CPU, every other vector pushes a zero in its place. Each
  * stub is ISR_STUB_SIZE bytes, so idt.c finds stub N at isr_stubs + N * size.
  */
+#include <arch/frame_asm.h>
+
 #define ISR_STUB_SIZE 16
 
     .text
@@ -24,42 +26,25 @@ isr_stubs:
 /* Save the registers as struct trap_frame, call trap_dispatch, restore. */
 isr_common:
     cld
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_GPRS
     movq %rsp, %rdi
+    testb $3, 18 * 8(%rsp)          /* the interrupted CS: user mode? */
+    jnz from_user
     /* Give backtraces a frame that links to the interrupted code. */
     pushq 17 * 8(%rsp)              /* interrupted rip */
     pushq 8 * 8(%rdi)               /* interrupted rbp */
     movq %rsp, %rbp
     call trap_dispatch
     addq $16, %rsp
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    POP_GPRS
     addq $16, %rsp                  /* vector and error code */
     iretq
+
+/* From user mode the frame is the current thread's saved registers (or, for
+ * an IST vector, a copy on the IST stack). Handle it on the kernel stack;
+ * trap_from_user() leaves through arch_return_to_user(). */
+from_user:
+    movq cpu_kstack_top(%rip), %rsp
+    xorl %ebp, %ebp
+    call trap_from_user
+    ud2

@@ -16,6 +16,7 @@
 #define PTE_PCD  (1UL << 4)
 #define PTE_PS   (1UL << 7)
 #define PTE_G    (1UL << 8)
+#define PTE_OWN  (1UL << 9) /* software bit: the frame belongs to the space */
 #define PTE_NX   (1UL << 63)
 #define PTE_ADDR 0x000FFFFFFFFFF000UL
 
@@ -49,6 +50,8 @@ static uint64_t pte_from_flags(uint64_t pa, unsigned flags)
         e |= PTE_PS;
     if (!(flags & VM_EXEC))
         e |= PTE_NX;
+    if (flags & VM_OWNED)
+        e |= PTE_OWN;
     return e;
 }
 
@@ -67,6 +70,8 @@ static unsigned flags_from_pte(uint64_t e, bool huge)
         f |= VM_EXEC;
     if (huge)
         f |= VM_HUGE;
+    if (e & PTE_OWN)
+        f |= VM_OWNED;
     return f;
 }
 
@@ -154,4 +159,42 @@ bool arch_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *flags)
 void arch_activate(uint64_t root)
 {
     write_cr3(root);
+}
+
+int arch_space_create(uint64_t *root)
+{
+    if (frame_alloc(0, root) < 0)
+        return CLK_ENOMEM;
+    uint64_t *t = phys_to_virt(*root);
+    const uint64_t *k = table(vm_kernel_root());
+    memset(t, 0, PAGE_SIZE / 2);
+    memcpy(t + 256, k + 256, PAGE_SIZE / 2); /* the shared kernel half */
+    return 0;
+}
+
+/* Free the table at PA of LEVEL and everything it owns below it. */
+static uint64_t free_table(uint64_t pa, int level)
+{
+    uint64_t *t = table(pa), freed = 0;
+    for (int i = 0; i < 512; i++) {
+        uint64_t e = t[i];
+        if (!(e & PTE_P))
+            continue;
+        if (level > 0 && !(e & PTE_PS))
+            freed += free_table(e, level - 1);
+        else if (e & PTE_OWN)
+            frame_free(e & PTE_ADDR), freed++;
+    }
+    frame_free(pa & PTE_ADDR);
+    return freed;
+}
+
+uint64_t arch_space_destroy(uint64_t root)
+{
+    uint64_t *t = table(root), freed = 0;
+    for (int i = 0; i < 256; i++)
+        if (t[i] & PTE_P)
+            freed += free_table(t[i], 2);
+    frame_free(root);
+    return freed;
 }

@@ -3,6 +3,7 @@
  * the kernel: vector, error code, RIP with its function name, CR2, all
  * registers and a symbolic backtrace.
  */
+#include <actor.h>
 #include <arch/cpu.h>
 #include <arch/platform.h>
 #include <arch/trap.h>
@@ -11,6 +12,7 @@
 #include <ksyms.h>
 #include <log.h>
 #include <memlayout.h>
+#include <sched.h>
 #include <vm.h>
 
 static irq_handler_t *handlers[256];
@@ -201,4 +203,28 @@ void trap_dispatch(struct trap_frame *tf)
     else
         log_warn("irq: unexpected interrupt on vector %u", vec);
     lapic_eoi();
+}
+
+/* An exception in user mode kills the actor (later: a message to its fault
+ * handler); an interrupt is handled as in the kernel. Either way the kernel
+ * then returns to whichever thread should run. */
+__noreturn void trap_from_user(struct trap_frame *tf)
+{
+    struct thread *t = sched_current();
+    unsigned vec = tf->vector;
+    if (tf != &t->ctx)
+        t->ctx = *tf; /* an IST vector: the frame is on the IST stack */
+    if (vec == VEC_NMI) {
+        nmi_count++;
+    } else if (vec < VEC_EXCEPTIONS) {
+        char why[160];
+        ksnprintf(why, sizeof(why), "killed: %s (vector %u) at RIP %#lx, address %#lx, error %#lx",
+                  exception_names[vec], vec, (unsigned long)tf->rip,
+                  (unsigned long)(vec == VEC_PAGE_FAULT ? read_cr2() : 0),
+                  (unsigned long)tf->error);
+        actor_destroy(t->actor, why);
+    } else {
+        trap_dispatch(tf);
+    }
+    sched_resume();
 }

@@ -45,6 +45,9 @@ typedef void irq_handler_t(struct trap_frame *tf);
 void irq_set_handler(unsigned vector, irq_handler_t *handler);
 
 void gdt_init(void);
+
+/* The stack the CPU switches to on an interrupt from user mode (TSS.rsp0). */
+void gdt_set_rsp0(uint64_t rsp0);
 void idt_init(void);
 
 /* Called by isr.S for every interrupt and exception. */

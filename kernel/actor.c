@@ -1,0 +1,164 @@
+/*
+ * actor.c: creating and destroying actors (see actor.h).
+ */
+#include <actor.h>
+#include <cpio.h>
+#include <frame.h>
+#include <initrd.h>
+#include <kmalloc.h>
+#include <kstring.h>
+#include <log.h>
+#include <memlayout.h>
+#include <param.h>
+#include <sched.h>
+#include <vm.h>
+
+static struct actor *actors;
+static uint32_t next_id = 1;
+static unsigned nactors;
+
+unsigned actor_count(void)
+{
+    return nactors;
+}
+
+static unsigned seg_flags(unsigned elf_flags)
+{
+    return ((elf_flags & ELF_SEG_W) ? VM_WRITE : 0) | ((elf_flags & ELF_SEG_X) ? VM_EXEC : 0);
+}
+
+/* Map segment S and fill it from the image: file bytes, then zeros. */
+static int load_segment(struct vspace *vs, const struct elf_segment *s, elf_read_fn *read,
+                        void *ctx)
+{
+    uint64_t lo = ALIGN_DOWN(s->vaddr, PAGE_SIZE);
+    uint64_t hi = ALIGN_UP(s->vaddr + s->memsz, PAGE_SIZE);
+    int err = vspace_map_new(vs, lo, (hi - lo) / PAGE_SIZE, seg_flags(s->flags));
+    for (uint64_t done = 0; !err && done < s->filesz;) {
+        uint64_t va = s->vaddr + done, pa;
+        size_t chunk = MIN(s->filesz - done, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+        arch_lookup(vs->root, va, &pa, NULL);
+        err = read(ctx, s->offset + done, phys_to_virt(pa), chunk);
+        done += chunk;
+    }
+    return err;
+}
+
+static int build(struct actor *a, elf_read_fn *read, void *ctx, uint64_t size, uint64_t arg)
+{
+    struct elf_image img;
+    const char *why;
+    int err = elf_check(read, ctx, size, &img, &why);
+    if (err == CLK_EINVAL)
+        log_warn("actor: cannot load \"%s\": %s", a->name, why);
+    for (unsigned i = 0; !err && i < img.nseg; i++)
+        err = load_segment(&a->vs, &img.seg[i], read, ctx);
+    if (!err) /* the page below the stack stays unmapped: the guard */
+        err = vspace_map_new(&a->vs, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE,
+                             USER_STACK_PAGES, VM_WRITE);
+    if (!err)
+        arch_context_init(&a->thread->ctx, &a->thread->arch, img.entry, USER_STACK_TOP, arg);
+    return err;
+}
+
+int actor_spawn(elf_read_fn *read, void *ctx, uint64_t size, const char *name, unsigned prio,
+                uint64_t arg, struct actor **out)
+{
+    if (prio > CLK_PRIO_MAX)
+        return CLK_EINVAL;
+    struct actor *a = kzalloc(sizeof(*a));
+    struct thread *t = kzalloc(sizeof(*t));
+    if (!a || !t || vspace_init(&a->vs) < 0) {
+        kfree(a);
+        kfree(t);
+        return CLK_ENOMEM;
+    }
+    strlcpy(a->name, name, sizeof(a->name));
+    a->thread = t;
+    t->actor = a;
+    t->prio = prio;
+    t->slice = TIMESLICE_TICKS;
+    int err = build(a, read, ctx, size, arg);
+    if (err) {
+        vspace_destroy(&a->vs);
+        kfree(t);
+        kfree(a);
+        return err;
+    }
+    a->id = next_id++;
+    a->next = actors;
+    actors = a;
+    nactors++;
+    sched_ready(t);
+    log_info("actor %u (%s) started: %lu pages", a->id, a->name, (unsigned long)a->vs.pages);
+    *out = a;
+    return 0;
+}
+
+void actor_destroy(struct actor *a, const char *reason)
+{
+    log_info("actor %u (%s) %s", a->id, a->name, reason);
+    struct thread *t = a->thread;
+    sched_remove(t);
+    arch_thread_gone(&t->arch);
+    arch_activate(vm_kernel_root()); /* never free the tables in use */
+    vspace_destroy(&a->vs);
+    for (struct actor **p = &actors; *p; p = &(*p)->next)
+        if (*p == a) {
+            *p = a->next;
+            break;
+        }
+    nactors--;
+    kfree(t);
+    kfree(a);
+}
+
+/* ---- the root actor ---- */
+
+/* Map the boot information and the initrd (read-only, not owned) into A. */
+static int give_boot_info(struct actor *a, const char *cmdline)
+{
+    const void *archive;
+    size_t len;
+    struct clk_bootinfo bi = { .magic = CLK_BOOTINFO_MAGIC };
+    strlcpy(bi.cmdline, cmdline, sizeof(bi.cmdline));
+    if (initrd_archive(&archive, &len) == 0) {
+        uint64_t pa = virt_to_phys(archive), first = ALIGN_DOWN(pa, PAGE_SIZE);
+        for (uint64_t p = first; p < pa + len; p += PAGE_SIZE) {
+            int err = vspace_map_frame(&a->vs, USER_INITRD + (p - first), p, 0);
+            if (err)
+                return err;
+        }
+        bi.initrd = USER_INITRD + (pa - first);
+        bi.initrd_len = len;
+    }
+    int err = vspace_map_new(&a->vs, USER_BOOTINFO, 1, 0); /* read-only for the actor */
+    if (!err) {
+        uint64_t pa;
+        arch_lookup(a->vs.root, USER_BOOTINFO, &pa, NULL);
+        memcpy(phys_to_virt(pa), &bi, sizeof(bi));
+    }
+    return err;
+}
+
+bool actor_start_root(const char *path, const char *cmdline)
+{
+    const void *archive;
+    size_t len;
+    struct cpio_entry e;
+    struct actor *a;
+    if (initrd_archive(&archive, &len) < 0 || cpio_find(archive, len, path, &e) < 0) {
+        log_info("root: no %s in the initrd; the kernel idles", path);
+        return false;
+    }
+    struct elf_mem img = { e.data, e.size };
+    const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    int err = actor_spawn(elf_read_mem, &img, e.size, name, CLK_PRIO_DEFAULT, USER_BOOTINFO, &a);
+    if (!err && (err = give_boot_info(a, cmdline)) < 0)
+        actor_destroy(a, "could not be given its boot information");
+    if (err) {
+        log_err("root: cannot start %s (error %d)", path, err);
+        return false;
+    }
+    return true;
+}

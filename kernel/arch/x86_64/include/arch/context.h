@@ -1,0 +1,73 @@
+/*
+ * arch/context.h: a thread's user-mode state on x86_64 and the entry and
+ * exit paths between user and kernel mode.
+ *
+ * CLKernel has one kernel stack per CPU (the kernel is event-driven, as
+ * seL4's is). A thread's user registers live in its struct trap_frame: while
+ * the thread runs, TSS.rsp0 points just past that frame, so an interrupt or
+ * exception from user mode pushes its registers straight into the thread,
+ * and SYSCALL (syscall.S) builds the same frame there. The C handler then
+ * runs on the kernel stack from its top, and every exit to user mode
+ * restores the current thread's frame: nothing of a thread's kernel
+ * execution survives it, so a thread costs no kernel stack.
+ */
+#ifndef CLK_ARCH_CONTEXT_H
+#define CLK_ARCH_CONTEXT_H
+
+#include <arch/trap.h>
+
+/* Per-thread architecture state beside the registers: the FPU/SSE state
+ * (FXSAVE format), saved and restored eagerly on thread switches. */
+struct arch_thread {
+    uint8_t fxsave[512] __attribute__((aligned(16)));
+};
+
+/* Trap-frame "vector" of a frame built by SYSCALL rather than an interrupt. */
+#define VEC_SYSCALL 0x100
+
+/* The syscall number and arguments (rdi, rsi, rdx, r10, r8, r9). */
+static inline uint64_t ctx_syscall_nr(const struct trap_frame *c)
+{
+    return c->rax;
+}
+
+static inline uint64_t ctx_arg(const struct trap_frame *c, int i)
+{
+    switch (i) {
+    case 0: return c->rdi;
+    case 1: return c->rsi;
+    case 2: return c->rdx;
+    case 3: return c->r10;
+    case 4: return c->r8;
+    default: return c->r9;
+    }
+}
+
+static inline void ctx_set_ret(struct trap_frame *c, int64_t v)
+{
+    c->rax = (uint64_t)v;
+}
+
+static inline uint64_t ctx_pc(const struct trap_frame *c)
+{
+    return c->rip;
+}
+
+/* Set up a fresh user context: start at ENTRY with stack STACK, ARG in rdi. */
+void arch_context_init(struct trap_frame *c, struct arch_thread *a, uint64_t entry, uint64_t stack,
+                       uint64_t arg);
+
+/* Enable SYSCALL/SYSRET and the FPU/SSE for user code. */
+void arch_user_init(uint64_t kernel_stack_top);
+
+/* Make the thread with frame C and state A the one that runs next in the
+ * address space ROOT: entry stack, page tables, FPU state. */
+void arch_switch_to(struct trap_frame *c, struct arch_thread *a, uint64_t root);
+
+/* Forget that A owns the FPU registers (its thread is being destroyed). */
+void arch_thread_gone(struct arch_thread *a);
+
+/* Leave for user mode with the registers in C. Never returns. */
+__noreturn void arch_return_to_user(struct trap_frame *c);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * sched.h: the scheduler. Priorities CLK_PRIO_MIN..CLK_PRIO_MAX, higher
+ * first; round robin within a priority, in slices of TIMESLICE_TICKS timer
+ * ticks. A ready thread of higher priority preempts at once. With nothing to
+ * run, the CPU idles in hlt.
+ *
+ * Every kernel entry from user mode ends in sched_resume(), which returns to
+ * the thread that should run now.
+ */
+#ifndef CLK_SCHED_H
+#define CLK_SCHED_H
+
+#include <actor.h>
+
+/* The running thread (NULL in the idle loop or at boot). */
+struct thread *sched_current(void);
+
+/* Make T (not running, not queued) ready to run. */
+void sched_ready(struct thread *t);
+
+/* Take T out of the scheduler wherever it is (ready, sleeping or running). */
+void sched_remove(struct thread *t);
+
+/* The running thread goes to the back of its priority's queue. */
+void sched_yield(void);
+
+/* The running thread sleeps for NS nanoseconds. */
+void sched_sleep(uint64_t ns);
+
+/* Timer interrupt: wake sleepers that are due, account the time slice. */
+void sched_tick(void);
+
+/* True when a thread is ready to run. */
+bool sched_has_ready(void);
+
+/* Leave the kernel for the thread that should run, or idle. */
+__noreturn void sched_resume(void);
+
+#endif

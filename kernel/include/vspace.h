@@ -1,0 +1,41 @@
+/*
+ * vspace.h: an actor's address space: its user half, and safe copies
+ * between it and the kernel. The kernel never dereferences a user pointer:
+ * copies walk the actor's page tables and go through the direct map, so a
+ * bad pointer (kernel address, unmapped, read-only) is CLK_EFAULT, never a
+ * fault in ring 0.
+ */
+#ifndef CLK_VSPACE_H
+#define CLK_VSPACE_H
+
+#include <kdefs.h>
+
+struct vspace {
+    uint64_t root;  /* physical address of the top-level table */
+    uint64_t pages; /* frames the space owns (freed with it) */
+};
+
+/* Returns 0 or CLK_ENOMEM. */
+int vspace_init(struct vspace *vs);
+
+/* Free every frame and table the space owns. It must not be active. */
+void vspace_destroy(struct vspace *vs);
+
+/* Map N new zeroed pages at VA (page-aligned), owned by the space, with
+ * vm_flags FLAGS (VM_USER is implied). Returns 0, CLK_EINVAL, CLK_EEXIST or
+ * CLK_ENOMEM; on failure nothing stays mapped. */
+int vspace_map_new(struct vspace *vs, uint64_t va, uint64_t n, unsigned flags);
+
+/* Map the existing frame PA at VA, not owned (the space will not free it). */
+int vspace_map_frame(struct vspace *vs, uint64_t va, uint64_t pa, unsigned flags);
+
+/* Copy N bytes between the kernel and user address UVA of VS. Returns 0 or
+ * CLK_EFAULT (unmapped, not user, not writable for copy_to_user). */
+int copy_from_user(const struct vspace *vs, void *dst, uint64_t uva, size_t n);
+int copy_to_user(const struct vspace *vs, uint64_t uva, const void *src, size_t n);
+
+/* Copy a NUL-terminated string of at most MAX-1 bytes. Returns its length,
+ * CLK_EFAULT, or CLK_ERANGE when no NUL comes within MAX bytes. */
+int copy_str_from_user(const struct vspace *vs, char *dst, uint64_t uva, size_t max);
+
+#endif

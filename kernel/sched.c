@@ -1,0 +1,161 @@
+/*
+ * sched.c: priority round-robin scheduling (see sched.h).
+ */
+#include <arch/cpu.h>
+#include <clock.h>
+#include <panic.h>
+#include <param.h>
+#include <sched.h>
+
+#define NPRIO (CLK_PRIO_MAX + 1)
+_Static_assert(NPRIO <= 32, "ready_mask has one bit per priority");
+
+/* Ready queues, one FIFO per priority, and a bit per non-empty queue. */
+static struct thread *ready_head[NPRIO], *ready_tail[NPRIO];
+static uint32_t ready_mask;
+static struct thread *current;
+static struct thread *sleepers; /* sorted by wake_ns */
+static bool need_resched;
+
+__noreturn void idle_loop(void);
+
+struct thread *sched_current(void)
+{
+    return current;
+}
+
+bool sched_has_ready(void)
+{
+    return ready_mask != 0;
+}
+
+static unsigned top_ready_prio(void)
+{
+    return 31 - __builtin_clz(ready_mask);
+}
+
+void sched_ready(struct thread *t)
+{
+    t->state = THREAD_READY;
+    t->next = NULL;
+    if (ready_tail[t->prio])
+        ready_tail[t->prio]->next = t;
+    else
+        ready_head[t->prio] = t;
+    ready_tail[t->prio] = t;
+    ready_mask |= 1u << t->prio;
+    if (current && t->prio > current->prio)
+        need_resched = true;
+}
+
+static struct thread *take_ready(unsigned prio)
+{
+    struct thread *t = ready_head[prio];
+    ready_head[prio] = t->next;
+    if (!ready_head[prio]) {
+        ready_tail[prio] = NULL;
+        ready_mask &= ~(1u << prio);
+    }
+    t->next = NULL;
+    return t;
+}
+
+/* Unlink T from the singly linked list at *HEAD; false when absent. */
+static bool unlink(struct thread **head, struct thread *t, struct thread **prev_out)
+{
+    struct thread *prev = NULL;
+    for (struct thread **p = head; *p; prev = *p, p = &(*p)->next)
+        if (*p == t) {
+            *p = t->next;
+            *prev_out = prev;
+            return true;
+        }
+    return false;
+}
+
+void sched_remove(struct thread *t)
+{
+    struct thread *prev;
+    if (t == current) {
+        current = NULL;
+        return;
+    }
+    if (t->state == THREAD_SLEEPING) {
+        unlink(&sleepers, t, &prev);
+    } else if (unlink(&ready_head[t->prio], t, &prev)) {
+        if (ready_tail[t->prio] == t)
+            ready_tail[t->prio] = prev;
+        if (!ready_head[t->prio])
+            ready_mask &= ~(1u << t->prio);
+    }
+}
+
+/* Stop running the current thread: charge its CPU time. */
+static void put_current(void)
+{
+    current->cpu_ns += clock_ns() - current->ran_at;
+    current = NULL;
+}
+
+void sched_yield(void)
+{
+    struct thread *t = current;
+    put_current();
+    t->slice = TIMESLICE_TICKS;
+    sched_ready(t);
+}
+
+void sched_sleep(uint64_t ns)
+{
+    struct thread *t = current;
+    put_current();
+    t->state = THREAD_SLEEPING;
+    t->wake_ns = clock_ns() + ns;
+    struct thread **p = &sleepers;
+    while (*p && (*p)->wake_ns <= t->wake_ns)
+        p = &(*p)->next;
+    t->next = *p;
+    *p = t;
+}
+
+void sched_tick(void)
+{
+    uint64_t now = clock_ns();
+    while (sleepers && sleepers->wake_ns <= now) {
+        struct thread *t = sleepers;
+        sleepers = t->next;
+        t->slice = TIMESLICE_TICKS;
+        sched_ready(t);
+    }
+    if (current && current->slice && --current->slice == 0) {
+        current->slice = TIMESLICE_TICKS;
+        if (ready_mask && top_ready_prio() >= current->prio)
+            need_resched = true;
+    }
+}
+
+static __noreturn void run(struct thread *t)
+{
+    current = t;
+    t->state = THREAD_RUNNING;
+    t->ran_at = clock_ns();
+    arch_switch_to(&t->ctx, &t->arch, t->actor->vs.root);
+    arch_return_to_user(&t->ctx);
+}
+
+__noreturn void sched_resume(void)
+{
+    if (current && !need_resched)
+        run(current);
+    need_resched = false;
+    if (current) {
+        if (!ready_mask || top_ready_prio() < current->prio)
+            run(current);
+        struct thread *t = current;
+        put_current();
+        sched_ready(t);
+    }
+    if (!ready_mask)
+        idle_loop();
+    run(take_ready(top_ready_prio()));
+}

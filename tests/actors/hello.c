@@ -1,0 +1,8 @@
+/* hello.c: says hello and exits with status 7. */
+#include <actor/sys.h>
+
+int main(uintptr_t arg)
+{
+    clk_printf("hello: actor %ld says hello (arg %lu)\n", clk_self(), (unsigned long)arg);
+    return 7;
+}

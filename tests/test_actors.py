@@ -1,0 +1,91 @@
+"""Ring-3 actors (kernel core): loading, system calls, scheduling, faults.
+
+Each test boots with the test runner (tests/actors/runner.c) as the root
+actor; the words after "--" name the test actors it starts, in order.
+"""
+import re
+
+ACTOR_LINE = r"actor (\d+) \({name}\)"
+
+
+def run(boot, words, **kw):
+    m = boot(cmdline="init=test/runner -- " + words, **kw)
+    m.expect(r"runner: actor 1, initrd of \d+ bytes")
+    return m
+
+
+def test_actor_runs_makes_syscalls_and_exits(boot):
+    m = run(boot, "hello")
+    m.expect(r"actor 2 \(hello\) started: \d+ pages")
+    m.expect(r"runner: hello \(priority 8\) -> 2")
+    m.expect(r"actor 1 \(runner\) exited with status 0")
+    m.expect(r"hello: actor 2 says hello \(arg 0\)")
+    m.expect(r"actor 2 \(hello\) exited with status 7")
+    m.expect(r"idle: boot complete")
+
+
+def wait_for_exits(m, names, timeout=60):
+    """Wait until every actor in NAMES has exited or been killed (in any order)."""
+    for _ in names:
+        m.expect(r"actor \d+ \((\w+)\) (exited|killed)", timeout=timeout)
+    ended = re.findall(r"actor \d+ \((\w+)\) (?:exited|killed)", m.text)
+    assert sorted(ended) == sorted(names)
+
+
+def test_faulting_actors_are_killed_and_others_keep_running(boot):
+    m = run(boot, "fault_null fault_priv fault_div fault_stack hello")
+    wait_for_exits(m, ["runner", "fault_null", "fault_priv", "fault_div", "fault_stack", "hello"])
+    for pattern in [
+            r"actor \d+ \(fault_null\) killed: page fault \(vector 14\) at RIP 0x40[0-9a-f]+, "
+            r"address 0, error 0x6",
+            r"actor \d+ \(fault_priv\) killed: general protection fault \(vector 13\)",
+            r"actor \d+ \(fault_div\) killed: divide error \(vector 0\)",
+            r"actor \d+ \(fault_stack\) killed: page fault \(vector 14\) at RIP 0x40[0-9a-f]+",
+            r"hello: actor \d+ says hello",
+            r"actor \d+ \(hello\) exited with status 7"]:
+        assert re.search(pattern, m.text), pattern
+    # The stack fault hit the guard page just below the 64 KiB stack.
+    addr = int(re.search(r"fault_stack\) killed: .* address (0x[0-9a-f]+)", m.text).group(1), 16)
+    assert 0x7FFFFFFEF000 - 4096 <= addr < 0x7FFFFFFEF000
+    # The kernel itself is unharmed: console input still works.
+    m.expect(r"idle: boot complete")
+    m.send("still alive")
+    m.expect(r'kernel: got "still alive"')
+
+
+def test_a_busy_loop_starves_nobody(boot):
+    """forever never enters the kernel: preemption alone lets the others run."""
+    m = run(boot, "forever sleeper:12 hello")
+    wait_for_exits(m, ["runner", "sleeper", "hello"])
+    assert re.search(r"forever: actor 2 spins", m.text)
+    assert re.search(r"hello: actor \d+ says hello", m.text)
+    assert re.search(r"sleeper: 10 naps of 20 ms in \d+ ms, the longest \d+ ms", m.text)
+    assert "actor 3 (sleeper) exited with status 0" in m.text
+
+
+def test_actors_of_one_priority_share_the_cpu(boot):
+    m = run(boot, "spin spin")
+    a = int(m.expect(r"spin: actor \d+ did (\d+) rounds", timeout=60).group(1))
+    b = int(m.expect(r"spin: actor \d+ did (\d+) rounds", timeout=60).group(1))
+    assert a > 0 and b > 0
+    assert max(a, b) / min(a, b) < 2.0, (a, b)
+
+
+def test_fpu_state_survives_switches(boot):
+    m = run(boot, "fpu fpu forever")
+    for _ in range(2):
+        m.expect(r"fpu: actor \d+ (ok|MISMATCH) ", timeout=60)
+    assert "MISMATCH" not in m.text
+    assert len(re.findall(r"fpu: actor \d+ ok", m.text)) == 2
+
+
+def test_bad_spawns_get_error_codes(boot):
+    m = run(boot, "bad-spawns")
+    expected = {"null-image": -5, "kernel-image": -5, "bad-name": -5, "bad-priority": -1,
+                "truncated": -1, "bad-magic": -1, "write-and-exec": -1, "unmapped-image": -5,
+                "image-running-off-memory": -5, "good": 0}
+    m.expect(r"runner: bad spawns done")
+    got = dict((k, int(v)) for k, v in re.findall(r"runner: bad spawn (\S+) -> (-?\d+)", m.text))
+    assert got == expected
+    assert 'cannot load "x": a segment is both writable and executable (W^X)' in m.text
+    m.expect(r"hello: actor \d+ says hello")
