@@ -141,7 +141,8 @@ LIBACTOR_SRC := libactor/start.c libactor/print.c kernel/fmt.c kernel/string.c k
 LIBACTOR_OBJS := $(LIBACTOR_SRC:%.c=$(BUILD)/user/%.o)
 CRT0 := $(BUILD)/user/libactor/crt0.o
 
-TEST_ACTORS := runner hello spin forever sleeper fault_null fault_priv fault_div fault_stack fpu
+TEST_ACTORS := runner hello spin forever sleeper fault_null fault_priv fault_div fault_stack fpu \
+	bench_sys bench_switch
 TEST_ACTOR_BINS := $(TEST_ACTORS:%=$(BUILD)/initrd/test/%)
 
 $(BUILD)/user/%.o: %.c | setup

@@ -145,8 +145,8 @@ static __noreturn void run(struct thread *t)
 
 __noreturn void sched_resume(void)
 {
-    if (current && !need_resched)
-        run(current);
+    if (likely(current && !need_resched))
+        arch_return_to_user(&current->ctx); /* the same thread: nothing to switch */
     need_resched = false;
     if (current) {
         if (!ready_mask || top_ready_prio() < current->prio)

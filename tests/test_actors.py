@@ -89,3 +89,11 @@ def test_bad_spawns_get_error_codes(boot):
     assert "runner: bad spawns done" in m.text
     assert 'cannot load "x": a segment is both writable and executable (W^X)' in m.text
     assert re.search(r"hello: actor \d+ says hello", m.text)
+
+
+def test_benchmark_actors_report(boot):
+    """make bench depends on these; here they only have to run and report."""
+    m = run(boot, "bench_sys:9 bench_switch:7 bench_switch:7")
+    wait_for_exits(m, ["runner", "bench_sys", "bench_switch", "bench_switch"])
+    for label in ["null syscall \\(SELF\\)", "yield, nobody else ready", "yield \\+ address-space switch"]:
+        assert re.search(rf"bench: {label} +\d+ ticks/op +\d+ ps/op", m.text), label
