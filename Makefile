@@ -36,6 +36,7 @@ KERNEL_C := \
 	kernel/main.c \
 	kernel/actor.c \
 	kernel/buddy.c \
+	kernel/cap.c \
 	kernel/cmdline.c \
 	kernel/console.c \
 	kernel/cpio.c \
@@ -44,6 +45,7 @@ KERNEL_C := \
 	kernel/frame.c \
 	kernel/idle.c \
 	kernel/initrd.c \
+	kernel/ipc.c \
 	kernel/kmalloc.c \
 	kernel/ksyms.c \
 	kernel/kstack.c \
@@ -80,7 +82,11 @@ KERNEL_S := \
 KERNEL_OBJS := $(KERNEL_C:%.c=$(BUILD)/%.o) $(KERNEL_S:%.S=$(BUILD)/%.o)
 LINKER_SCRIPT := kernel/arch/x86_64/linker.ld
 
-KERNEL_CPPFLAGS := -Ikernel/include -Ikernel/arch/x86_64/include -Iabi/include
+# IPC_FASTPATH=0 builds a kernel whose IPC always takes the slow path; the
+# tests build one to check that both paths behave the same.
+IPC_FASTPATH ?= 1
+KERNEL_CPPFLAGS := -Ikernel/include -Ikernel/arch/x86_64/include -Iabi/include \
+	-DCONFIG_IPC_FASTPATH=$(IPC_FASTPATH)
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
 	-fno-stack-protector -fno-omit-frame-pointer \
@@ -142,7 +148,7 @@ LIBACTOR_OBJS := $(LIBACTOR_SRC:%.c=$(BUILD)/user/%.o)
 CRT0 := $(BUILD)/user/libactor/crt0.o
 
 TEST_ACTORS := runner hello spin forever sleeper fault_null fault_priv fault_div fault_stack fpu \
-	bench_sys bench_switch
+	bench_sys bench_switch bench_ipc echo_server client caller quitter
 TEST_ACTOR_BINS := $(TEST_ACTORS:%=$(BUILD)/initrd/test/%)
 
 $(BUILD)/user/%.o: %.c | setup

@@ -5,6 +5,7 @@
 #include <cpio.h>
 #include <frame.h>
 #include <initrd.h>
+#include <ipc.h>
 #include <kmalloc.h>
 #include <kstring.h>
 #include <log.h>
@@ -57,32 +58,49 @@ static int build(struct actor *a, elf_read_fn *read, void *ctx, uint64_t size, u
         err = vspace_map_new(&a->vs, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE,
                              USER_STACK_PAGES, VM_WRITE);
     if (!err)
+        err = vspace_map_new(&a->vs, CLK_IPC_BUFFER, 1, VM_WRITE);
+    if (!err) {
+        arch_lookup(a->vs.root, CLK_IPC_BUFFER, &a->thread->ipcbuf_pa, NULL);
         arch_context_init(&a->thread->ctx, &a->thread->arch, img.entry, USER_STACK_TOP, arg);
+    }
     return err;
 }
 
+/* Free what a half-built or dead actor holds (not its thread's IPC state). */
+static void free_actor(struct actor *a)
+{
+    cap_table_destroy(a);
+    if (a->vs.root)
+        vspace_destroy(&a->vs);
+    kfree(a->thread);
+    kfree(a);
+}
+
 int actor_spawn(elf_read_fn *read, void *ctx, uint64_t size, const char *name, unsigned prio,
-                uint64_t arg, struct actor **out)
+                uint64_t arg, const struct cap *give, struct actor **out)
 {
     if (prio > CLK_PRIO_MAX)
         return CLK_EINVAL;
     struct actor *a = kzalloc(sizeof(*a));
-    struct thread *t = kzalloc(sizeof(*t));
-    if (!a || !t || vspace_init(&a->vs) < 0) {
+    struct thread *t = a ? kzalloc(sizeof(*t)) : NULL;
+    if (!t) {
         kfree(a);
-        kfree(t);
         return CLK_ENOMEM;
     }
-    strlcpy(a->name, name, sizeof(a->name));
     a->thread = t;
     t->actor = a;
     t->prio = prio;
     t->slice = TIMESLICE_TICKS;
-    int err = build(a, read, ctx, size, arg);
+    strlcpy(a->name, name, sizeof(a->name));
+    int err = cap_table_init(a, CAP_SLOTS);
+    if (!err)
+        err = vspace_init(&a->vs);
+    if (!err && give && cap_insert(a, give->type, give->obj, give->rights, give->badge) < 0)
+        err = CLK_ENOMEM;
+    if (!err)
+        err = build(a, read, ctx, size, give ? CLK_CAP_INIT : arg);
     if (err) {
-        vspace_destroy(&a->vs);
-        kfree(t);
-        kfree(a);
+        free_actor(a);
         return err;
     }
     a->id = next_id++;
@@ -100,20 +118,17 @@ void actor_destroy(struct actor *a, const char *reason)
     log_info("actor %u (%s) %s", a->id, a->name, reason);
     struct thread *t = a->thread;
     sched_remove(t);
+    ipc_thread_dies(t); /* before its capabilities go: it may sit on an endpoint */
     arch_thread_gone(&t->arch);
     arch_activate(vm_kernel_root()); /* never free the tables in use */
-    vspace_destroy(&a->vs);
     for (struct actor **p = &actors; *p; p = &(*p)->next)
         if (*p == a) {
             *p = a->next;
             break;
         }
     nactors--;
-    kfree(t);
-    kfree(a);
+    free_actor(a);
 }
-
-/* ---- the root actor ---- */
 
 /* Map the boot information and the initrd (read-only, not owned) into A. */
 static int give_boot_info(struct actor *a, const char *cmdline)
@@ -153,7 +168,8 @@ bool actor_start_root(const char *path, const char *cmdline)
     }
     struct elf_mem img = { e.data, e.size };
     const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    int err = actor_spawn(elf_read_mem, &img, e.size, name, CLK_PRIO_DEFAULT, USER_BOOTINFO, &a);
+    int err =
+        actor_spawn(elf_read_mem, &img, e.size, name, CLK_PRIO_DEFAULT, USER_BOOTINFO, NULL, &a);
     if (!err && (err = give_boot_info(a, cmdline)) < 0)
         actor_destroy(a, "could not be given its boot information");
     if (err) {

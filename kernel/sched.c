@@ -93,7 +93,7 @@ void sched_remove(struct thread *t)
 /* Stop running the current thread: charge its CPU time. */
 static void put_current(void)
 {
-    current->cpu_ns += clock_ns() - current->ran_at;
+    current->cpu_ticks += clock_ticks() - current->ran_at;
     current = NULL;
 }
 
@@ -103,6 +103,13 @@ void sched_yield(void)
     put_current();
     t->slice = TIMESLICE_TICKS;
     sched_ready(t);
+}
+
+void sched_block(enum thread_state state)
+{
+    struct thread *t = current;
+    put_current();
+    t->state = state;
 }
 
 void sched_sleep(uint64_t ns)
@@ -138,9 +145,21 @@ static __noreturn void run(struct thread *t)
 {
     current = t;
     t->state = THREAD_RUNNING;
-    t->ran_at = clock_ns();
+    t->ran_at = clock_ticks();
     arch_switch_to(&t->ctx, &t->arch, t->actor->vs.root);
     arch_return_to_user(&t->ctx);
+}
+
+bool sched_may_switch_to(unsigned prio)
+{
+    return !need_resched && (!ready_mask || top_ready_prio() <= prio);
+}
+
+__noreturn void sched_switch_to(struct thread *next)
+{
+    KASSERT(current && current != next);
+    put_current();
+    run(next);
 }
 
 __noreturn void sched_resume(void)

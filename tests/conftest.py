@@ -30,9 +30,12 @@ TEST_TIMEOUT = int(os.environ.get("CLK_TEST_TIMEOUT", "180"))
 class Machine:
     """One QEMU running CLKernel, its serial console on our pipes."""
 
-    def __init__(self, cmdline="", mem="32M", qemu_args=(), command=None):
-        """Boot with tools/qemu, or run COMMAND (a list) that boots."""
+    def __init__(self, cmdline="", mem="32M", qemu_args=(), command=None, iso=None):
+        """Boot ISO (default build/clkernel.iso) with tools/qemu, or run
+        COMMAND (a list) that boots."""
         args = [str(ROOT / "tools" / "qemu"), "--console", "stdio", "--mem", mem]
+        if iso:
+            args += ["--iso", str(iso)]
         if cmdline:
             args += ["--cmdline", cmdline]
         args += ["--", *qemu_args]
@@ -172,3 +175,27 @@ def boot(request):
 def kernel_version():
     text = (ROOT / "kernel" / "include" / "param.h").read_text()
     return re.search(r'#define CLK_VERSION "([^"]+)"', text).group(1)
+
+
+@pytest.fixture(scope="session")
+def slowpath_iso():
+    """A kernel built with IPC_FASTPATH=0, in build/slowpath/."""
+    subprocess.run(["make", "-s", "BUILD=build/slowpath", "IPC_FASTPATH=0", "all"], cwd=ROOT,
+                   check=True)
+    return ROOT / "build" / "slowpath" / "clkernel.iso"
+
+
+def boot_runner(boot, words, iso=None, **kw):
+    """Boot with the test runner as root actor, starting the actors in WORDS."""
+    m = boot(cmdline="init=test/runner -- " + words, iso=iso, **kw)
+    m.expect(r"runner: actor 1, initrd of \d+ bytes")
+    return m
+
+
+def wait_for_exits(m, names, timeout=60):
+    """Wait until the actors NAMES (with repeats) have all exited or been
+    killed, in any order; no other actor may have ended."""
+    for _ in names:
+        m.expect(r"actor \d+ \((\w+)\) (exited|killed)", timeout=timeout)
+    ended = re.findall(r"actor \d+ \((\w+)\) (?:exited|killed)", m.text)
+    assert sorted(ended) == sorted(names)

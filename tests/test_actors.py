@@ -5,21 +5,8 @@ actor; the words after "--" name the test actors it starts, in order.
 """
 import re
 
-ACTOR_LINE = r"actor (\d+) \({name}\)"
-
-
-def run(boot, words, **kw):
-    m = boot(cmdline="init=test/runner -- " + words, **kw)
-    m.expect(r"runner: actor 1, initrd of \d+ bytes")
-    return m
-
-
-def wait_for_exits(m, names, timeout=60):
-    """Wait until every actor in NAMES has exited or been killed (in any order)."""
-    for _ in names:
-        m.expect(r"actor \d+ \((\w+)\) (exited|killed)", timeout=timeout)
-    ended = re.findall(r"actor \d+ \((\w+)\) (?:exited|killed)", m.text)
-    assert sorted(ended) == sorted(names)
+from conftest import boot_runner as run
+from conftest import wait_for_exits
 
 
 def test_actor_runs_makes_syscalls_and_exits(boot):
@@ -27,7 +14,7 @@ def test_actor_runs_makes_syscalls_and_exits(boot):
     wait_for_exits(m, ["runner", "hello"])
     for line in [r"actor 2 \(hello\) started: \d+ pages", r"runner: hello \(priority 8\) -> 2",
                  r"actor 1 \(runner\) exited with status 0",
-                 r"hello: actor 2 says hello \(arg 0\)", r"actor 2 \(hello\) exited with status 7"]:
+                 r"hello: actor 2 says hello \(arg -1\)", r"actor 2 \(hello\) exited with status 7"]:
         assert re.search(line, m.text), line
     m.expect(r"idle: boot complete")
 

@@ -20,6 +20,7 @@
 #define ELF_MAX_PHDRS    16 /* program headers an executable may have */
 #define ELF_MAX_SEGMENTS 8  /* of which loadable */
 #define TIMESLICE_TICKS  1  /* timer ticks (1/HZ s) a thread runs before round robin */
+#define CAP_SLOTS        32 /* capability slots per actor */
 
 /* Kernel log */
 #define LOG_BUF_SIZE      16384 /* ring buffer of formatted log text */

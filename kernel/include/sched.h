@@ -27,11 +27,24 @@ void sched_yield(void);
 /* The running thread sleeps for NS nanoseconds. */
 void sched_sleep(uint64_t ns);
 
+/* The running thread stops running in STATE (a BLOCKED_* state); whoever
+ * unblocks it calls sched_ready(). */
+void sched_block(enum thread_state state);
+
 /* Timer interrupt: wake sleepers that are due, account the time slice. */
 void sched_tick(void);
 
 /* True when a thread is ready to run. */
 bool sched_has_ready(void);
+
+/* True when a thread of priority PRIO may run next with no scheduling
+ * decision: nothing ready outranks it and no switch is due (the IPC fast
+ * path's guard). */
+bool sched_may_switch_to(unsigned prio);
+
+/* The running thread, already blocked, hands the CPU straight to NEXT
+ * (which is in no queue), bypassing the run queues. */
+__noreturn void sched_switch_to(struct thread *next);
 
 /* Leave the kernel for the thread that should run, or idle. */
 __noreturn void sched_resume(void);

@@ -3,6 +3,6 @@
 
 int main(uintptr_t arg)
 {
-    clk_printf("hello: actor %ld says hello (arg %lu)\n", clk_self(), (unsigned long)arg);
+    clk_printf("hello: actor %ld says hello (arg %ld)\n", clk_self(), (long)arg);
     return 7;
 }

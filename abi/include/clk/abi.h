@@ -25,7 +25,8 @@ enum clk_error {
     CLK_EBADF = -9,   /* a handle is invalid or of the wrong type */
     CLK_EAGAIN = -10, /* try again (queue full, would block) */
     CLK_ETIMEDOUT = -11,
-    CLK_EIO = -12, /* data is corrupt or a device failed */
+    CLK_EIO = -12,   /* data is corrupt or a device failed */
+    CLK_EDEAD = -13, /* the other side is gone: its actor died or dropped the call */
 };
 
 /*
@@ -37,19 +38,61 @@ enum clk_error {
  * CLK_SYSCALLS is the one table of syscalls: X(NAME, number).
  */
 #define CLK_SYSCALLS(X)                                                                            \
-    X(DEBUG_WRITE, 1) /* (const char *buf, size_t len) -> bytes written */                         \
-    X(EXIT, 2)        /* (int status) -> does not return */                                        \
-    X(YIELD, 3)       /* () -> 0 */                                                                \
-    X(SLEEP, 4)       /* (uint64_t ns) -> 0 */                                                     \
-    X(CLOCK, 5)       /* () -> nanoseconds since boot */                                           \
-    X(SPAWN, 6)       /* (const void *elf, size_t len, const char *name, int prio) -> actor id */  \
-    X(SELF, 7)        /* () -> the caller's actor id */
-
+    X(DEBUG_WRITE, 1)     /* (const char *buf, size_t len) -> bytes written */                     \
+    X(EXIT, 2)            /* (int status) -> does not return */                                    \
+    X(YIELD, 3)           /* () -> 0 */                                                            \
+    X(SLEEP, 4)           /* (uint64_t ns) -> 0 */                                                 \
+    X(CLOCK, 5)           /* () -> nanoseconds since boot */                                       \
+    X(SPAWN, 6)           /* (elf, len, name, prio, cap) -> actor id; the child gets CAP */        \
+    X(SELF, 7)            /* () -> the caller's actor id */                                        \
+    X(ENDPOINT_CREATE, 8) /* () -> capability slot of a new endpoint */                            \
+    X(CALL, 9)            /* (cap, tag, m0..m7) -> status; the reply in tag, m0..m7 */             \
+    X(RECV, 10)           /* (cap) -> status; badge, tag, m0..m7 */                                \
+    X(REPLY, 11)          /* (-, tag, m0..m7) -> status */                                         \
+    X(REPLY_RECV, 12)     /* (cap, tag, m0..m7) -> status; badge, tag, m0..m7 of the next */       \
+    X(CAP_MINT, 13)       /* (cap, rights, badge) -> slot of a copy with fewer rights */           \
+    X(CAP_DELETE, 14)     /* (cap) -> 0 */                                                         \
+    X(STATS, 15)          /* (which) -> a kernel counter (enum clk_stat) */
 enum clk_syscall {
 #define CLK_SYSCALL_ENUM(name, nr) CLK_SYS_##name = nr,
     CLK_SYSCALLS(CLK_SYSCALL_ENUM)
 #undef CLK_SYSCALL_ENUM
         CLK_SYS_COUNT
+};
+
+/*
+ * Messages. A message is a tag and up to CLK_MSG_MAX bytes. Messages of at
+ * most CLK_MSG_REGS words travel in registers; longer ones in the sender's
+ * IPC buffer (one page at CLK_IPC_BUFFER in every actor), which the kernel
+ * copies into the receiver's. Registers for CALL, RECV, REPLY, REPLY_RECV:
+ *   in:  rax = syscall, rdi = endpoint capability, rsi = tag,
+ *        m0..m7 = rdx, r10, r8, r9, r12, r13, r14, r15
+ *   out: rax = status (0 or CLK_E*), rdi = badge (RECV), rsi = tag, m0..m7
+ * The tag holds a label (the message type, bits 0-31, free for protocols)
+ * and the length in bytes (bits 32-44).
+ */
+#define CLK_MSG_REGS   8
+#define CLK_MSG_MAX    4096
+#define CLK_IPC_BUFFER 0x00007FFFFF000000ULL
+
+#define CLK_TAG(label, len) (((unsigned long long)(len) << 32) | (unsigned)(label))
+#define CLK_TAG_LABEL(tag)  ((unsigned)(tag))
+#define CLK_TAG_LEN(tag)    ((unsigned)((tag) >> 32) & 0x1FFF)
+
+/* Capability rights. A capability slot is a small integer; slot 0 is never
+ * used, so 0 means "none". SPAWN puts the capability it passes in slot
+ * CLK_CAP_INIT of the child and starts the child with that slot as its
+ * argument (-1 when none was passed). */
+enum clk_rights { CLK_RIGHT_SEND = 1, CLK_RIGHT_RECV = 2, CLK_RIGHT_GRANT = 4, CLK_RIGHTS_ALL = 7 };
+#define CLK_CAP_NONE 0
+#define CLK_CAP_INIT 1
+
+/* Kernel counters for STATS (tests and benchmarks). */
+enum clk_stat {
+    CLK_STAT_IPC_FAST = 0, /* calls and reply-receives done on the fast path */
+    CLK_STAT_IPC_SLOW = 1, /* IPC operations done on the slow path */
+    CLK_STAT_FREE_FRAMES = 2,
+    CLK_STAT_ACTORS = 3,
 };
 
 /* Scheduling priorities: higher runs first; equal ones share the CPU. */

@@ -112,12 +112,14 @@ uint64_t tsc_hz(void)
     return tsc_freq;
 }
 
+uint64_t clock_ticks_to_ns(uint64_t ticks)
+{
+    return calibrated ? (uint64_t)(((unsigned __int128)ticks * ns_mult) >> 32) : 0;
+}
+
 uint64_t clock_ns(void)
 {
-    if (!calibrated)
-        return 0;
-    uint64_t delta = rdtsc() - tsc_zero;
-    return (uint64_t)(((unsigned __int128)delta * ns_mult) >> 32);
+    return clock_ticks_to_ns(rdtsc() - tsc_zero);
 }
 
 uint64_t clock_us(void)

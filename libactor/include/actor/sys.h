@@ -56,10 +56,99 @@ static inline uint64_t clk_clock_ns(void)
 }
 
 /* Start a new actor from the ELF image at ELF (LEN bytes) of this actor's
- * memory; returns its id or a CLK_E* code. */
-static inline long clk_spawn(const void *elf, size_t len, const char *name, int prio)
+ * memory, giving it a copy of capability CAP (CLK_CAP_NONE: none) in slot
+ * CLK_CAP_INIT; returns its id or a CLK_E* code. */
+static inline long clk_spawn(const void *elf, size_t len, const char *name, int prio, long cap)
 {
-    return clk_syscall(CLK_SYS_SPAWN, (long)elf, (long)len, (long)name, prio, 0, 0);
+    return clk_syscall(CLK_SYS_SPAWN, (long)elf, (long)len, (long)name, prio, cap, 0);
+}
+
+/* ---- capabilities ---- */
+
+static inline long clk_endpoint_create(void)
+{
+    return clk_syscall(CLK_SYS_ENDPOINT_CREATE, 0, 0, 0, 0, 0, 0);
+}
+
+/* A copy of CAP with RIGHTS (a subset) and BADGE; returns its slot. */
+static inline long clk_cap_mint(long cap, unsigned rights, uint64_t badge)
+{
+    return clk_syscall(CLK_SYS_CAP_MINT, cap, rights, (long)badge, 0, 0, 0);
+}
+
+static inline long clk_cap_delete(long cap)
+{
+    return clk_syscall(CLK_SYS_CAP_DELETE, cap, 0, 0, 0, 0, 0);
+}
+
+static inline long clk_stats(enum clk_stat which)
+{
+    return clk_syscall(CLK_SYS_STATS, which, 0, 0, 0, 0, 0);
+}
+
+/* ---- IPC ---- */
+
+/* A message: its tag (CLK_TAG(label, len)) and its register words. Longer
+ * messages put their bytes in clk_ipc_buffer() instead. */
+struct clk_msg {
+    uint64_t tag;
+    uint64_t w[CLK_MSG_REGS];
+};
+
+static inline void *clk_ipc_buffer(void)
+{
+    return (void *)CLK_IPC_BUFFER;
+}
+
+/* One IPC syscall NR on CAP with message M (in and out); *BADGE gets rdi. */
+static inline long clk_ipc(long nr, long cap, struct clk_msg *m, uint64_t *badge)
+{
+    register uint64_t r10 __asm__("r10") = m->w[1];
+    register uint64_t r8 __asm__("r8") = m->w[2];
+    register uint64_t r9 __asm__("r9") = m->w[3];
+    register uint64_t r12 __asm__("r12") = m->w[4];
+    register uint64_t r13 __asm__("r13") = m->w[5];
+    register uint64_t r14 __asm__("r14") = m->w[6];
+    register uint64_t r15 __asm__("r15") = m->w[7];
+    uint64_t rdi = (uint64_t)cap, rsi = m->tag, rdx = m->w[0];
+    long ret;
+    __asm__ volatile("syscall"
+                     : "=a"(ret), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9),
+                       "+r"(r12), "+r"(r13), "+r"(r14), "+r"(r15)
+                     : "a"(nr)
+                     : "rcx", "r11", "memory");
+    m->tag = rsi;
+    m->w[0] = rdx, m->w[1] = r10, m->w[2] = r8, m->w[3] = r9;
+    m->w[4] = r12, m->w[5] = r13, m->w[6] = r14, m->w[7] = r15;
+    if (badge)
+        *badge = rdi;
+    return ret;
+}
+
+/* Send M on endpoint CAP and wait for the reply, which replaces M.
+ * Returns 0, CLK_EBADF/CLK_EPERM (capability), CLK_EINVAL (length) or
+ * CLK_EDEAD (no receiver any more, or it died before replying). */
+static inline long clk_call(long cap, struct clk_msg *m)
+{
+    return clk_ipc(CLK_SYS_CALL, cap, m, NULL);
+}
+
+/* Wait for a message on CAP; *BADGE gets the caller's badge. */
+static inline long clk_recv(long cap, struct clk_msg *m, uint64_t *badge)
+{
+    return clk_ipc(CLK_SYS_RECV, cap, m, badge);
+}
+
+/* Answer the call received last. CLK_ENOENT when none is owed. */
+static inline long clk_reply(struct clk_msg *m)
+{
+    return clk_ipc(CLK_SYS_REPLY, 0, m, NULL);
+}
+
+/* Reply (if one is owed), then wait for the next message. */
+static inline long clk_reply_recv(long cap, struct clk_msg *m, uint64_t *badge)
+{
+    return clk_ipc(CLK_SYS_REPLY_RECV, cap, m, badge);
 }
 
 /* The calling actor's id. */

@@ -48,6 +48,35 @@ static inline void ctx_set_ret(struct trap_frame *c, int64_t v)
     c->rax = (uint64_t)v;
 }
 
+/* IPC registers (clk/abi.h): tag in rsi, badge out in rdi, m0..m7 in rdx,
+ * r10, r8, r9, r12, r13, r14, r15. */
+static inline uint64_t *ctx_msg_regs(struct trap_frame *c, int i)
+{
+    uint64_t *const r[8] = { &c->rdx, &c->r10, &c->r8, &c->r9, &c->r12, &c->r13, &c->r14, &c->r15 };
+    return r[i];
+}
+
+static inline uint64_t ctx_tag(const struct trap_frame *c)
+{
+    return c->rsi;
+}
+
+/* Give DST the message in SRC's registers (tag and words), and BADGE. */
+static inline void ctx_copy_msg(struct trap_frame *dst, const struct trap_frame *src,
+                                uint64_t badge)
+{
+    dst->rsi = src->rsi;
+    dst->rdi = badge;
+    dst->rdx = src->rdx;
+    dst->r10 = src->r10;
+    dst->r8 = src->r8;
+    dst->r9 = src->r9;
+    dst->r12 = src->r12;
+    dst->r13 = src->r13;
+    dst->r14 = src->r14;
+    dst->r15 = src->r15;
+}
+
 static inline uint64_t ctx_pc(const struct trap_frame *c)
 {
     return c->rip;

@@ -30,6 +30,12 @@ static inline uint64_t rdtsc(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+/* The generic name of the cheapest time stamp (clock.h). */
+static inline uint64_t arch_ticks(void)
+{
+    return rdtsc();
+}
+
 static inline uint64_t rdmsr(uint32_t msr)
 {
     uint32_t lo, hi;

@@ -1,0 +1,53 @@
+/*
+ * ipc.h: synchronous IPC through endpoints, in the L4/seL4 style. A caller
+ * sends a message and waits for the reply; a receiver takes the next
+ * message and later replies to its caller. Short messages travel in
+ * registers; longer ones (up to CLK_MSG_MAX bytes) through the threads' IPC
+ * buffers.
+ *
+ * An endpoint lives while capabilities name it, and is "dead" once no
+ * capability with the RECV right remains: waiting callers and new calls get
+ * CLK_EDEAD. A caller whose receiver dies before replying gets CLK_EDEAD too.
+ */
+#ifndef CLK_IPC_H
+#define CLK_IPC_H
+
+#include <arch/context.h>
+#include <cap.h>
+#include <kdefs.h>
+
+struct actor;
+struct thread;
+
+struct endpoint {
+    uint32_t refs;                        /* capabilities naming it */
+    uint32_t recv_caps;                   /* of which with the RECV right */
+    struct thread *send_head, *send_tail; /* callers waiting for a receiver */
+    struct thread *recv_head, *recv_tail; /* receivers waiting for a caller */
+};
+
+/* A new endpoint, with all rights, in A's table. Returns the slot or CLK_ENOMEM. */
+int endpoint_create(struct actor *a);
+
+/* A capability with RIGHTS to EP was made, or dropped (cap.c). */
+void endpoint_retain(struct endpoint *ep, unsigned rights);
+void endpoint_release(struct endpoint *ep, unsigned rights);
+
+/* The operations, on the current thread T; CAP is already checked. They
+ * return a status for T, or SYSCALL_NO_RESULT when T blocked (whoever
+ * wakes it sets its result). */
+int64_t ipc_call(struct thread *t, const struct cap *cap);
+int64_t ipc_recv(struct thread *t, const struct cap *cap);
+int64_t ipc_reply(struct thread *t);
+
+/* The register-only fast path, tried first for every CALL and REPLY_RECV
+ * (when built with CONFIG_IPC_FASTPATH). Returns only when not taken. */
+void ipc_fastpath(struct thread *t, struct trap_frame *c);
+
+/* T's actor is being destroyed: take T out of every IPC relation. */
+void ipc_thread_dies(struct thread *t);
+
+/* Counters for CLK_SYS_STATS. */
+extern uint64_t ipc_fast_count, ipc_slow_count;
+
+#endif

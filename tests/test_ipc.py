@@ -1,0 +1,58 @@
+"""Synchronous IPC and capabilities (kernel core).
+
+Every test runs twice: on the normal kernel, whose short calls take the
+register-only fast path, and on one built with IPC_FASTPATH=0, where all
+IPC takes the slow path. Both must behave the same; the kernel's counters
+show which path ran.
+"""
+import re
+
+import pytest
+
+from conftest import boot_runner, wait_for_exits
+
+
+@pytest.fixture(params=["fastpath", "slowpath"])
+def kernel(request, slowpath_iso):
+    return {"fastpath": None, "slowpath": slowpath_iso}[request.param], request.param
+
+
+def run(boot, kernel, words):
+    return boot_runner(boot, words, iso=kernel[0])
+
+
+def test_calls_carry_payloads_badges_and_long_messages(boot, kernel):
+    m = run(boot, kernel, "ep echo_server:8:r client:8:s11 client:8:s22 quitter:7:s33")
+    wait_for_exits(m, ["runner", "echo_server", "client", "client", "quitter"])
+    got = re.findall(r"client \d+: 1000 short and 20 long calls ok, badge (\d+), too long -> (-?\d+)",
+                     m.text)
+    assert sorted(got) == [("11", "-1"), ("22", "-1")]  # badges as minted; EINVAL when too long
+    served = int(re.search(r"quitter: count -> 0 \((\d+) served\), quit -> 0", m.text).group(1))
+    assert served == 2 * 1020 + 1  # every call arrived exactly once
+    assert re.search(r"echo_server: served 2042 calls, last status 0", m.text)
+
+
+def test_the_path_taken_shows_in_the_counters(boot, kernel):
+    m = run(boot, kernel, "ep echo_server:9:r bench_ipc:9:s1")
+    fast, slow = map(int, m.expect(
+        r"bench_ipc: 10000 round trips: (\d+) fast-path and (\d+) slow-path IPC operations",
+        timeout=60).groups())
+    if kernel[1] == "fastpath":
+        assert fast == 20000 and slow == 0
+    else:
+        assert fast == 0 and slow == 30000  # call, then reply and receive
+
+
+def test_capabilities_are_enforced(boot, kernel):
+    """No capability: CLK_EBADF (-9). Receive-only capability: CLK_EPERM (-6)."""
+    m = run(boot, kernel, "ep echo_server:8:r client:8 client:8:r")
+    m.expect(r"client \d+: no capability: call -> -9")
+    m.expect(r"client \d+: call failed at 0: -6")
+
+
+def test_a_server_that_dies_mid_call(boot, kernel):
+    """The caller gets CLK_EDEAD (-13); once nothing can receive, so does the next call."""
+    m = run(boot, kernel, "ep echo_server:8:r caller:8:s5")
+    m.expect(r"echo_server: told to die by 5")
+    m.expect(r"actor \d+ \(echo_server\) exited with status 3")
+    m.expect(r"caller: call to a dying server -> -13, then -> -13")
