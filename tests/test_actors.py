@@ -84,3 +84,15 @@ def test_benchmark_actors_report(boot):
     wait_for_exits(m, ["runner", "bench_sys", "bench_switch", "bench_switch"])
     for label in ["null syscall \\(SELF\\)", "yield, nobody else ready", "yield \\+ address-space switch"]:
         assert re.search(rf"bench: {label} +\d+ ticks/op +\d+ ps/op", m.text), label
+
+
+def test_a_million_hostile_syscalls(boot):
+    """Random arguments everywhere: the kernel answers every call with a
+    result, and the server and a later client keep working."""
+    m = run(boot, "ep echo_server:8:r hostile:8:s7 client:8:s1 client:6:s2")
+    wait_for_exits(m, ["runner", "hostile", "client", "client"], timeout=120)
+    assert re.search(r"hostile: 1000000 random syscalls survived: \d+ succeeded, \d+ EFAULT", m.text)
+    assert "actor 3 (hostile) exited with status 0" in m.text
+    assert len(re.findall(r"client \d+: 1000 short and 20 long calls ok", m.text)) == 2
+    m.send("kernel still there?")
+    m.expect(r'kernel: got "kernel still there\?"')

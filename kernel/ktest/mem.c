@@ -176,7 +176,7 @@ KTEST(kstack_guard_pages)
     KTEST_CHECK(free_frames() == start);
 }
 
-/* Creating and destroying actors gives back every frame and heap object. */
+/* Creating and destroying 10,000 actors gives back every frame and heap object. */
 KTEST(actor_churn)
 {
     const void *archive;
@@ -191,9 +191,9 @@ KTEST(actor_churn)
     actor_destroy(a, "destroyed by the test");
     uint64_t start = free_frames();
     int level = log_level;
-    log_level = LOG_WARN; /* 600 lines of start and destroy are noise */
+    log_level = LOG_WARN; /* 20,000 lines of start and destroy are noise */
     kmalloc_get_stats(&before);
-    for (int i = 0; i < 300; i++) {
+    for (int i = 0; i < 10000; i++) {
         KTEST_CHECK(actor_spawn(elf_read_mem, &img, e.size, "churn", 8, 0, NULL, &a) == 0);
         actor_destroy(a, "destroyed by the test");
     }
