@@ -117,7 +117,8 @@ void sched_sleep(uint64_t ns)
     struct thread *t = current;
     put_current();
     t->state = THREAD_SLEEPING;
-    t->wake_ns = clock_ns() + ns;
+    uint64_t now = clock_ns();
+    t->wake_ns = ns > UINT64_MAX - now ? UINT64_MAX : now + ns; /* no wrap-around */
     struct thread **p = &sleepers;
     while (*p && (*p)->wake_ns <= t->wake_ns)
         p = &(*p)->next;
