@@ -170,7 +170,7 @@ __noreturn void sched_resume(void)
     need_resched = false;
     if (current) {
         if (!ready_mask || top_ready_prio() < current->prio)
-            run(current);
+            arch_return_to_user(&current->ctx); /* still the one to run; keep its clock */
         struct thread *t = current;
         put_current();
         sched_ready(t);

@@ -58,24 +58,20 @@ int vspace_map_frame(struct vspace *vs, uint64_t va, uint64_t pa, unsigned flags
     return arch_map(vs->root, va, pa, (flags | VM_USER) & ~VM_OWNED);
 }
 
-/* Copy N bytes between kernel memory K and user address UVA, one page at a
- * time; TO_USER needs writable pages. */
-static int copy_user(const struct vspace *vs, uint64_t uva, void *k, size_t n, bool to_user)
+/* Copy N bytes from user address UVA to kernel memory K, one page at a time. */
+int copy_from_user(const struct vspace *vs, void *k, uint64_t uva, size_t n)
 {
     if (!user_range(uva, n))
         return CLK_EFAULT;
     while (n) {
         uint64_t pa;
         unsigned f;
-        if (!arch_lookup(vs->root, uva, &pa, &f) || !(f & VM_USER) || (to_user && !(f & VM_WRITE)))
+        if (!arch_lookup(vs->root, uva, &pa, &f) || !(f & VM_USER))
             return CLK_EFAULT;
         size_t chunk = MIN(n, PAGE_SIZE - (uva & (PAGE_SIZE - 1)));
         if (!vm_direct_mapped(pa, chunk))
             return CLK_EFAULT; /* device memory: not for the kernel to copy */
-        if (to_user)
-            memcpy(phys_to_virt(pa), k, chunk);
-        else
-            memcpy(k, phys_to_virt(pa), chunk);
+        memcpy(k, phys_to_virt(pa), chunk);
         uva += chunk;
         k = (char *)k + chunk;
         n -= chunk;
@@ -83,20 +79,10 @@ static int copy_user(const struct vspace *vs, uint64_t uva, void *k, size_t n, b
     return 0;
 }
 
-int copy_from_user(const struct vspace *vs, void *dst, uint64_t uva, size_t n)
-{
-    return copy_user(vs, uva, dst, n, false);
-}
-
-int copy_to_user(const struct vspace *vs, uint64_t uva, const void *src, size_t n)
-{
-    return copy_user(vs, uva, (void *)src, n, true);
-}
-
 int copy_str_from_user(const struct vspace *vs, char *dst, uint64_t uva, size_t max)
 {
     for (size_t i = 0; i < max; i++) {
-        if (copy_user(vs, uva + i, &dst[i], 1, false) < 0)
+        if (copy_from_user(vs, &dst[i], uva + i, 1) < 0)
             return CLK_EFAULT;
         if (!dst[i])
             return (int)i;

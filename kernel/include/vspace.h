@@ -29,10 +29,9 @@ int vspace_map_new(struct vspace *vs, uint64_t va, uint64_t n, unsigned flags);
 /* Map the existing frame PA at VA, not owned (the space will not free it). */
 int vspace_map_frame(struct vspace *vs, uint64_t va, uint64_t pa, unsigned flags);
 
-/* Copy N bytes between the kernel and user address UVA of VS. Returns 0 or
- * CLK_EFAULT (unmapped, not user, not writable for copy_to_user). */
+/* Copy N bytes from user address UVA of VS. Returns 0 or CLK_EFAULT
+ * (unmapped, not a user page, or device memory). */
 int copy_from_user(const struct vspace *vs, void *dst, uint64_t uva, size_t n);
-int copy_to_user(const struct vspace *vs, uint64_t uva, const void *src, size_t n);
 
 /* Copy a NUL-terminated string of at most MAX-1 bytes. Returns its length,
  * CLK_EFAULT, or CLK_ERANGE when no NUL comes within MAX bytes. */
