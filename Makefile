@@ -35,6 +35,7 @@ endif
 KERNEL_C := \
 	kernel/main.c \
 	kernel/actor.c \
+	kernel/async.c \
 	kernel/buddy.c \
 	kernel/cap.c \
 	kernel/cmdline.c \
@@ -148,7 +149,8 @@ LIBACTOR_OBJS := $(LIBACTOR_SRC:%.c=$(BUILD)/user/%.o)
 CRT0 := $(BUILD)/user/libactor/crt0.o
 
 TEST_ACTORS := runner hello spin forever sleeper fault_null fault_priv fault_div fault_stack fpu \
-	bench_sys bench_switch bench_ipc echo_server client caller quitter hostile
+	bench_sys bench_switch bench_ipc echo_server client caller quitter hostile async producer \
+	consumer
 TEST_ACTOR_BINS := $(TEST_ACTORS:%=$(BUILD)/initrd/test/%)
 
 $(BUILD)/user/%.o: %.c | setup

@@ -2,6 +2,7 @@
  * actor.c: creating and destroying actors (see actor.h).
  */
 #include <actor.h>
+#include <async.h>
 #include <cpio.h>
 #include <frame.h>
 #include <initrd.h>
@@ -119,6 +120,7 @@ void actor_destroy(struct actor *a, const char *reason)
     struct thread *t = a->thread;
     sched_remove(t);
     ipc_thread_dies(t); /* before its capabilities go: it may sit on an endpoint */
+    async_thread_dies(t);
     arch_thread_gone(&t->arch);
     arch_activate(vm_kernel_root()); /* never free the tables in use */
     for (struct actor **p = &actors; *p; p = &(*p)->next)

@@ -17,6 +17,7 @@ int endpoint_create(struct actor *a)
     struct endpoint *ep = kzalloc(sizeof(*ep));
     if (!ep)
         return CLK_ENOMEM;
+    ep->src.kind = SRC_ENDPOINT;
     int slot = cap_insert(a, CAP_ENDPOINT, ep, CLK_RIGHTS_ALL, 0);
     if (slot < 0)
         kfree(ep);
@@ -29,64 +30,19 @@ void endpoint_retain(struct endpoint *ep, unsigned rights)
     ep->recv_caps += (rights & CLK_RIGHT_RECV) != 0;
 }
 
-/* Queues of threads, linked through thread->next. */
-static void enqueue(struct thread **head, struct thread **tail, struct thread *t)
-{
-    t->next = NULL;
-    if (*tail)
-        (*tail)->next = t;
-    else
-        *head = t;
-    *tail = t;
-}
-
-static struct thread *dequeue(struct thread **head, struct thread **tail)
-{
-    struct thread *t = *head;
-    if (t) {
-        *head = t->next;
-        if (!*head)
-            *tail = NULL;
-        t->next = NULL;
-    }
-    return t;
-}
-
-static void remove(struct thread **head, struct thread **tail, struct thread *t)
-{
-    struct thread *prev = NULL;
-    for (struct thread *p = *head; p; prev = p, p = p->next)
-        if (p == t) {
-            if (prev)
-                prev->next = t->next;
-            else
-                *head = t->next;
-            if (*tail == t)
-                *tail = prev;
-            t->next = NULL;
-            return;
-        }
-}
-
-/* Wake T (blocked) with the syscall result RET. */
-static void wake(struct thread *t, int64_t ret)
-{
-    t->blocked_on = NULL;
-    ctx_set_ret(&t->ctx, ret);
-    sched_ready(t);
-}
-
 void endpoint_release(struct endpoint *ep, unsigned rights)
 {
     if ((rights & CLK_RIGHT_RECV) && --ep->recv_caps == 0) {
         /* Nobody can receive any more: the waiting callers learn it now. */
-        KASSERT(!ep->recv_head);
+        KASSERT(!ep->recv.head);
         struct thread *t;
-        while ((t = dequeue(&ep->send_head, &ep->send_tail)))
-            wake(t, CLK_EDEAD);
+        while ((t = tq_pop(&ep->send))) {
+            t->blocked_on = NULL;
+            sched_wake(t, CLK_EDEAD);
+        }
     }
     if (--ep->refs == 0) {
-        KASSERT(!ep->send_head && !ep->recv_head);
+        KASSERT(!ep->send.head && !ep->recv.head && !ep->src.bound);
         kfree(ep);
     }
 }
@@ -125,7 +81,7 @@ int64_t ipc_call(struct thread *t, const struct cap *cap)
     if (ep->recv_caps == 0)
         return CLK_EDEAD;
     ipc_slow_count++;
-    struct thread *r = dequeue(&ep->recv_head, &ep->recv_tail);
+    struct thread *r = tq_pop(&ep->recv);
     if (r) {
         deliver(t, r, cap->badge);
         sched_block(THREAD_BLOCKED_REPLY);
@@ -134,35 +90,45 @@ int64_t ipc_call(struct thread *t, const struct cap *cap)
     } else {
         t->send_badge = cap->badge;
         t->blocked_on = ep;
-        enqueue(&ep->send_head, &ep->send_tail, t);
+        tq_push(&ep->send, t);
         sched_block(THREAD_BLOCKED_SEND);
+        source_ready(&ep->src); /* a thread in WAIT may take it */
     }
     return SYSCALL_NO_RESULT;
 }
 
-/* T takes a new message, so the call it received before will never get a
- * reply: its caller learns that now. */
-static void abandon_reply(struct thread *t)
+void ipc_abandon_reply(struct thread *t)
 {
     struct thread *c = t->reply_to;
+    if (!c)
+        return;
     t->reply_to = NULL;
     c->replier = NULL;
-    wake(c, CLK_EDEAD);
+    sched_wake(c, CLK_EDEAD);
+}
+
+bool ipc_take_call(struct thread *t, struct endpoint *ep)
+{
+    struct thread *s = tq_pop(&ep->send);
+    if (!s)
+        return false;
+    ipc_slow_count++;
+    deliver(s, t, s->send_badge);
+    return true;
 }
 
 int64_t ipc_recv(struct thread *t, const struct cap *cap)
 {
     struct endpoint *ep = cap->obj;
     ipc_slow_count++;
-    if (t->reply_to)
-        abandon_reply(t);
-    struct thread *s = dequeue(&ep->send_head, &ep->send_tail);
+    ipc_abandon_reply(t);
+    struct thread *s = tq_pop(&ep->send);
     if (s) {
         deliver(s, t, s->send_badge);
         return 0;
     }
     t->blocked_on = ep;
-    enqueue(&ep->recv_head, &ep->recv_tail, t);
+    tq_push(&ep->recv, t);
     sched_block(THREAD_BLOCKED_RECV);
     return SYSCALL_NO_RESULT;
 }
@@ -178,7 +144,7 @@ int64_t ipc_reply(struct thread *t)
     t->reply_to = NULL;
     c->replier = NULL;
     copy_msg(c, t, 0);
-    wake(c, 0);
+    sched_wake(c, 0);
     return 0;
 }
 
@@ -186,15 +152,15 @@ void ipc_thread_dies(struct thread *t)
 {
     struct endpoint *ep = t->blocked_on;
     if (ep && t->state == THREAD_BLOCKED_SEND)
-        remove(&ep->send_head, &ep->send_tail, t);
+        tq_remove(&ep->send, t);
     if (ep && t->state == THREAD_BLOCKED_RECV)
-        remove(&ep->recv_head, &ep->recv_tail, t);
-    t->blocked_on = NULL;
+        tq_remove(&ep->recv, t);
+    if (ep && (t->state == THREAD_BLOCKED_SEND || t->state == THREAD_BLOCKED_RECV))
+        t->blocked_on = NULL;
     if (t->replier) /* its call is being served: the reply will find no one */
         t->replier->reply_to = NULL;
     t->replier = NULL;
-    if (t->reply_to)
-        abandon_reply(t);
+    ipc_abandon_reply(t);
 }
 
 #if CONFIG_IPC_FASTPATH
@@ -215,17 +181,17 @@ void ipc_fastpath(struct thread *t, struct trap_frame *c)
     if (cap_lookup(t->actor, ctx_arg(c, 0), CAP_ENDPOINT, right, &cap) < 0)
         return;
     struct endpoint *ep = cap->obj;
-    struct thread *next = nr == CLK_SYS_CALL ? ep->recv_head : t->reply_to;
+    struct thread *next = nr == CLK_SYS_CALL ? ep->recv.head : t->reply_to;
     if (!next || !sched_may_switch_to(next->prio))
         return;
-    if (nr == CLK_SYS_REPLY_RECV && ep->send_head)
+    if (nr == CLK_SYS_REPLY_RECV && ep->send.head)
         return; /* another call waits: the slow path takes it at once */
 
     /* point of no return */
     ipc_fast_count++;
     ctx_set_ret(&next->ctx, 0);
     if (nr == CLK_SYS_CALL) {
-        dequeue(&ep->recv_head, &ep->recv_tail);
+        tq_pop(&ep->recv);
         ctx_copy_msg(&next->ctx, c, cap->badge);
         next->blocked_on = NULL;
         next->reply_to = t;
@@ -236,7 +202,7 @@ void ipc_fastpath(struct thread *t, struct trap_frame *c)
         next->replier = NULL;
         t->reply_to = NULL;
         t->blocked_on = ep;
-        enqueue(&ep->recv_head, &ep->recv_tail, t);
+        tq_push(&ep->recv, t);
         t->state = THREAD_BLOCKED_RECV;
     }
     sched_switch_to(next);

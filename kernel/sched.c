@@ -14,7 +14,7 @@ _Static_assert(NPRIO <= 32, "ready_mask has one bit per priority");
 static struct thread *ready_head[NPRIO], *ready_tail[NPRIO];
 static uint32_t ready_mask;
 static struct thread *current;
-static struct thread *sleepers; /* sorted by wake_ns */
+static struct thread *timed; /* threads with a deadline, by wake_ns, through tnext */
 static bool need_resched;
 
 __noreturn void idle_loop(void);
@@ -73,16 +73,29 @@ static bool unlink(struct thread **head, struct thread *t, struct thread **prev_
     return false;
 }
 
+/* Take T off the deadline list, if it is on it. */
+static void untime(struct thread *t)
+{
+    if (!t->timed)
+        return;
+    for (struct thread **p = &timed; *p; p = &(*p)->tnext)
+        if (*p == t) {
+            *p = t->tnext;
+            break;
+        }
+    t->timed = false;
+    t->tnext = NULL;
+}
+
 void sched_remove(struct thread *t)
 {
     struct thread *prev;
+    untime(t);
     if (t == current) {
         current = NULL;
         return;
     }
-    if (t->state == THREAD_SLEEPING) {
-        unlink(&sleepers, t, &prev);
-    } else if (unlink(&ready_head[t->prio], t, &prev)) {
+    if (t->state == THREAD_READY && unlink(&ready_head[t->prio], t, &prev)) {
         if (ready_tail[t->prio] == t)
             ready_tail[t->prio] = prev;
         if (!ready_head[t->prio])
@@ -112,28 +125,42 @@ void sched_block(enum thread_state state)
     t->state = state;
 }
 
-void sched_sleep(uint64_t ns)
+void sched_block_timeout(enum thread_state state, uint64_t ns)
 {
     struct thread *t = current;
-    put_current();
-    t->state = THREAD_SLEEPING;
+    sched_block(state);
+    if (ns == CLK_FOREVER)
+        return;
     uint64_t now = clock_ns();
     t->wake_ns = ns > UINT64_MAX - now ? UINT64_MAX : now + ns; /* no wrap-around */
-    struct thread **p = &sleepers;
+    struct thread **p = &timed;
     while (*p && (*p)->wake_ns <= t->wake_ns)
-        p = &(*p)->next;
-    t->next = *p;
+        p = &(*p)->tnext;
+    t->tnext = *p;
     *p = t;
+    t->timed = true;
+}
+
+void sched_wake(struct thread *t, int64_t ret)
+{
+    untime(t);
+    ctx_set_ret(&t->ctx, ret);
+    sched_ready(t);
 }
 
 void sched_tick(void)
 {
     uint64_t now = clock_ns();
-    while (sleepers && sleepers->wake_ns <= now) {
-        struct thread *t = sleepers;
-        sleepers = t->next;
+    while (timed && timed->wake_ns <= now) {
+        struct thread *t = timed;
+        timed = t->tnext;
+        t->tnext = NULL;
+        t->timed = false;
         t->slice = TIMESLICE_TICKS;
-        sched_ready(t);
+        if (t->state == THREAD_SLEEPING)
+            sched_ready(t);
+        else
+            sched_wake(t, thread_timed_out(t)); /* a wait ran out */
     }
     if (current && current->slice && --current->slice == 0) {
         current->slice = TIMESLICE_TICKS;

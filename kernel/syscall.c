@@ -5,6 +5,7 @@
  */
 #include <actor.h>
 #include <arch/context.h>
+#include <async.h>
 #include <clock.h>
 #include <console.h>
 #include <fmt.h>
@@ -14,8 +15,7 @@
 #include <panic.h>
 #include <sched.h>
 
-#define SYSCALL_NO_RESULT INT64_MIN /* the calling thread is gone: set no result */
-#define DEBUG_WRITE_MAX   65536
+#define DEBUG_WRITE_MAX 65536
 
 typedef int64_t syscall_fn(struct thread *t, const struct trap_frame *c);
 
@@ -53,7 +53,7 @@ static int64_t sys_yield(struct thread *t, const struct trap_frame *c)
 static int64_t sys_sleep(struct thread *t, const struct trap_frame *c)
 {
     (void)t;
-    sched_sleep(ctx_arg(c, 0));
+    sched_block_timeout(THREAD_SLEEPING, ctx_arg(c, 0));
     return 0;
 }
 
@@ -88,7 +88,7 @@ static int64_t sys_spawn(struct thread *t, const struct trap_frame *c)
         return err == CLK_ERANGE ? CLK_EINVAL : err;
     if (prio > CLK_PRIO_MAX)
         return CLK_EINVAL;
-    if (slot != CLK_CAP_NONE && (err = cap_lookup(t->actor, slot, CAP_ENDPOINT, 0, &give)) < 0)
+    if (slot != CLK_CAP_NONE && (err = cap_lookup(t->actor, slot, CAP_ANY, 0, &give)) < 0)
         return err;
     err = actor_spawn(read_user_image, &img, len, name, prio, (uint64_t)-1, give, &a);
     return err < 0 ? err : (int64_t)a->id;
@@ -139,13 +139,80 @@ static int64_t sys_reply_recv(struct thread *t, const struct trap_frame *c)
     return ipc_recv(t, cap);
 }
 
+static int64_t sys_notification_create(struct thread *t, const struct trap_frame *c)
+{
+    (void)c;
+    return notification_create(t->actor);
+}
+
+/* SIGNAL(cap, bits): a badged capability signals its badge, whatever BITS. */
+static int64_t sys_signal(struct thread *t, const struct trap_frame *c)
+{
+    struct cap *cap;
+    int err = cap_lookup(t->actor, ctx_arg(c, 0), CAP_NOTIFICATION, CLK_RIGHT_SEND, &cap);
+    if (err < 0)
+        return err;
+    notification_signal(cap->obj, cap->badge ? cap->badge : ctx_arg(c, 1));
+    return 0;
+}
+
+static int64_t sys_mailbox_create(struct thread *t, const struct trap_frame *c)
+{
+    return mailbox_create(t->actor, ctx_arg(c, 0));
+}
+
+static int64_t sys_send(struct thread *t, const struct trap_frame *c)
+{
+    struct cap *cap;
+    int err = cap_lookup(t->actor, ctx_arg(c, 0), CAP_MAILBOX, CLK_RIGHT_SEND, &cap);
+    return err < 0 ? err : mailbox_send(t, cap, ctx_send_timeout(c));
+}
+
+/* BIND(cap), UNBIND(cap): what WAIT waits on; binding needs the RECV right. */
+static int64_t sys_bind(struct thread *t, const struct trap_frame *c)
+{
+    struct cap *cap;
+    uint64_t slot = ctx_arg(c, 0);
+    int err = cap_lookup(t->actor, slot, CAP_ANY, CLK_RIGHT_RECV, &cap);
+    if (err < 0)
+        return err;
+    struct source *s = cap_source(cap->type, cap->obj);
+    return s ? source_bind(t, s, (uint32_t)slot) : CLK_EBADF;
+}
+
+static int64_t sys_unbind(struct thread *t, const struct trap_frame *c)
+{
+    struct cap *cap;
+    int err = cap_lookup(t->actor, ctx_arg(c, 0), CAP_ANY, 0, &cap);
+    if (err < 0)
+        return err;
+    struct source *s = cap_source(cap->type, cap->obj);
+    return s ? source_unbind(t, s) : CLK_EBADF;
+}
+
+static int64_t sys_wait(struct thread *t, const struct trap_frame *c)
+{
+    return wait_any(t, ctx_arg(c, 0));
+}
+
+/* Reply (if a call is owed), then WAIT. */
+static int64_t sys_reply_wait(struct thread *t, const struct trap_frame *c)
+{
+    int err;
+    if (!t->bound)
+        return CLK_ENOENT;
+    if (t->reply_to && (err = ipc_reply(t)) < 0)
+        return err;
+    return wait_any(t, ctx_arg(c, 0));
+}
+
 /* CAP_MINT(cap, rights, badge): a copy with a subset of the rights; a badge
  * can be set only on a capability that has none yet. */
 static int64_t sys_cap_mint(struct thread *t, const struct trap_frame *c)
 {
     struct cap *cap;
     uint64_t rights = ctx_arg(c, 1), badge = ctx_arg(c, 2);
-    int err = cap_lookup(t->actor, ctx_arg(c, 0), CAP_ENDPOINT, 0, &cap);
+    int err = cap_lookup(t->actor, ctx_arg(c, 0), CAP_ANY, 0, &cap);
     if (err < 0)
         return err;
     if (rights & ~(uint64_t)cap->rights)
@@ -189,6 +256,14 @@ static syscall_fn *const syscalls[CLK_SYS_COUNT] = {
     [CLK_SYS_CAP_MINT] = sys_cap_mint,
     [CLK_SYS_CAP_DELETE] = sys_cap_delete,
     [CLK_SYS_STATS] = sys_stats,
+    [CLK_SYS_NOTIFICATION_CREATE] = sys_notification_create,
+    [CLK_SYS_SIGNAL] = sys_signal,
+    [CLK_SYS_MAILBOX_CREATE] = sys_mailbox_create,
+    [CLK_SYS_SEND] = sys_send,
+    [CLK_SYS_BIND] = sys_bind,
+    [CLK_SYS_UNBIND] = sys_unbind,
+    [CLK_SYS_WAIT] = sys_wait,
+    [CLK_SYS_REPLY_WAIT] = sys_reply_wait,
 };
 
 /* Boot-time check that the table covers every syscall of clk/abi.h. */

@@ -22,9 +22,11 @@ enum thread_state {
     THREAD_BLOCKED_SEND,  /* calling: waiting for a receiver */
     THREAD_BLOCKED_RECV,  /* receiving: waiting for a caller */
     THREAD_BLOCKED_REPLY, /* called: waiting for the reply */
+    THREAD_BLOCKED_FULL,  /* sending to a full mailbox: waiting for room */
+    THREAD_WAITING,       /* in WAIT: for any object bound to it */
 };
 
-struct endpoint;
+struct source;
 
 /* A syscall handler's result meaning "the calling thread gets none now": it
  * blocked (its waker sets the result) or it is gone. */
@@ -38,17 +40,20 @@ struct thread {
      * interrupts off outside the idle loop, so no lock guards it. */
     enum thread_state state;
     unsigned prio;
-    unsigned slice;      /* timer ticks left in its time slice */
-    struct thread *next; /* in a run queue or the sleep list */
-    uint64_t wake_ns;    /* SLEEPING: when to wake */
-    uint64_t cpu_ticks;  /* CPU time used, in clock_ticks() */
-    uint64_t ran_at;     /* RUNNING: clock_ticks() when it started */
+    unsigned slice;       /* timer ticks left in its time slice */
+    struct thread *next;  /* in a run queue or an object's queue (tqueue.h) */
+    struct thread *tnext; /* in the list of deadlines, when TIMED */
+    bool timed;           /* blocked with a deadline */
+    uint64_t wake_ns;     /* TIMED: when the wait ends */
+    uint64_t cpu_ticks;   /* CPU time used, in clock_ticks() */
+    uint64_t ran_at;      /* RUNNING: clock_ticks() when it started */
     /* IPC state (ipc.c). */
-    struct endpoint *blocked_on; /* BLOCKED_SEND or _RECV: on which endpoint */
-    uint64_t send_badge;         /* BLOCKED_SEND: the badge of the cap it called */
-    struct thread *replier;      /* BLOCKED_REPLY: who has its call */
-    struct thread *reply_to;     /* whose call it received and owes a reply */
-    uint64_t ipcbuf_pa;          /* its IPC buffer page (CLK_IPC_BUFFER) */
+    void *blocked_on;        /* BLOCKED_SEND, _RECV: its endpoint; _FULL: mailbox */
+    uint64_t send_badge;     /* BLOCKED_SEND, _FULL: the badge of the cap it used */
+    struct source *bound;    /* objects bound to it (BIND), in WAIT's order */
+    struct thread *replier;  /* BLOCKED_REPLY: who has its call */
+    struct thread *reply_to; /* whose call it received and owes a reply */
+    uint64_t ipcbuf_pa;      /* its IPC buffer page (CLK_IPC_BUFFER) */
 };
 
 struct actor {
@@ -79,5 +84,9 @@ bool actor_start_root(const char *path, const char *cmdline);
 
 /* Actors alive now. */
 unsigned actor_count(void);
+
+/* The deadline of T's wait (sched_block_timeout) passed: take T off what
+ * it waits on and return its syscall result (async.c). */
+int64_t thread_timed_out(struct thread *t);
 
 #endif

@@ -12,8 +12,15 @@
 #include <kdefs.h>
 
 struct actor;
+struct source;
 
-enum cap_type { CAP_EMPTY, CAP_ENDPOINT };
+enum cap_type {
+    CAP_EMPTY,
+    CAP_ENDPOINT,
+    CAP_MAILBOX,
+    CAP_NOTIFICATION,
+    CAP_ANY = 0xFF, /* for cap_lookup: any type but empty */
+};
 
 struct cap {
     uint8_t type;   /* enum cap_type */
@@ -48,7 +55,8 @@ int cap_lookup(struct actor *a, uint64_t slot, enum cap_type type, unsigned righ
 /* Empty SLOT of A, releasing its object. Returns 0 or CLK_EBADF. */
 int cap_delete(struct actor *a, uint64_t slot);
 
-/* True when A holds any capability to OBJ. */
-bool cap_holds(const struct actor *a, const void *obj);
+/* The object of a capability of TYPE as something to WAIT on (async.h), or
+ * NULL when it is not one. */
+struct source *cap_source(enum cap_type type, void *obj);
 
 #endif

@@ -13,6 +13,7 @@
 #define CLK_IPC_H
 
 #include <arch/context.h>
+#include <async.h>
 #include <cap.h>
 #include <kdefs.h>
 
@@ -20,10 +21,11 @@ struct actor;
 struct thread;
 
 struct endpoint {
-    uint32_t refs;                        /* capabilities naming it */
-    uint32_t recv_caps;                   /* of which with the RECV right */
-    struct thread *send_head, *send_tail; /* callers waiting for a receiver */
-    struct thread *recv_head, *recv_tail; /* receivers waiting for a caller */
+    struct source src;  /* first: WAIT can wait on it (async.h) */
+    uint32_t refs;      /* capabilities naming it */
+    uint32_t recv_caps; /* of which with the RECV right */
+    struct tqueue send; /* callers waiting for a receiver */
+    struct tqueue recv; /* receivers waiting for a caller */
 };
 
 /* A new endpoint, with all rights, in A's table. Returns the slot or CLK_ENOMEM. */
@@ -39,6 +41,14 @@ void endpoint_release(struct endpoint *ep, unsigned rights);
 int64_t ipc_call(struct thread *t, const struct cap *cap);
 int64_t ipc_recv(struct thread *t, const struct cap *cap);
 int64_t ipc_reply(struct thread *t);
+
+/* For WAIT: if a caller waits on EP, give its message to T (which will
+ * owe the reply) and return true. */
+bool ipc_take_call(struct thread *t, struct endpoint *ep);
+
+/* T takes a new message, so the call it received before will never get a
+ * reply: its caller learns that now. */
+void ipc_abandon_reply(struct thread *t);
 
 /* The register-only fast path, tried first for every CALL and REPLY_RECV
  * (when built with CONFIG_IPC_FASTPATH). Returns only when not taken. */

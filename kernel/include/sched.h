@@ -24,12 +24,17 @@ void sched_remove(struct thread *t);
 /* The running thread goes to the back of its priority's queue. */
 void sched_yield(void);
 
-/* The running thread sleeps for NS nanoseconds. */
-void sched_sleep(uint64_t ns);
-
 /* The running thread stops running in STATE (a BLOCKED_* state); whoever
- * unblocks it calls sched_ready(). */
+ * unblocks it calls sched_wake(). */
 void sched_block(enum thread_state state);
+
+/* As sched_block, but for at most NS nanoseconds (CLK_FOREVER: no limit).
+ * When the time runs out, thread_timed_out() undoes the wait and gives the
+ * thread's result; THREAD_SLEEPING is a wait for nothing, which ends with 0. */
+void sched_block_timeout(enum thread_state state, uint64_t ns);
+
+/* Unblock T (blocked, with or without a deadline) with syscall result RET. */
+void sched_wake(struct thread *t, int64_t ret);
 
 /* Timer interrupt: wake sleepers that are due, account the time slice. */
 void sched_tick(void);

@@ -5,7 +5,9 @@
  * result, never a fault or a hang. Only calls that would end or block this
  * actor for good are left out: EXIT, SLEEP, RECV and REPLY_RECV, and CALL
  * on slots it may have filled with its own endpoints (and deleting slot 1,
- * the echo server's, which one of those could then take).
+ * the echo server's, which one of those could then take). The timeouts of
+ * WAIT, REPLY_WAIT and SEND (in rbx) are 0 but for one call in 1024, when
+ * they are under a millisecond: a wait lasts up to a timer tick.
  */
 #include <actor/sys.h>
 #include <stdbool.h>
@@ -27,7 +29,7 @@ static uint8_t buf[8192];
 /* A syscall after which every register the ABI lets the kernel write (the
  * IPC calls return messages in rdi, rsi, rdx, r8-r10 and r12-r15) is
  * treated as changed. */
-static long sys_any(long nr, const long a[6])
+static long sys_any(long nr, const long a[6], long rbx)
 {
     register long r10 __asm__("r10") = a[3];
     register long r8 __asm__("r8") = a[4];
@@ -35,7 +37,7 @@ static long sys_any(long nr, const long a[6])
     long rdi = a[0], rsi = a[1], rdx = a[2], ret;
     __asm__ volatile("syscall"
                      : "=a"(ret), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
-                     : "a"(nr)
+                     : "a"(nr), "b"(rbx)
                      : "rcx", "r11", "r12", "r13", "r14", "r15", "memory");
     return ret;
 }
@@ -85,7 +87,10 @@ int main(long cap)
             continue;
         if (nr == CLK_SYS_CALL && a[0] == 1) /* only the echo and null operations: the */
             a[1] = (a[1] & ~0xFFFFFFFFL) | (rnd() % 2 ? 0 : 4); /* server must live on */
-        long r = sys_any(nr, a);
+        long timeout = rnd() % 1024 ? 0 : (long)(rnd() % 1000000);
+        if (nr == CLK_SYS_WAIT || nr == CLK_SYS_REPLY_WAIT)
+            a[0] = timeout;
+        long r = sys_any(nr, a, timeout);
         counts[r >= 0                                                  ? 0
                : r == CLK_EFAULT                                       ? 1
                : (r == CLK_EINVAL || r == CLK_EBADF || r == CLK_EPERM) ? 2

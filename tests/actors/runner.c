@@ -2,10 +2,10 @@
  * runner.c: root actor of the kernel-core tests (boot with
  * "init=test/runner -- WORD..."). Each WORD names a program in the
  * initrd's test/ directory, with an optional ":PRIO"; the runner starts
- * them in order with SPAWN and exits. The word "ep" makes an endpoint;
- * "NAME:PRIO:r" passes it with the right to receive, "NAME:PRIO:sB" with
- * the right to send and badge B. The word "bad-spawns" makes malformed
- * SPAWN calls and prints what each returned.
+ * them in order with SPAWN and exits. The word "ep" makes an endpoint and
+ * "mb" a mailbox of 8 slots; "NAME:PRIO:r" passes the latest with the right
+ * to receive, "NAME:PRIO:sB" with the right to send and badge B. The word "bad-spawns" makes
+ * malformed SPAWN calls and prints what each returned.
  */
 #include <actor/sys.h>
 #include <cpio.h>
@@ -23,19 +23,19 @@ static const struct cpio_entry *find(const char *name, struct cpio_entry *e)
     return e;
 }
 
-static long endpoint; /* made by the word "ep" */
+static long object; /* made by the word "ep" (endpoint) or "mb" (mailbox) */
 
 /* The capability to pass for SPEC: "r" (receive) or "sN" (send, badge N). */
 static long cap_for(const char *spec, size_t n)
 {
-    if (!endpoint || n == 0)
+    if (!object || n == 0)
         return CLK_CAP_NONE;
     if (spec[0] == 'r')
-        return clk_cap_mint(endpoint, CLK_RIGHT_RECV, 0);
+        return clk_cap_mint(object, CLK_RIGHT_RECV, 0);
     uint64_t badge = 0;
     for (size_t i = 1; i < n; i++)
         badge = badge * 10 + (spec[i] - '0');
-    return clk_cap_mint(endpoint, CLK_RIGHT_SEND, badge);
+    return clk_cap_mint(object, CLK_RIGHT_SEND, badge);
 }
 
 /* NAME[:PRIO[:CAP]] */
@@ -121,7 +121,9 @@ int main(uintptr_t arg)
         if (p - w == 10 && memcmp(w, "bad-spawns", 10) == 0)
             bad_spawns();
         else if (p - w == 2 && memcmp(w, "ep", 2) == 0)
-            clk_printf("runner: endpoint in slot %ld\n", endpoint = clk_endpoint_create());
+            clk_printf("runner: endpoint in slot %ld\n", object = clk_endpoint_create());
+        else if (p - w == 2 && memcmp(w, "mb", 2) == 0)
+            clk_printf("runner: mailbox in slot %ld\n", object = clk_mailbox_create(8));
         else if (p > w)
             spawn_word(w, p - w);
     }

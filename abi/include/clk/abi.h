@@ -27,6 +27,7 @@ enum clk_error {
     CLK_ETIMEDOUT = -11,
     CLK_EIO = -12,   /* data is corrupt or a device failed */
     CLK_EDEAD = -13, /* the other side is gone: its actor died or dropped the call */
+    CLK_EFULL = -14, /* a mailbox is full: the message was not sent */
 };
 
 /*
@@ -38,21 +39,29 @@ enum clk_error {
  * CLK_SYSCALLS is the one table of syscalls: X(NAME, number).
  */
 #define CLK_SYSCALLS(X)                                                                            \
-    X(DEBUG_WRITE, 1)     /* (const char *buf, size_t len) -> bytes written */                     \
-    X(EXIT, 2)            /* (int status) -> does not return */                                    \
-    X(YIELD, 3)           /* () -> 0 */                                                            \
-    X(SLEEP, 4)           /* (uint64_t ns) -> 0 */                                                 \
-    X(CLOCK, 5)           /* () -> nanoseconds since boot */                                       \
-    X(SPAWN, 6)           /* (elf, len, name, prio, cap) -> actor id; the child gets CAP */        \
-    X(SELF, 7)            /* () -> the caller's actor id */                                        \
-    X(ENDPOINT_CREATE, 8) /* () -> capability slot of a new endpoint */                            \
-    X(CALL, 9)            /* (cap, tag, m0..m7) -> status; the reply in tag, m0..m7 */             \
-    X(RECV, 10)           /* (cap) -> status; badge, tag, m0..m7 */                                \
-    X(REPLY, 11)          /* (-, tag, m0..m7) -> status */                                         \
-    X(REPLY_RECV, 12)     /* (cap, tag, m0..m7) -> status; badge, tag, m0..m7 of the next */       \
-    X(CAP_MINT, 13)       /* (cap, rights, badge) -> slot of a copy with fewer rights */           \
-    X(CAP_DELETE, 14)     /* (cap) -> 0 */                                                         \
-    X(STATS, 15)          /* (which) -> a kernel counter (enum clk_stat) */
+    X(DEBUG_WRITE, 1)          /* (const char *buf, size_t len) -> bytes written */                \
+    X(EXIT, 2)                 /* (int status) -> does not return */                               \
+    X(YIELD, 3)                /* () -> 0 */                                                       \
+    X(SLEEP, 4)                /* (uint64_t ns) -> 0 */                                            \
+    X(CLOCK, 5)                /* () -> nanoseconds since boot */                                  \
+    X(SPAWN, 6)                /* (elf, len, name, prio, cap) -> actor id; the child gets CAP */   \
+    X(SELF, 7)                 /* () -> the caller's actor id */                                   \
+    X(ENDPOINT_CREATE, 8)      /* () -> capability slot of a new endpoint */                       \
+    X(CALL, 9)                 /* (cap, tag, m0..m7) -> status; the reply in tag, m0..m7 */        \
+    X(RECV, 10)                /* (cap) -> status; badge, tag, m0..m7 */                           \
+    X(REPLY, 11)               /* (-, tag, m0..m7) -> status */                                    \
+    X(REPLY_RECV, 12)          /* (cap, tag, m0..m7) -> status; badge, tag, m0..m7 of the next */  \
+    X(CAP_MINT, 13)            /* (cap, rights, badge) -> slot of a copy with fewer rights */      \
+    X(CAP_DELETE, 14)          /* (cap) -> 0 */                                                    \
+    X(STATS, 15)               /* (which) -> a kernel counter (enum clk_stat) */                   \
+    X(NOTIFICATION_CREATE, 16) /* () -> slot of a new notification */                              \
+    X(SIGNAL, 17)              /* (cap, bits) -> 0; ORs bits (or the cap's badge) into it */       \
+    X(MAILBOX_CREATE, 18)      /* (slots) -> slot of a new mailbox of SLOTS messages */            \
+    X(SEND, 19)                /* (cap, tag, m0..m7; rbx = timeout) -> status */                   \
+    X(BIND, 20)                /* (cap) -> 0; WAIT now also waits on this object */                \
+    X(UNBIND, 21)              /* (cap) -> 0 */                                                    \
+    X(WAIT, 22)                /* (timeout) -> slot that fired; badge, tag, m0..m7 */              \
+    X(REPLY_WAIT, 23)          /* (timeout, tag, m0..m7) -> as WAIT, after the reply */
 enum clk_syscall {
 #define CLK_SYSCALL_ENUM(name, nr) CLK_SYS_##name = nr,
     CLK_SYSCALLS(CLK_SYSCALL_ENUM)
@@ -78,6 +87,26 @@ enum clk_syscall {
 #define CLK_TAG(label, len) (((unsigned long long)(len) << 32) | (unsigned)(label))
 #define CLK_TAG_LABEL(tag)  ((unsigned)(tag))
 #define CLK_TAG_LEN(tag)    ((unsigned)((tag) >> 32) & 0x1FFF)
+
+/*
+ * Asynchronous messages. A mailbox holds up to its size in messages of at
+ * most CLK_MSG_REGS words (bulk data goes through shared memory); SEND
+ * copies the message in and returns at once. A full mailbox is CLK_EFULL
+ * unless the sender asked to wait: SEND takes a timeout in rbx, in
+ * nanoseconds, 0 for "never wait" and CLK_FOREVER for no limit. A
+ * notification is a word of pending bits that SIGNAL sets and WAIT takes.
+ *
+ * A thread BINDs the endpoints, mailboxes and notifications it serves, and
+ * one WAIT then returns the first that has something: rax is the slot of the
+ * capability it came through; an endpoint gives a call (reply with REPLY or
+ * REPLY_WAIT); a mailbox the message, with the sender's badge in rdi; a
+ * notification the label CLK_LABEL_NOTIFY and its bits in m0 (taken, so
+ * they are clear again). WAIT's timeout (0: just look) ends with
+ * CLK_ETIMEDOUT.
+ */
+#define CLK_FOREVER      0xFFFFFFFFFFFFFFFFULL
+#define CLK_LABEL_NOTIFY 0xFFFFFFFFu /* tag label of a notification from WAIT */
+#define CLK_MAILBOX_MAX  256         /* most slots in one mailbox */
 
 /* Capability rights. A capability slot is a small integer; slot 0 is never
  * used, so 0 means "none". SPAWN puts the capability it passes in slot

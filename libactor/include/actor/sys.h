@@ -100,29 +100,34 @@ static inline void *clk_ipc_buffer(void)
     return (void *)CLK_IPC_BUFFER;
 }
 
+/* The body of an IPC syscall: message M in and out, A0 in rdi (the badge
+ * comes back there), and EXTRA further inputs (SEND's timeout in rbx). */
+#define CLK_IPC_ASM(nr, a0, m, badge, ...)                                                         \
+    register uint64_t r10 __asm__("r10") = (m)->w[1];                                              \
+    register uint64_t r8 __asm__("r8") = (m)->w[2];                                                \
+    register uint64_t r9 __asm__("r9") = (m)->w[3];                                                \
+    register uint64_t r12 __asm__("r12") = (m)->w[4];                                              \
+    register uint64_t r13 __asm__("r13") = (m)->w[5];                                              \
+    register uint64_t r14 __asm__("r14") = (m)->w[6];                                              \
+    register uint64_t r15 __asm__("r15") = (m)->w[7];                                              \
+    uint64_t rdi = (uint64_t)(a0), rsi = (m)->tag, rdx = (m)->w[0];                                \
+    long ret;                                                                                      \
+    __asm__ volatile("syscall"                                                                     \
+                     : "=a"(ret), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9),  \
+                       "+r"(r12), "+r"(r13), "+r"(r14), "+r"(r15)                                  \
+                     : "a"(nr)__VA_ARGS__                                                          \
+                     : "rcx", "r11", "memory");                                                    \
+    (m)->tag = rsi;                                                                                \
+    (m)->w[0] = rdx, (m)->w[1] = r10, (m)->w[2] = r8, (m)->w[3] = r9;                              \
+    (m)->w[4] = r12, (m)->w[5] = r13, (m)->w[6] = r14, (m)->w[7] = r15;                            \
+    if (badge)                                                                                     \
+        *(badge) = rdi;                                                                            \
+    return ret
+
 /* One IPC syscall NR on CAP with message M (in and out); *BADGE gets rdi. */
 static inline long clk_ipc(long nr, long cap, struct clk_msg *m, uint64_t *badge)
 {
-    register uint64_t r10 __asm__("r10") = m->w[1];
-    register uint64_t r8 __asm__("r8") = m->w[2];
-    register uint64_t r9 __asm__("r9") = m->w[3];
-    register uint64_t r12 __asm__("r12") = m->w[4];
-    register uint64_t r13 __asm__("r13") = m->w[5];
-    register uint64_t r14 __asm__("r14") = m->w[6];
-    register uint64_t r15 __asm__("r15") = m->w[7];
-    uint64_t rdi = (uint64_t)cap, rsi = m->tag, rdx = m->w[0];
-    long ret;
-    __asm__ volatile("syscall"
-                     : "=a"(ret), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9),
-                       "+r"(r12), "+r"(r13), "+r"(r14), "+r"(r15)
-                     : "a"(nr)
-                     : "rcx", "r11", "memory");
-    m->tag = rsi;
-    m->w[0] = rdx, m->w[1] = r10, m->w[2] = r8, m->w[3] = r9;
-    m->w[4] = r12, m->w[5] = r13, m->w[6] = r14, m->w[7] = r15;
-    if (badge)
-        *badge = rdi;
-    return ret;
+    CLK_IPC_ASM(nr, cap, m, badge);
 }
 
 /* Send M on endpoint CAP and wait for the reply, which replaces M.
@@ -149,6 +154,58 @@ static inline long clk_reply(struct clk_msg *m)
 static inline long clk_reply_recv(long cap, struct clk_msg *m, uint64_t *badge)
 {
     return clk_ipc(CLK_SYS_REPLY_RECV, cap, m, badge);
+}
+
+/* ---- asynchronous IPC ---- */
+
+static inline long clk_mailbox_create(unsigned slots)
+{
+    return clk_syscall(CLK_SYS_MAILBOX_CREATE, slots, 0, 0, 0, 0, 0);
+}
+
+static inline long clk_notification_create(void)
+{
+    return clk_syscall(CLK_SYS_NOTIFICATION_CREATE, 0, 0, 0, 0, 0, 0);
+}
+
+/* Put M (at most CLK_MSG_REGS words) in mailbox CAP. When it is full, wait
+ * up to TIMEOUT ns for room (0: CLK_EFULL at once; CLK_FOREVER: no limit).
+ * M is not changed. */
+static inline long clk_send(long cap, const struct clk_msg *msg, uint64_t timeout)
+{
+    struct clk_msg copy = *msg, *m = &copy;
+    CLK_IPC_ASM(CLK_SYS_SEND, cap, m, (uint64_t *)0, , "b"(timeout));
+}
+
+/* OR BITS into notification CAP (a badged capability sets its badge). */
+static inline long clk_signal(long cap, uint64_t bits)
+{
+    return clk_syscall(CLK_SYS_SIGNAL, cap, (long)bits, 0, 0, 0, 0);
+}
+
+/* WAIT takes from the endpoints, mailboxes and notifications bound here. */
+static inline long clk_bind(long cap)
+{
+    return clk_syscall(CLK_SYS_BIND, cap, 0, 0, 0, 0, 0);
+}
+
+static inline long clk_unbind(long cap)
+{
+    return clk_syscall(CLK_SYS_UNBIND, cap, 0, 0, 0, 0, 0);
+}
+
+/* Wait up to TIMEOUT ns for any bound object. Returns the slot it came
+ * through (M and *BADGE hold the message), CLK_ETIMEDOUT or CLK_ENOENT
+ * (nothing bound). */
+static inline long clk_wait(uint64_t timeout, struct clk_msg *m, uint64_t *badge)
+{
+    return clk_ipc(CLK_SYS_WAIT, (long)timeout, m, badge);
+}
+
+/* Reply with M to the call owed (if any), then clk_wait. */
+static inline long clk_reply_wait(uint64_t timeout, struct clk_msg *m, uint64_t *badge)
+{
+    return clk_ipc(CLK_SYS_REPLY_WAIT, (long)timeout, m, badge);
 }
 
 /* The calling actor's id. */

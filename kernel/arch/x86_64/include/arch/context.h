@@ -43,6 +43,12 @@ static inline uint64_t ctx_arg(const struct trap_frame *c, int i)
     }
 }
 
+/* SEND's timeout, which travels in rbx (the IPC registers are taken). */
+static inline uint64_t ctx_send_timeout(const struct trap_frame *c)
+{
+    return c->rbx;
+}
+
 static inline void ctx_set_ret(struct trap_frame *c, int64_t v)
 {
     c->rax = (uint64_t)v;

@@ -1,0 +1,242 @@
+/*
+ * async.c: mailboxes, notifications, and waiting on bound objects (see
+ * async.h).
+ */
+#include <actor.h>
+#include <async.h>
+#include <ipc.h>
+#include <kmalloc.h>
+#include <kstring.h>
+#include <panic.h>
+#include <sched.h>
+
+int mailbox_create(struct actor *a, uint64_t size)
+{
+    if (size == 0 || size > CLK_MAILBOX_MAX)
+        return CLK_EINVAL;
+    struct mailbox *mb = kzalloc(sizeof(*mb) + size * sizeof(struct mbox_msg));
+    if (!mb)
+        return CLK_ENOMEM;
+    mb->src.kind = SRC_MAILBOX;
+    mb->size = (uint32_t)size;
+    int slot = cap_insert(a, CAP_MAILBOX, mb, CLK_RIGHTS_ALL, 0);
+    if (slot < 0)
+        kfree(mb);
+    return slot;
+}
+
+int notification_create(struct actor *a)
+{
+    struct notification *n = kzalloc(sizeof(*n));
+    if (!n)
+        return CLK_ENOMEM;
+    n->src.kind = SRC_NOTIFICATION;
+    int slot = cap_insert(a, CAP_NOTIFICATION, n, CLK_RIGHTS_ALL, 0);
+    if (slot < 0)
+        kfree(n);
+    return slot;
+}
+
+void mailbox_retain(struct mailbox *mb, unsigned rights)
+{
+    mb->refs++;
+    mb->recv_caps += (rights & CLK_RIGHT_RECV) != 0;
+}
+
+void mailbox_release(struct mailbox *mb, unsigned rights)
+{
+    if ((rights & CLK_RIGHT_RECV) && --mb->recv_caps == 0) {
+        /* Nobody will take the messages: senders waiting for room learn it. */
+        struct thread *t;
+        while ((t = tq_pop(&mb->senders))) {
+            t->blocked_on = NULL;
+            sched_wake(t, CLK_EDEAD);
+        }
+    }
+    if (--mb->refs == 0) {
+        KASSERT(!mb->senders.head && !mb->src.bound);
+        kfree(mb);
+    }
+}
+
+void notification_release(struct notification *n)
+{
+    if (--n->refs == 0) {
+        KASSERT(!n->src.bound);
+        kfree(n);
+    }
+}
+
+/* Append the message in FROM's registers, sent with BADGE (there is room). */
+static void mailbox_put(struct mailbox *mb, const struct trap_frame *from, uint64_t badge)
+{
+    struct mbox_msg *m = &mb->msg[(mb->head + mb->count++) % mb->size];
+    m->tag = ctx_tag(from);
+    m->badge = badge;
+    for (int i = 0; i < CLK_MSG_REGS; i++)
+        m->w[i] = *ctx_msg_regs((struct trap_frame *)from, i);
+}
+
+int64_t mailbox_send(struct thread *t, const struct cap *cap, uint64_t timeout)
+{
+    struct mailbox *mb = cap->obj;
+    if (CLK_TAG_LEN(ctx_tag(&t->ctx)) > CLK_MSG_REGS * 8)
+        return CLK_EINVAL;
+    if (mb->recv_caps == 0)
+        return CLK_EDEAD;
+    if (mb->count == mb->size) {
+        if (timeout == 0)
+            return CLK_EFULL;
+        t->send_badge = cap->badge;
+        t->blocked_on = mb;
+        tq_push(&mb->senders, t);
+        sched_block_timeout(THREAD_BLOCKED_FULL, timeout);
+        return SYSCALL_NO_RESULT;
+    }
+    mailbox_put(mb, &t->ctx, cap->badge);
+    source_ready(&mb->src);
+    return 0;
+}
+
+void notification_signal(struct notification *n, uint64_t bits)
+{
+    n->bits |= bits;
+    if (bits)
+        source_ready(&n->src);
+}
+
+/* ---- binding and WAIT ---- */
+
+static void list_remove(struct thread *t, struct source *s)
+{
+    for (struct source **p = &t->bound; *p; p = &(*p)->next)
+        if (*p == s) {
+            *p = s->next;
+            break;
+        }
+    s->next = NULL;
+}
+
+static void list_append(struct thread *t, struct source *s)
+{
+    struct source **p = &t->bound;
+    while (*p)
+        p = &(*p)->next;
+    s->next = NULL;
+    *p = s;
+}
+
+int source_bind(struct thread *t, struct source *s, uint32_t slot)
+{
+    if (s->bound)
+        return CLK_EEXIST;
+    s->bound = t;
+    s->slot = slot;
+    list_append(t, s);
+    return 0;
+}
+
+int source_unbind(struct thread *t, struct source *s)
+{
+    if (s->bound != t)
+        return CLK_ENOENT;
+    list_remove(t, s);
+    s->bound = NULL;
+    return 0;
+}
+
+void source_cap_gone(struct actor *a, uint64_t slot, struct source *s)
+{
+    if (s->bound && s->bound->actor == a && s->slot == slot)
+        source_unbind(s->bound, s);
+}
+
+/* Hand T (in WAIT, or starting to) what S has, if anything: its registers
+ * get the message and rax the slot S is bound through. */
+static bool take(struct thread *t, struct source *s)
+{
+    struct trap_frame *c = &t->ctx;
+    switch (s->kind) {
+    case SRC_ENDPOINT:
+        if (!ipc_take_call(t, (struct endpoint *)s))
+            return false;
+        break;
+    case SRC_MAILBOX: {
+        struct mailbox *mb = (struct mailbox *)s;
+        if (!mb->count)
+            return false;
+        const struct mbox_msg *m = &mb->msg[mb->head];
+        c->rsi = m->tag;
+        c->rdi = m->badge;
+        for (int i = 0; i < CLK_MSG_REGS; i++)
+            *ctx_msg_regs(c, i) = m->w[i];
+        mb->head = (mb->head + 1) % mb->size;
+        mb->count--;
+        struct thread *w = tq_pop(&mb->senders); /* the first waiting for room */
+        if (w) {
+            mailbox_put(mb, &w->ctx, w->send_badge);
+            w->blocked_on = NULL;
+            sched_wake(w, 0);
+        }
+        break;
+    }
+    case SRC_NOTIFICATION: {
+        struct notification *n = (struct notification *)s;
+        if (!n->bits)
+            return false;
+        c->rsi = CLK_TAG(CLK_LABEL_NOTIFY, 8);
+        c->rdi = 0;
+        *ctx_msg_regs(c, 0) = n->bits;
+        n->bits = 0;
+        break;
+    }
+    }
+    ctx_set_ret(c, s->slot);
+    if (s->next) { /* round robin: it goes to the back */
+        list_remove(t, s);
+        list_append(t, s);
+    }
+    return true;
+}
+
+void source_ready(struct source *s)
+{
+    struct thread *t = s->bound;
+    if (t && t->state == THREAD_WAITING && take(t, s)) {
+        int64_t slot = (int64_t)t->ctx.rax;
+        sched_wake(t, slot);
+    }
+}
+
+int64_t wait_any(struct thread *t, uint64_t timeout)
+{
+    if (!t->bound)
+        return CLK_ENOENT;
+    ipc_abandon_reply(t);
+    for (struct source *s = t->bound; s; s = s->next)
+        if (take(t, s))
+            return SYSCALL_NO_RESULT; /* take set the result */
+    if (timeout == 0)
+        return CLK_ETIMEDOUT;
+    sched_block_timeout(THREAD_WAITING, timeout);
+    return SYSCALL_NO_RESULT;
+}
+
+int64_t thread_timed_out(struct thread *t)
+{
+    if (t->state == THREAD_BLOCKED_FULL) {
+        tq_remove(&((struct mailbox *)t->blocked_on)->senders, t);
+        t->blocked_on = NULL;
+    }
+    return CLK_ETIMEDOUT;
+}
+
+void async_thread_dies(struct thread *t)
+{
+    if (t->state == THREAD_BLOCKED_FULL) {
+        tq_remove(&((struct mailbox *)t->blocked_on)->senders, t);
+        t->blocked_on = NULL;
+    }
+    while (t->bound)
+        source_unbind(t, t->bound);
+}
