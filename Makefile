@@ -34,6 +34,7 @@ endif
 
 KERNEL_C := \
 	kernel/main.c \
+	kernel/memory.c \
 	kernel/actor.c \
 	kernel/async.c \
 	kernel/buddy.c \
@@ -150,7 +151,7 @@ CRT0 := $(BUILD)/user/libactor/crt0.o
 
 TEST_ACTORS := runner hello spin forever sleeper fault_null fault_priv fault_div fault_stack fpu \
 	bench_sys bench_switch bench_ipc echo_server client caller quitter hostile async producer \
-	consumer
+	consumer multi signaller quota shm shm_ro ring_producer ring_consumer
 TEST_ACTOR_BINS := $(TEST_ACTORS:%=$(BUILD)/initrd/test/%)
 
 $(BUILD)/user/%.o: %.c | setup

@@ -4,6 +4,7 @@
 #include <actor.h>
 #include <async.h>
 #include <cpio.h>
+#include <fmt.h>
 #include <frame.h>
 #include <initrd.h>
 #include <ipc.h>
@@ -71,16 +72,32 @@ static int build(struct actor *a, elf_read_fn *read, void *ctx, uint64_t size, u
 static void free_actor(struct actor *a)
 {
     cap_table_destroy(a);
+    if (a->fault.type != CAP_EMPTY)
+        cap_drop(&a->fault);
     if (a->vs.root)
         vspace_destroy(&a->vs);
     kfree(a->thread);
     kfree(a);
 }
 
-int actor_spawn(elf_read_fn *read, void *ctx, uint64_t size, const char *name, unsigned prio,
-                uint64_t arg, const struct cap *give, struct actor **out)
+const struct clk_quota root_quota = {
+    .pages = UINT32_MAX, /* as much as there is */
+    .caps = ROOT_QUOTA_CAPS,
+    .mailbox_slots = ROOT_QUOTA_MAILBOX_SLOTS,
+    .threads = ROOT_QUOTA_THREADS,
+};
+
+struct actor *actor_find(uint64_t id)
 {
-    if (prio > CLK_PRIO_MAX)
+    for (struct actor *a = actors; a; a = a->next)
+        if (a->id == id)
+            return a;
+    return NULL;
+}
+
+int actor_spawn(const struct spawn_req *r, struct actor **out)
+{
+    if (r->prio > CLK_PRIO_MAX || r->ncaps > CLK_SPAWN_CAPS)
         return CLK_EINVAL;
     struct actor *a = kzalloc(sizeof(*a));
     struct thread *t = a ? kzalloc(sizeof(*t)) : NULL;
@@ -89,21 +106,27 @@ int actor_spawn(elf_read_fn *read, void *ctx, uint64_t size, const char *name, u
         return CLK_ENOMEM;
     }
     a->thread = t;
+    a->quota = r->quota;
     t->actor = a;
-    t->prio = prio;
+    t->prio = r->prio;
     t->slice = TIMESLICE_TICKS;
-    strlcpy(a->name, name, sizeof(a->name));
-    int err = cap_table_init(a, CAP_SLOTS);
+    strlcpy(a->name, r->name, sizeof(a->name));
+    int err = cap_table_init(a);
     if (!err)
         err = vspace_init(&a->vs);
-    if (!err && give && cap_insert(a, give->type, give->obj, give->rights, give->badge) < 0)
-        err = CLK_ENOMEM;
+    a->vs.max_pages = a->quota.pages;
+    for (unsigned i = 0; !err && i < r->ncaps; i++)
+        if (cap_insert(a, r->caps[i]->type, r->caps[i]->obj, r->caps[i]->rights,
+                       r->caps[i]->badge) < 0)
+            err = CLK_ENOMEM;
     if (!err)
-        err = build(a, read, ctx, size, give ? CLK_CAP_INIT : arg);
+        err = build(a, r->read, r->ctx, r->size, r->arg);
     if (err) {
         free_actor(a);
         return err;
     }
+    if (r->fault)
+        cap_hold(&a->fault, r->fault);
     a->id = next_id++;
     a->next = actors;
     actors = a;
@@ -122,7 +145,9 @@ void actor_destroy(struct actor *a, const char *reason)
     ipc_thread_dies(t); /* before its capabilities go: it may sit on an endpoint */
     async_thread_dies(t);
     arch_thread_gone(&t->arch);
-    arch_activate(vm_kernel_root()); /* never free the tables in use */
+    /* Never free the tables in use; a killer in another actor keeps its own. */
+    struct thread *cur = sched_current();
+    arch_activate(cur && cur->actor != a ? cur->actor->vs.root : vm_kernel_root());
     for (struct actor **p = &actors; *p; p = &(*p)->next)
         if (*p == a) {
             *p = a->next;
@@ -170,8 +195,16 @@ bool actor_start_root(const char *path, const char *cmdline)
     }
     struct elf_mem img = { e.data, e.size };
     const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    int err =
-        actor_spawn(elf_read_mem, &img, e.size, name, CLK_PRIO_DEFAULT, USER_BOOTINFO, NULL, &a);
+    struct spawn_req req = {
+        .read = elf_read_mem,
+        .ctx = &img,
+        .size = e.size,
+        .name = name,
+        .prio = CLK_PRIO_DEFAULT,
+        .arg = USER_BOOTINFO,
+        .quota = root_quota,
+    };
+    int err = actor_spawn(&req, &a);
     if (!err && (err = give_boot_info(a, cmdline)) < 0)
         actor_destroy(a, "could not be given its boot information");
     if (err) {
@@ -179,4 +212,27 @@ bool actor_start_root(const char *path, const char *cmdline)
         return false;
     }
     return true;
+}
+
+void actor_fault(struct thread *t, unsigned vec, const char *what, uint64_t addr, uint64_t rip,
+                 uint64_t error, uint64_t rsp)
+{
+    struct actor *a = t->actor;
+    char why[160];
+    ksnprintf(why, sizeof(why), "%s (vector %u) at RIP %#lx, address %#lx, error %#lx", what, vec,
+              (unsigned long)rip, (unsigned long)addr, (unsigned long)error);
+    if (a->fault.type == CAP_MAILBOX) {
+        uint64_t w[CLK_MSG_REGS] = { a->id, vec, addr, rip, error, rsp };
+        int err = mailbox_post(a->fault.obj, CLK_TAG(CLK_LABEL_FAULT, 48), a->fault.badge, w);
+        if (err == 0) {
+            sched_remove(t);
+            t->state = THREAD_STOPPED;
+            log_info("actor %u (%s) stopped: %s; its fault handler was told", a->id, a->name, why);
+            return;
+        }
+        log_warn("actor %u (%s): its fault handler cannot be told (error %d)", a->id, a->name, err);
+    }
+    char killed[176];
+    ksnprintf(killed, sizeof(killed), "killed: %s", why);
+    actor_destroy(a, killed);
 }

@@ -14,14 +14,19 @@ int mailbox_create(struct actor *a, uint64_t size)
 {
     if (size == 0 || size > CLK_MAILBOX_MAX)
         return CLK_EINVAL;
+    if (size > a->quota.mailbox_slots - a->mailbox_slots)
+        return CLK_ENOMEM;
     struct mailbox *mb = kzalloc(sizeof(*mb) + size * sizeof(struct mbox_msg));
     if (!mb)
         return CLK_ENOMEM;
     mb->src.kind = SRC_MAILBOX;
     mb->size = (uint32_t)size;
+    mb->owner = a->id;
     int slot = cap_insert(a, CAP_MAILBOX, mb, CLK_RIGHTS_ALL, 0);
     if (slot < 0)
         kfree(mb);
+    else
+        a->mailbox_slots += mb->size;
     return slot;
 }
 
@@ -55,6 +60,9 @@ void mailbox_release(struct mailbox *mb, unsigned rights)
     }
     if (--mb->refs == 0) {
         KASSERT(!mb->senders.head && !mb->src.bound);
+        struct actor *owner = actor_find(mb->owner); /* its slots count against its creator */
+        if (owner)
+            owner->mailbox_slots -= mb->size;
         kfree(mb);
     }
 }
@@ -67,14 +75,32 @@ void notification_release(struct notification *n)
     }
 }
 
-/* Append the message in FROM's registers, sent with BADGE (there is room). */
-static void mailbox_put(struct mailbox *mb, const struct trap_frame *from, uint64_t badge)
+/* Append a message (there is room). */
+static void put(struct mailbox *mb, uint64_t tag, uint64_t badge, const uint64_t w[CLK_MSG_REGS])
 {
     struct mbox_msg *m = &mb->msg[(mb->head + mb->count++) % mb->size];
-    m->tag = ctx_tag(from);
+    m->tag = tag;
     m->badge = badge;
-    for (int i = 0; i < CLK_MSG_REGS; i++)
-        m->w[i] = *ctx_msg_regs((struct trap_frame *)from, i);
+    memcpy(m->w, w, sizeof(m->w));
+}
+
+/* Append the message in FROM's registers, sent with BADGE (there is room). */
+static void mailbox_put(struct mailbox *mb, struct trap_frame *from, uint64_t badge)
+{
+    uint64_t w[CLK_MSG_REGS];
+    ctx_get_words(from, w);
+    put(mb, ctx_tag(from), badge, w);
+}
+
+int mailbox_post(struct mailbox *mb, uint64_t tag, uint64_t badge, const uint64_t w[CLK_MSG_REGS])
+{
+    if (mb->recv_caps == 0)
+        return CLK_EDEAD;
+    if (mb->count == mb->size)
+        return CLK_EFULL;
+    put(mb, tag, badge, w);
+    source_ready(&mb->src);
+    return 0;
 }
 
 int64_t mailbox_send(struct thread *t, const struct cap *cap, uint64_t timeout)
@@ -168,8 +194,7 @@ static bool take(struct thread *t, struct source *s)
         const struct mbox_msg *m = &mb->msg[mb->head];
         c->rsi = m->tag;
         c->rdi = m->badge;
-        for (int i = 0; i < CLK_MSG_REGS; i++)
-            *ctx_msg_regs(c, i) = m->w[i];
+        ctx_set_words(c, m->w);
         mb->head = (mb->head + 1) % mb->size;
         mb->count--;
         struct thread *w = tq_pop(&mb->senders); /* the first waiting for room */
@@ -186,7 +211,8 @@ static bool take(struct thread *t, struct source *s)
             return false;
         c->rsi = CLK_TAG(CLK_LABEL_NOTIFY, 8);
         c->rdi = 0;
-        *ctx_msg_regs(c, 0) = n->bits;
+        uint64_t w[CLK_MSG_REGS] = { n->bits };
+        ctx_set_words(c, w);
         n->bits = 0;
         break;
     }

@@ -7,9 +7,12 @@
 #include <clk/abi.h>
 #include <ipc.h>
 #include <kmalloc.h>
+#include <kstring.h>
+#include <memory.h>
 
-int cap_table_init(struct actor *a, unsigned n)
+int cap_table_init(struct actor *a)
 {
+    unsigned n = MIN(CAP_SLOTS, a->quota.caps);
     a->caps = kzalloc(sizeof(struct cap_table) + n * sizeof(struct cap));
     if (!a->caps)
         return CLK_ENOMEM;
@@ -23,6 +26,18 @@ static void retain(enum cap_type type, void *obj, unsigned rights)
     case CAP_ENDPOINT: endpoint_retain(obj, rights); break;
     case CAP_MAILBOX: mailbox_retain(obj, rights); break;
     case CAP_NOTIFICATION: ((struct notification *)obj)->refs++; break;
+    case CAP_MEMORY: memobj_retain(obj); break;
+    default: break;
+    }
+}
+
+static void drop(enum cap_type type, void *obj, unsigned rights)
+{
+    switch (type) {
+    case CAP_ENDPOINT: endpoint_release(obj, rights); break;
+    case CAP_MAILBOX: mailbox_release(obj, rights); break;
+    case CAP_NOTIFICATION: notification_release(obj); break;
+    case CAP_MEMORY: memobj_release(obj); break;
     default: break;
     }
 }
@@ -30,20 +45,25 @@ static void retain(enum cap_type type, void *obj, unsigned rights)
 /* Empty SLOT of A and drop its reference. */
 static void release(struct actor *a, uint64_t slot)
 {
-    struct cap *c = &a->caps->slot[slot];
-    enum cap_type type = c->type;
-    unsigned rights = c->rights;
-    void *obj = c->obj;
-    *c = (struct cap){ 0 };
-    struct source *src = cap_source(type, obj);
+    struct cap c = a->caps->slot[slot];
+    a->caps->slot[slot] = (struct cap){ 0 };
+    struct source *src = cap_source(c.type, c.obj);
     if (src)
         source_cap_gone(a, slot, src);
-    switch (type) {
-    case CAP_ENDPOINT: endpoint_release(obj, rights); break;
-    case CAP_MAILBOX: mailbox_release(obj, rights); break;
-    case CAP_NOTIFICATION: notification_release(obj); break;
-    default: break;
-    }
+    drop(c.type, c.obj, c.rights);
+}
+
+void cap_hold(struct cap *dst, const struct cap *src)
+{
+    *dst = *src;
+    retain(src->type, src->obj, src->rights);
+}
+
+void cap_drop(struct cap *c)
+{
+    struct cap old = *c;
+    *c = (struct cap){ 0 };
+    drop(old.type, old.obj, old.rights);
 }
 
 struct source *cap_source(enum cap_type type, void *obj)
@@ -63,15 +83,33 @@ void cap_table_destroy(struct actor *a)
     a->caps = NULL;
 }
 
+/* Double A's table, within its quota. */
+static int grow(struct actor *a)
+{
+    unsigned n = a->caps->nslots, m = MIN(2 * n, a->quota.caps);
+    if (m <= n)
+        return CLK_ENOMEM;
+    struct cap_table *t = kzalloc(sizeof(struct cap_table) + m * sizeof(struct cap));
+    if (!t)
+        return CLK_ENOMEM;
+    t->nslots = m;
+    memcpy(t->slot, a->caps->slot, n * sizeof(struct cap));
+    kfree(a->caps);
+    a->caps = t;
+    return 0;
+}
+
 int cap_insert(struct actor *a, enum cap_type type, void *obj, unsigned rights, uint64_t badge)
 {
-    for (unsigned i = 1; i < a->caps->nslots; i++) /* slot 0 means "none" */
+    for (unsigned i = 1;; i++) { /* slot 0 means "none" */
+        if (i == a->caps->nslots && grow(a) < 0)
+            return CLK_ENOMEM;
         if (a->caps->slot[i].type == CAP_EMPTY) {
             a->caps->slot[i] = (struct cap){ type, rights, badge, obj };
             retain(type, obj, rights);
             return (int)i;
         }
-    return CLK_ENOMEM;
+    }
 }
 
 int cap_lookup(struct actor *a, uint64_t slot, enum cap_type type, unsigned rights,

@@ -12,6 +12,7 @@
 #include <frame.h>
 #include <ipc.h>
 #include <log.h>
+#include <memory.h>
 #include <panic.h>
 #include <sched.h>
 
@@ -74,24 +75,103 @@ static int read_user_image(void *ctx, uint64_t off, void *buf, size_t len)
     return copy_from_user(u->vs, buf, u->base + off, len);
 }
 
-/* SPAWN(elf, len, name, prio, cap): a new actor from an ELF image in the
- * caller's memory; it gets a copy of the caller's capability CAP (0: none). */
+/* A quota field of a child: 0 means the spawner's own limit, and no more. */
+static int quota_field(unsigned want, unsigned mine, unsigned *out)
+{
+    *out = want ? want : mine;
+    return want > mine ? CLK_EPERM : 0;
+}
+
+/* SPAWN(struct clk_spawn *): a new actor from an ELF image in the caller's
+ * memory. Returns the slot of a capability to it. */
 static int64_t sys_spawn(struct thread *t, const struct trap_frame *c)
 {
+    struct actor *self = t->actor, *a;
+    struct clk_spawn sp;
+    struct cap given[CLK_SPAWN_CAPS], fault, *cap;
     char name[CLK_NAME_MAX];
-    struct user_image img = { &t->actor->vs, ctx_arg(c, 0) };
-    uint64_t len = ctx_arg(c, 1), prio = ctx_arg(c, 3), slot = ctx_arg(c, 4);
-    struct cap *give = NULL;
-    struct actor *a;
-    int err = copy_str_from_user(&t->actor->vs, name, ctx_arg(c, 2), sizeof(name));
+    int err = copy_from_user(&self->vs, &sp, ctx_arg(c, 0), sizeof(sp));
+    if (err < 0)
+        return err;
+    struct user_image img = { &self->vs, sp.elf };
+    struct spawn_req req = {
+        .read = read_user_image,
+        .ctx = &img,
+        .size = sp.len,
+        .name = name,
+        .prio = sp.prio,
+        .arg = sp.ncaps,
+        .ncaps = sp.ncaps,
+    };
+    err = copy_str_from_user(&self->vs, name, sp.name, sizeof(name));
     if (err < 0)
         return err == CLK_ERANGE ? CLK_EINVAL : err;
-    if (prio > CLK_PRIO_MAX)
+    if (sp.prio > CLK_PRIO_MAX || sp.ncaps > CLK_SPAWN_CAPS)
         return CLK_EINVAL;
-    if (slot != CLK_CAP_NONE && (err = cap_lookup(t->actor, slot, CAP_ANY, 0, &give)) < 0)
+    if ((err = quota_field(sp.quota.pages, self->quota.pages, &req.quota.pages)) < 0 ||
+        (err = quota_field(sp.quota.caps, self->quota.caps, &req.quota.caps)) < 0 ||
+        (err = quota_field(sp.quota.mailbox_slots, self->quota.mailbox_slots,
+                           &req.quota.mailbox_slots)) < 0 ||
+        (err = quota_field(sp.quota.threads, self->quota.threads, &req.quota.threads)) < 0)
         return err;
-    err = actor_spawn(read_user_image, &img, len, name, prio, (uint64_t)-1, give, &a);
-    return err < 0 ? err : (int64_t)a->id;
+    if (req.quota.caps <= sp.ncaps)
+        return CLK_EINVAL;                    /* slot 0 and the capabilities given must fit */
+    for (unsigned i = 0; i < sp.ncaps; i++) { /* copies: the table may move below */
+        if ((err = cap_lookup(self, sp.caps[i], CAP_ANY, 0, &cap)) < 0)
+            return err;
+        given[i] = *cap;
+        req.caps[i] = &given[i];
+    }
+    if (sp.fault != CLK_CAP_NONE) {
+        if ((err = cap_lookup(self, sp.fault, CAP_MAILBOX, CLK_RIGHT_SEND, &cap)) < 0)
+            return err;
+        fault = *cap;
+        req.fault = &fault;
+    }
+    /* Room for the child's capability first, so that a full table cannot
+     * leave a child nobody holds. */
+    int slot = cap_insert(self, CAP_ACTOR, NULL, CLK_RIGHTS_ALL, 0);
+    if (slot < 0)
+        return slot;
+    err = actor_spawn(&req, &a);
+    if (err < 0) {
+        cap_delete(self, slot);
+        return err;
+    }
+    self->caps->slot[slot].badge = a->id;
+    return slot;
+}
+
+/* The actor a CAP_ACTOR capability names, if it lives. */
+static int actor_cap(struct thread *t, uint64_t slot, unsigned rights, struct actor **out)
+{
+    struct cap *cap;
+    int err = cap_lookup(t->actor, slot, CAP_ACTOR, rights, &cap);
+    if (err < 0)
+        return err;
+    *out = actor_find(cap->badge);
+    return *out ? 0 : CLK_ENOENT;
+}
+
+static int64_t sys_actor_id(struct thread *t, const struct trap_frame *c)
+{
+    struct cap *cap;
+    int err = cap_lookup(t->actor, ctx_arg(c, 0), CAP_ACTOR, 0, &cap);
+    return err < 0 ? err : (int64_t)cap->badge;
+}
+
+/* ACTOR_KILL(cap): destroy the actor; killing oneself is EXIT. */
+static int64_t sys_actor_kill(struct thread *t, const struct trap_frame *c)
+{
+    struct actor *a;
+    int err = actor_cap(t, ctx_arg(c, 0), CLK_RIGHT_SEND, &a);
+    if (err < 0)
+        return err;
+    char why[48];
+    ksnprintf(why, sizeof(why), "killed by actor %u", t->actor->id);
+    bool self = a == t->actor;
+    actor_destroy(a, why);
+    return self ? SYSCALL_NO_RESULT : 0;
 }
 
 static int64_t sys_self(struct thread *t, const struct trap_frame *c)
@@ -240,6 +320,29 @@ static int64_t sys_stats(struct thread *t, const struct trap_frame *c)
     }
 }
 
+static int64_t sys_memory_create(struct thread *t, const struct trap_frame *c)
+{
+    return memobj_create(t->actor, ctx_arg(c, 0));
+}
+
+/* MAP(cap, va, flags): reading needs READ, CLK_MAP_WRITE needs WRITE. */
+static int64_t sys_map(struct thread *t, const struct trap_frame *c)
+{
+    struct cap *cap;
+    uint64_t flags = ctx_arg(c, 2);
+    if (flags & ~(uint64_t)CLK_MAP_WRITE)
+        return CLK_EINVAL;
+    unsigned rights = CLK_RIGHT_READ | ((flags & CLK_MAP_WRITE) ? CLK_RIGHT_WRITE : 0);
+    int err = cap_lookup(t->actor, ctx_arg(c, 0), CAP_MEMORY, rights, &cap);
+    return err < 0 ? err
+                   : memobj_map(&t->actor->vs, cap->obj, ctx_arg(c, 1), flags & CLK_MAP_WRITE);
+}
+
+static int64_t sys_unmap(struct thread *t, const struct trap_frame *c)
+{
+    return memobj_unmap(&t->actor->vs, ctx_arg(c, 0));
+}
+
 static syscall_fn *const syscalls[CLK_SYS_COUNT] = {
     [CLK_SYS_DEBUG_WRITE] = sys_debug_write,
     [CLK_SYS_EXIT] = sys_exit,
@@ -264,6 +367,11 @@ static syscall_fn *const syscalls[CLK_SYS_COUNT] = {
     [CLK_SYS_UNBIND] = sys_unbind,
     [CLK_SYS_WAIT] = sys_wait,
     [CLK_SYS_REPLY_WAIT] = sys_reply_wait,
+    [CLK_SYS_ACTOR_ID] = sys_actor_id,
+    [CLK_SYS_ACTOR_KILL] = sys_actor_kill,
+    [CLK_SYS_MEMORY_CREATE] = sys_memory_create,
+    [CLK_SYS_MAP] = sys_map,
+    [CLK_SYS_UNMAP] = sys_unmap,
 };
 
 /* Boot-time check that the table covers every syscall of clk/abi.h. */

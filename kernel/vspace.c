@@ -5,17 +5,21 @@
 #include <frame.h>
 #include <kstring.h>
 #include <memlayout.h>
+#include <memory.h>
 #include <vm.h>
 #include <vspace.h>
 
 int vspace_init(struct vspace *vs)
 {
     vs->pages = 0;
+    vs->max_pages = UINT64_MAX;
+    vs->regions = NULL;
     return arch_space_create(&vs->root);
 }
 
 void vspace_destroy(struct vspace *vs)
 {
+    memobj_unmap_all(vs);
     arch_space_destroy(vs->root);
     vs->root = 0;
     vs->pages = 0;
@@ -30,6 +34,8 @@ int vspace_map_new(struct vspace *vs, uint64_t va, uint64_t n, unsigned flags)
 {
     if (!IS_ALIGNED(va, PAGE_SIZE) || n > USER_TOP / PAGE_SIZE || !user_range(va, n * PAGE_SIZE))
         return CLK_EINVAL;
+    if (n > vs->max_pages - vs->pages)
+        return CLK_ENOMEM;
     for (uint64_t i = 0; i < n; i++) {
         uint64_t pa;
         int err = frame_alloc(0, &pa);

@@ -14,7 +14,7 @@ def test_actor_runs_makes_syscalls_and_exits(boot):
     wait_for_exits(m, ["runner", "hello"])
     for line in [r"actor 2 \(hello\) started: \d+ pages", r"runner: hello \(priority 8\) -> 2",
                  r"actor 1 \(runner\) exited with status 0",
-                 r"hello: actor 2 says hello \(arg -1\)", r"actor 2 \(hello\) exited with status 7"]:
+                 r"hello: actor 2 says hello \(arg 0\)", r"actor 2 \(hello\) exited with status 7"]:
         assert re.search(line, m.text), line
     m.expect(r"idle: boot complete")
 
@@ -69,7 +69,9 @@ def test_bad_spawns_get_error_codes(boot):
     m = run(boot, "bad-spawns")
     expected = {"null-image": -5, "kernel-image": -5, "bad-name": -5, "bad-priority": -1,
                 "truncated": -1, "bad-magic": -1, "write-and-exec": -1, "unmapped-image": -5,
-                "image-running-off-memory": -5, "good": 0}
+                "image-running-off-memory": -5, "unmapped-arguments": -5, "too-many-caps": -1,
+                "bad-cap": -9, "bad-fault-mailbox": -9, "quota-above-own": -6,
+                "image-over-page-quota": -2, "good": 0}
     wait_for_exits(m, ["runner", "hello"])  # only the good spawn started an actor
     got = dict((k, int(v)) for k, v in re.findall(r"runner: bad spawn (\S+) -> (-?\d+)", m.text))
     assert got == expected
@@ -89,10 +91,53 @@ def test_benchmark_actors_report(boot):
 def test_a_million_hostile_syscalls(boot):
     """Random arguments everywhere: the kernel answers every call with a
     result, and the server and a later client keep working."""
-    m = run(boot, "ep echo_server:8:r hostile:8:s7 client:8:s1 client:6:s2")
+    m = run(boot, "ep echo_server:8:r hostile:8:s7:64/32 client:8:s1 client:6:s2")
     wait_for_exits(m, ["runner", "hostile", "client", "client"], timeout=120)
     assert re.search(r"hostile: 1000000 random syscalls survived: \d+ succeeded, \d+ EFAULT", m.text)
     assert "actor 3 (hostile) exited with status 0" in m.text
     assert len(re.findall(r"client \d+: 1000 short and 20 long calls ok", m.text)) == 2
     m.send("kernel still there?")
     m.expect(r'kernel: got "kernel still there\?"')
+
+
+def test_faults_go_to_the_fault_handler(boot):
+    """With a fault mailbox ("watch"), a faulting actor is stopped, not
+    destroyed, and its handler gets actor id, vector, address, RIP, error
+    code and RSP; it then kills the actor through its actor capability.
+    A second kill finds nobody (CLK_ENOENT, -3)."""
+    m = run(boot, "watch:2 fault_null fault_div hello")
+    wait_for_exits(m, ["runner", "fault_null", "fault_div", "hello"])
+    for name, vec in [("fault_null", 14), ("fault_div", 0)]:
+        aid = int(re.search(rf"actor (\d+) \({name}\) stopped: .*\(vector {vec}\) at RIP "
+                            rf"0x40[0-9a-f]+, .*; its fault handler was told", m.text).group(1))
+        msg = re.search(rf"runner: fault of actor {aid}: vector {vec}, address (\S+), "
+                        rf"rip 0x40[0-9a-f]+, error (\S+), rsp 0x7ffffff[0-9a-f]+", m.text)
+        assert msg, name
+        if vec == 14:
+            assert msg.groups() == ("0", "0x6")  # user-mode write to an absent page at 0
+        assert f"actor {aid} ({name}) killed by actor 1" in m.text
+        assert f"runner: kill {aid} -> 0, again -> -3" in m.text
+    assert "hello: actor 4 says hello" in m.text
+
+
+def test_a_handler_that_cannot_take_more_faults(boot):
+    """The fault mailbox holds 8 messages; ten actors that fault before the
+    runner (below them) reads any: two cannot be reported and are destroyed
+    at once, with a warning."""
+    m = run(boot, "watch:8 " + " ".join(["fault_null:9"] * 10))
+    m.expect(r"actor 1 \(runner\) exited with status 0", timeout=30)
+    assert len(re.findall(r"fault_null\) stopped: page fault", m.text)) == 8
+    assert len(re.findall(r"its fault handler cannot be told \(error -14\)", m.text)) == 2
+    assert len(re.findall(r"fault_null\) killed: page fault", m.text)) == 2
+    assert len(re.findall(r"runner: kill \d+ -> 0, again -> -3", m.text)) == 8
+
+
+def test_quotas_are_errors_not_failures(boot):
+    """Spawned with 8 capability slots and 16 mailbox slots: the 8th slot
+    (slot 0 is never used) and the 17th mailbox slot are CLK_ENOMEM (-2);
+    a deleted mailbox gives its slots back."""
+    m = run(boot, "quota:8::/8/16")
+    wait_for_exits(m, ["runner", "quota"])
+    assert "quota: 7 endpoints, then -2" in m.text
+    assert "quota: mailbox of 16 -> ok, one more slot -> -2" in m.text
+    assert "quota: after deleting it, a mailbox of 16 -> ok" in m.text

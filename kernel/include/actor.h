@@ -24,6 +24,7 @@ enum thread_state {
     THREAD_BLOCKED_REPLY, /* called: waiting for the reply */
     THREAD_BLOCKED_FULL,  /* sending to a full mailbox: waiting for room */
     THREAD_WAITING,       /* in WAIT: for any object bound to it */
+    THREAD_STOPPED,       /* its actor faulted: it waits for its killer */
 };
 
 struct source;
@@ -62,18 +63,43 @@ struct actor {
     struct vspace vs;
     struct cap_table *caps;
     struct thread *thread;
-    struct actor *next; /* all actors */
+    struct cap fault;       /* a mailbox for its fault messages, or empty */
+    struct clk_quota quota; /* its limits (no zero fields) */
+    uint32_t mailbox_slots; /* of quota.mailbox_slots, in use */
+    struct actor *next;     /* all actors */
+};
+
+/* What to spawn. The image is SIZE bytes that READ returns. */
+struct spawn_req {
+    elf_read_fn *read;
+    void *ctx;
+    uint64_t size;
+    const char *name;
+    unsigned prio;
+    uint64_t arg;                           /* its first argument register */
+    const struct cap *caps[CLK_SPAWN_CAPS]; /* copied to slots 1..NCAPS */
+    unsigned ncaps;
+    const struct cap *fault; /* a mailbox capability for its faults, or NULL */
+    struct clk_quota quota;  /* complete: no zero fields */
 };
 
 /*
- * Create an actor from the executable of SIZE bytes that READ returns, and
- * make it ready at priority PRIO with ARG in its first argument register.
- * If GIVE is not NULL, the child gets a copy of it in slot CLK_CAP_INIT.
- * Returns 0 with *OUT, CLK_EINVAL (bad ELF or argument; logged with the
- * reason), CLK_ENOMEM, or an error from READ.
+ * Create an actor as R says and make it ready. Returns 0 with *OUT,
+ * CLK_EINVAL (bad ELF or argument; logged with the reason), CLK_ENOMEM (no
+ * memory, or the image is over its page quota), or an error from READ.
  */
-int actor_spawn(elf_read_fn *read, void *ctx, uint64_t size, const char *name, unsigned prio,
-                uint64_t arg, const struct cap *give, struct actor **out);
+int actor_spawn(const struct spawn_req *r, struct actor **out);
+
+/* The quota of the root actor. */
+extern const struct clk_quota root_quota;
+
+/* The live actor with ID, or NULL. */
+struct actor *actor_find(uint64_t id);
+
+/* A's thread T took exception VEC: stop A and tell its fault handler, or
+ * destroy A when it has none or it cannot be told. */
+void actor_fault(struct thread *t, unsigned vec, const char *what, uint64_t addr, uint64_t rip,
+                 uint64_t error, uint64_t rsp);
 
 /* Destroy A: its threads, address space and memory. REASON is logged. */
 void actor_destroy(struct actor *a, const char *reason);

@@ -28,10 +28,10 @@ struct thread;
 enum source_kind { SRC_ENDPOINT, SRC_MAILBOX, SRC_NOTIFICATION };
 
 struct source {
-    uint8_t kind;          /* enum source_kind */
-    uint32_t slot;         /* bound: the binder's capability slot, which WAIT returns */
-    struct thread *bound;  /* the thread it is bound to, or NULL */
-    struct source *next;   /* in that thread's list */
+    uint8_t kind;         /* enum source_kind */
+    uint32_t slot;        /* bound: the binder's capability slot, which WAIT returns */
+    struct thread *bound; /* the thread it is bound to, or NULL */
+    struct source *next;  /* in that thread's list */
 };
 
 struct mbox_msg {
@@ -43,6 +43,7 @@ struct mailbox {
     struct source src; /* first: a capability's object is its source */
     uint32_t refs, recv_caps;
     uint32_t size, head, count; /* the ring: COUNT messages from HEAD */
+    uint32_t owner;             /* the id of the actor whose quota it uses */
     struct tqueue senders;      /* BLOCKED_FULL, waiting for room */
     struct mbox_msg msg[];
 };
@@ -54,7 +55,8 @@ struct notification {
 };
 
 /* New objects, with all rights, in A's table. Return the slot, CLK_EINVAL
- * (size out of range) or CLK_ENOMEM. */
+ * (size out of range) or CLK_ENOMEM (no memory, no slot, or a mailbox over
+ * A's quota of mailbox slots). */
 int mailbox_create(struct actor *a, uint64_t size);
 int notification_create(struct actor *a);
 
@@ -66,6 +68,9 @@ void notification_release(struct notification *n);
 /* SEND on the current thread T, through the checked CAP: 0, or
  * SYSCALL_NO_RESULT when T waits for room; errors as in clk/abi.h. */
 int64_t mailbox_send(struct thread *t, const struct cap *cap, uint64_t timeout);
+
+/* A message from the kernel (a fault message): 0, CLK_EFULL or CLK_EDEAD. */
+int mailbox_post(struct mailbox *mb, uint64_t tag, uint64_t badge, const uint64_t w[CLK_MSG_REGS]);
 
 /* OR BITS into N and wake its waiter. */
 void notification_signal(struct notification *n, uint64_t bits);

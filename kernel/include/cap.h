@@ -19,13 +19,15 @@ enum cap_type {
     CAP_ENDPOINT,
     CAP_MAILBOX,
     CAP_NOTIFICATION,
+    CAP_ACTOR, /* names an actor by id (in badge), so it outlives it harmlessly */
+    CAP_MEMORY,
     CAP_ANY = 0xFF, /* for cap_lookup: any type but empty */
 };
 
 struct cap {
     uint8_t type;   /* enum cap_type */
     uint8_t rights; /* enum clk_rights */
-    uint64_t badge;
+    uint64_t badge; /* CAP_ACTOR: the actor's id */
     void *obj;
 };
 
@@ -34,14 +36,16 @@ struct cap_table {
     struct cap slot[];
 };
 
-/* Give A an empty table of N slots. Returns 0 or CLK_ENOMEM. */
-int cap_table_init(struct actor *a, unsigned n);
+/* Give A an empty table. It grows as needed up to A's quota of slots.
+ * Returns 0 or CLK_ENOMEM. */
+int cap_table_init(struct actor *a);
 
 /* Drop every capability of A and free its table. */
 void cap_table_destroy(struct actor *a);
 
 /* Put a capability to OBJ (taking a reference) in A's first free slot.
- * Returns the slot, or CLK_ENOMEM when the table is full. */
+ * Returns the slot, or CLK_ENOMEM when the table is full (at A's quota)
+ * or cannot grow. Pointers into A's table from cap_lookup may move. */
 int cap_insert(struct actor *a, enum cap_type type, void *obj, unsigned rights, uint64_t badge);
 
 /*
@@ -54,6 +58,11 @@ int cap_lookup(struct actor *a, uint64_t slot, enum cap_type type, unsigned righ
 
 /* Empty SLOT of A, releasing its object. Returns 0 or CLK_EBADF. */
 int cap_delete(struct actor *a, uint64_t slot);
+
+/* A capability held by the kernel outside any table (an actor's fault
+ * mailbox): copy SRC into *DST taking a reference, and drop it again. */
+void cap_hold(struct cap *dst, const struct cap *src);
+void cap_drop(struct cap *c);
 
 /* The object of a capability of TYPE as something to WAIT on (async.h), or
  * NULL when it is not one. */

@@ -20,7 +20,12 @@
 #define ELF_MAX_PHDRS    16 /* program headers an executable may have */
 #define ELF_MAX_SEGMENTS 8  /* of which loadable */
 #define TIMESLICE_TICKS  1  /* timer ticks (1/HZ s) a thread runs before round robin */
-#define CAP_SLOTS        32 /* capability slots per actor */
+#define CAP_SLOTS        32 /* capability slots an actor's table starts with */
+
+/* The root actor's quota (and so everyone's most) */
+#define ROOT_QUOTA_CAPS          4096
+#define ROOT_QUOTA_MAILBOX_SLOTS 65536
+#define ROOT_QUOTA_THREADS       256
 
 /* Kernel log */
 #define LOG_BUF_SIZE      16384 /* ring buffer of formatted log text */

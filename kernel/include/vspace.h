@@ -11,19 +11,23 @@
 #include <kdefs.h>
 
 struct vspace {
-    uint64_t root;  /* physical address of the top-level table */
-    uint64_t pages; /* frames the space owns (freed with it) */
+    uint64_t root;          /* physical address of the top-level table */
+    uint64_t pages;         /* frames the space owns (freed with it) */
+    uint64_t max_pages;     /* the most it may own (the actor's quota) */
+    struct region *regions; /* memory objects mapped (memory.h) */
 };
 
 /* Returns 0 or CLK_ENOMEM. */
 int vspace_init(struct vspace *vs);
 
-/* Free every frame and table the space owns. It must not be active. */
+/* Free every frame and table the space owns and drop its mappings of
+ * memory objects. It must not be active. */
 void vspace_destroy(struct vspace *vs);
 
 /* Map N new zeroed pages at VA (page-aligned), owned by the space, with
  * vm_flags FLAGS (VM_USER is implied). Returns 0, CLK_EINVAL, CLK_EEXIST or
- * CLK_ENOMEM; on failure nothing stays mapped. */
+ * CLK_ENOMEM (no memory, or over max_pages); on failure nothing stays
+ * mapped. */
 int vspace_map_new(struct vspace *vs, uint64_t va, uint64_t n, unsigned flags);
 
 /* Map the existing frame PA at VA, not owned (the space will not free it). */

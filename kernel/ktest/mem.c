@@ -187,14 +187,20 @@ KTEST(actor_churn)
     struct elf_mem img = { e.data, e.size };
     struct kmalloc_stats before, after;
     struct actor *a;
-    KTEST_CHECK(actor_spawn(elf_read_mem, &img, e.size, "warmup", 8, 0, NULL, &a) == 0);
+    struct spawn_req req = { .read = elf_read_mem,
+                             .ctx = &img,
+                             .size = e.size,
+                             .name = "churn",
+                             .prio = 8,
+                             .quota = root_quota };
+    KTEST_CHECK(actor_spawn(&req, &a) == 0);
     actor_destroy(a, "destroyed by the test");
     uint64_t start = free_frames();
     int level = log_level;
     log_level = LOG_WARN; /* 20,000 lines of start and destroy are noise */
     kmalloc_get_stats(&before);
     for (int i = 0; i < 10000; i++) {
-        KTEST_CHECK(actor_spawn(elf_read_mem, &img, e.size, "churn", 8, 0, NULL, &a) == 0);
+        KTEST_CHECK(actor_spawn(&req, &a) == 0);
         actor_destroy(a, "destroyed by the test");
     }
     kmalloc_get_stats(&after);

@@ -3,17 +3,8 @@
  * prints one line per check ("async: ok NAME" or "async: FAIL NAME ...")
  * and a summary.
  */
-#include <actor/sys.h>
-
-static int failures;
-
-static void check(const char *name, long got, long want)
-{
-    if (got == want)
-        clk_printf("async: ok %s\n", name);
-    else
-        clk_printf("async: FAIL %s: got %ld, want %ld\n", name, got, want), failures++;
-}
+#define CHECK_WHO "async"
+#include "check.h"
 
 static struct clk_msg msg(unsigned label, uint64_t w0, uint64_t w1)
 {
@@ -96,8 +87,8 @@ int main(void)
     check("signal on a mailbox", clk_signal(mb, 1), CLK_EBADF);
     check("unbind", clk_unbind(n), 0);
     check("unbind twice", clk_unbind(n), CLK_ENOENT);
-    check("deleting a bound capability unbinds", clk_cap_delete(mb) == 0 &&
-                                                      clk_wait(0, &m, &badge) == CLK_ENOENT, 1);
+    check("deleting a bound capability unbinds",
+          clk_cap_delete(mb) == 0 && clk_wait(0, &m, &badge) == CLK_ENOENT, 1);
     check("send with no receiver left", clk_send(badged, &m, 0), CLK_EDEAD);
     clk_printf("async: %d failures\n", failures);
     return failures != 0;

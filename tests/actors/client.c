@@ -16,7 +16,7 @@ int main(long cap)
 {
     struct clk_msg m = { 0 };
     uint64_t badge = 0;
-    if (cap < 0) {
+    if (cap <= 0) {
         m.tag = CLK_TAG(0, 8);
         clk_printf("client %ld: no capability: call -> %ld\n", clk_self(), clk_call(1, &m));
         return 0;

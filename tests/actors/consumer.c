@@ -1,23 +1,34 @@
 /*
  * consumer.c: binds the mailbox in its first capability slot and takes
  * messages from producer.c until it has them all, checking their order and
- * payloads.
+ * payloads. It reports the guest instructions per message (tools/bench).
  */
 #include <actor/sys.h>
 
 #define PRODUCER_COUNT 1000
 
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
 int main(long cap)
 {
     struct clk_msg m = { 0 };
-    uint64_t badge, first_badge = 0;
+    uint64_t badge, first_badge = 0, t0 = 0, ns0 = 0;
     long good = 0, r = clk_bind(cap);
     for (uint64_t i = 0; i < PRODUCER_COUNT && r >= 0; i++) {
         r = clk_wait(CLK_FOREVER, &m, &badge);
         if (i == 0)
-            first_badge = badge;
+            first_badge = badge, t0 = rdtsc(), ns0 = clk_clock_ns();
         good += r == cap && m.w[0] == i && m.w[1] == i * i && m.w[2] == ~i && badge == first_badge;
     }
+    uint64_t t = rdtsc() - t0, ns = clk_clock_ns() - ns0;
+    clk_printf("bench: %-28s %8lu ticks/op %8lu ps/op\n", "mailbox message (send+wait)",
+               (unsigned long)(t / (PRODUCER_COUNT - 1)),
+               (unsigned long)(ns * 1000 / (PRODUCER_COUNT - 1)));
     clk_printf("consumer: %ld of %d messages in order, badge %lu, status %ld\n", good,
                PRODUCER_COUNT, (unsigned long)first_badge, r < 0 ? r : 0);
     return 0;

@@ -3,9 +3,11 @@
  * kernel addresses, unmapped, misaligned and half-mapped pointers, and
  * wrong or invalid capability slots. The kernel must answer each with a
  * result, never a fault or a hang. Only calls that would end or block this
- * actor for good are left out: EXIT, SLEEP, RECV and REPLY_RECV, and CALL
- * on slots it may have filled with its own endpoints (and deleting slot 1,
- * the echo server's, which one of those could then take). The timeouts of
+ * actor for good are left out: EXIT, SLEEP, RECV and REPLY_RECV, CALL on
+ * slots it may have filled with its own endpoints (the test gives it a
+ * quota of 32 slots, and of 64 pages, so that MEMORY_CREATE cannot take
+ * all memory), and deleting slot 1, the echo server's, which one of
+ * those could then take. The timeouts of
  * WAIT, REPLY_WAIT and SEND (in rbx) are 0 but for one call in 1024, when
  * they are under a millisecond: a wait lasts up to a timer tick.
  */

@@ -1,17 +1,34 @@
 /*
  * runner.c: root actor of the kernel-core tests (boot with
- * "init=test/runner -- WORD..."). Each WORD names a program in the
- * initrd's test/ directory, with an optional ":PRIO"; the runner starts
- * them in order with SPAWN and exits. The word "ep" makes an endpoint and
- * "mb" a mailbox of 8 slots; "NAME:PRIO:r" passes the latest with the right
- * to receive, "NAME:PRIO:sB" with the right to send and badge B. The word "bad-spawns" makes
- * malformed SPAWN calls and prints what each returned.
+ * "init=test/runner -- WORD..."). It carries out the words in order, then
+ * exits (or first waits for fault messages, see "watch"):
+ *
+ *   ep, mb, nt     make an endpoint, a mailbox of 8 slots, a notification
+ *   mem:N          make a memory object of N pages
+ *                  (objects 1, 2, 3, ... in the order made)
+ *   NAME[:PRIO[:CAPS[:QUOTA]]]
+ *                  spawn test/NAME from the initrd. CAPS is a comma list of
+ *                  r (receive right), sB (send right, badge B), R (read)
+ *                  or W (read and write), each with
+ *                  an optional @N for object N (default: the latest).
+ *                  QUOTA is PAGES/CAPS/MAILBOX_SLOTS/THREADS, a blank
+ *                  field meaning "as much as the runner has"
+ *   watch:N        from now on, children's faults come to the runner; at
+ *                  the end, wait for N fault messages, report each and
+ *                  kill the actor
+ *   bad-spawns     malformed SPAWN calls, printing what each returned
  */
 #include <actor/sys.h>
 #include <cpio.h>
 #include <kstring.h>
 
 static const struct clk_bootinfo *bi;
+static long objects[16], nobjects;
+static long fault_mailbox;
+static struct {
+    long id, cap;
+} children[64];
+static int nchildren;
 
 /* The initrd file test/NAME, or NULL. */
 static const struct cpio_entry *find(const char *name, struct cpio_entry *e)
@@ -23,46 +40,111 @@ static const struct cpio_entry *find(const char *name, struct cpio_entry *e)
     return e;
 }
 
-static long object; /* made by the word "ep" (endpoint) or "mb" (mailbox) */
-
-/* The capability to pass for SPEC: "r" (receive) or "sN" (send, badge N). */
-static long cap_for(const char *spec, size_t n)
+static uint64_t number(const char **p, const char *end)
 {
-    if (!object || n == 0)
-        return CLK_CAP_NONE;
-    if (spec[0] == 'r')
-        return clk_cap_mint(object, CLK_RIGHT_RECV, 0);
-    uint64_t badge = 0;
-    for (size_t i = 1; i < n; i++)
-        badge = badge * 10 + (spec[i] - '0');
-    return clk_cap_mint(object, CLK_RIGHT_SEND, badge);
+    uint64_t n = 0;
+    while (*p < end && **p >= '0' && **p <= '9')
+        n = n * 10 + (uint64_t)(*(*p)++ - '0');
+    return n;
 }
 
-/* NAME[:PRIO[:CAP]] */
-static void spawn_word(const char *w, size_t n)
+/* One capability SPEC of [P, END): a freshly minted slot, or 0. */
+static long cap_for(const char *p, const char *end)
+{
+    char kind = *p++;
+    uint64_t badge = kind == 's' ? number(&p, end) : 0;
+    unsigned rights = kind == 'r'   ? CLK_RIGHT_RECV
+                      : kind == 's' ? CLK_RIGHT_SEND
+                      : kind == 'R' ? CLK_RIGHT_READ
+                                    : CLK_RIGHT_READ | CLK_RIGHT_WRITE;
+    long obj = nobjects ? objects[nobjects - 1] : 0;
+    if (p < end && *p == '@') {
+        p++;
+        uint64_t n = number(&p, end);
+        obj = n >= 1 && (long)n <= nobjects ? objects[n - 1] : 0;
+    }
+    if (!obj)
+        return CLK_CAP_NONE;
+    return clk_cap_mint(obj, rights, badge);
+}
+
+/* NAME[:PRIO[:CAPS[:QUOTA]]] */
+static void spawn_word(const char *w, const char *end)
 {
     char name[CLK_NAME_MAX];
-    int prio = CLK_PRIO_DEFAULT;
+    struct clk_spawn sp = { .prio = CLK_PRIO_DEFAULT, .fault = (uint64_t)fault_mailbox };
     size_t k = 0;
-    while (k < n && w[k] != ':' && k < sizeof(name) - 1)
-        name[k] = w[k], k++;
+    while (w < end && *w != ':' && k < sizeof(name) - 1)
+        name[k++] = *w++;
     name[k] = '\0';
-    if (k < n && w[k] == ':')
-        for (prio = 0, k++; k < n && w[k] != ':'; k++)
-            prio = prio * 10 + (w[k] - '0');
-    long cap = k < n ? cap_for(w + k + 1, n - k - 1) : CLK_CAP_NONE;
+    if (w < end && *w == ':') {
+        w++;
+        sp.prio = (unsigned)number(&w, end);
+    }
+    if (w < end && *w == ':') /* the capabilities */
+        for (w++; w < end && *w != ':'; w += *w == ',') {
+            const char *spec = w;
+            while (w < end && *w != ',' && *w != ':')
+                w++;
+            if (w > spec && sp.ncaps < CLK_SPAWN_CAPS)
+                sp.caps[sp.ncaps++] = (uint64_t)cap_for(spec, w);
+        }
+    if (w < end && *w == ':') { /* the quota */
+        unsigned *field[4] = { &sp.quota.pages, &sp.quota.caps, &sp.quota.mailbox_slots,
+                               &sp.quota.threads };
+        w++;
+        for (int i = 0; i < 4 && w < end; i++, w += w < end && *w == '/')
+            *field[i] = (unsigned)number(&w, end);
+    }
     struct cpio_entry e;
     if (!find(name, &e)) {
         clk_printf("runner: no test/%s in the initrd\n", name);
         return;
     }
-    long id = clk_spawn(e.data, e.size, name, prio, cap);
-    clk_printf("runner: %s (priority %d) -> %ld\n", name, prio, id);
-    if (cap != CLK_CAP_NONE)
-        clk_cap_delete(cap); /* the child has its own copy */
+    sp.elf = (uint64_t)e.data;
+    sp.len = e.size;
+    sp.name = (uint64_t)name;
+    long cap = clk_spawn(&sp);
+    long id = cap > 0 ? clk_actor_id(cap) : cap;
+    clk_printf("runner: %s (priority %u) -> %ld\n", name, sp.prio, id);
+    if (cap > 0 && nchildren < 64)
+        children[nchildren].id = id, children[nchildren++].cap = cap;
+    for (unsigned i = 0; i < sp.ncaps; i++)
+        clk_cap_delete((long)sp.caps[i]); /* the child has its own copies */
+}
+
+/* Wait for N fault messages; report each and kill the actor. */
+static void watch(long n)
+{
+    struct clk_msg m = { 0 };
+    uint64_t badge;
+    while (n-- > 0) {
+        long r = clk_wait(5000000000ULL, &m, &badge);
+        if (r < 0 || CLK_TAG_LABEL(m.tag) != CLK_LABEL_FAULT) {
+            clk_printf("runner: no fault message (%ld)\n", r);
+            return;
+        }
+        clk_printf("runner: fault of actor %lu: vector %lu, address %#lx, rip %#lx, error %#lx, "
+                   "rsp %#lx\n",
+                   (unsigned long)m.w[0], (unsigned long)m.w[1], (unsigned long)m.w[2],
+                   (unsigned long)m.w[3], (unsigned long)m.w[4], (unsigned long)m.w[5]);
+        for (int i = 0; i < nchildren; i++)
+            if (children[i].id == (long)m.w[0]) {
+                long first = clk_actor_kill(children[i].cap);
+                long again = clk_actor_kill(children[i].cap);
+                clk_printf("runner: kill %lu -> %ld, again -> %ld\n", (unsigned long)m.w[0], first,
+                           again);
+            }
+    }
 }
 
 static uint8_t copy[65536];
+
+static long spawn_image(const void *elf, size_t len, const char *name, unsigned prio)
+{
+    struct clk_spawn sp = { (uint64_t)elf, len, (uint64_t)name, prio, 0, { 0 }, 0, { 0 } };
+    return clk_spawn(&sp);
+}
 
 static void try(const char *what, long ret)
 {
@@ -77,25 +159,36 @@ static void bad_spawns(void)
         clk_printf("runner: no usable test/hello\n");
         return;
     }
-    try("null-image", clk_spawn(NULL, 4096, "x", 8, CLK_CAP_NONE));
-    try("kernel-image", clk_spawn((void *)0xFFFFFFFF80100000UL, 4096, "x", 8, CLK_CAP_NONE));
-    try("bad-name", clk_spawn(e.data, e.size, (const char *)8, 8, CLK_CAP_NONE));
-    try("bad-priority", clk_spawn(e.data, e.size, "x", 99, CLK_CAP_NONE));
-    try("truncated", clk_spawn(e.data, 30, "x", 8, CLK_CAP_NONE));
+    try("null-image", spawn_image(NULL, 4096, "x", 8));
+    try("kernel-image", spawn_image((void *)0xFFFFFFFF80100000UL, 4096, "x", 8));
+    try("bad-name", spawn_image(e.data, e.size, (const char *)8, 8));
+    try("bad-priority", spawn_image(e.data, e.size, "x", 99));
+    try("truncated", spawn_image(e.data, 30, "x", 8));
     memcpy(copy, e.data, e.size);
     copy[0] = 0x7E;
-    try("bad-magic", clk_spawn(copy, e.size, "x", 8, CLK_CAP_NONE));
+    try("bad-magic", spawn_image(copy, e.size, "x", 8));
     memcpy(copy, e.data, e.size);
     uint64_t phoff;
     memcpy(&phoff, copy + 32, 8);
     copy[phoff + 4] = 7; /* p_flags = R|W|X */
-    try("write-and-exec", clk_spawn(copy, e.size, "x", 8, CLK_CAP_NONE));
-    try("unmapped-image", clk_spawn((void *)0x10000000UL, 4096, "x", 8, CLK_CAP_NONE));
+    try("write-and-exec", spawn_image(copy, e.size, "x", 8));
+    try("unmapped-image", spawn_image((void *)0x10000000UL, 4096, "x", 8));
     /* The last 32 bytes of the stack's top page: the page above is never mapped. */
     uint8_t here;
     const uint8_t *top = (const uint8_t *)(((uintptr_t)&here | 0xFFF) + 1);
-    try("image-running-off-memory", clk_spawn(top - 32, 4096, "x", 8, CLK_CAP_NONE));
-    try("good", clk_spawn(e.data, e.size, "hello", 8, CLK_CAP_NONE) > 0 ? 0 : -99);
+    try("image-running-off-memory", spawn_image(top - 32, 4096, "x", 8));
+    try("unmapped-arguments", clk_spawn((const struct clk_spawn *)0x10000000UL));
+    struct clk_spawn sp = { (uint64_t)e.data, e.size, (uint64_t) "x", 8, 9, { 0 }, 0, { 0 } };
+    try("too-many-caps", clk_spawn(&sp));
+    sp.ncaps = 1, sp.caps[0] = 999;
+    try("bad-cap", clk_spawn(&sp));
+    sp.ncaps = 0, sp.fault = 999;
+    try("bad-fault-mailbox", clk_spawn(&sp));
+    sp.fault = 0, sp.quota.caps = 100000;
+    try("quota-above-own", clk_spawn(&sp));
+    sp.quota.caps = 0, sp.quota.pages = 3;
+    try("image-over-page-quota", clk_spawn(&sp));
+    try("good", spawn_image(e.data, e.size, "hello", 8) > 0 ? 0 : -99);
     clk_printf("runner: bad spawns done\n");
 }
 
@@ -107,6 +200,7 @@ int main(uintptr_t arg)
         return 1;
     }
     const char *p = bi->cmdline;
+    long faults = 0;
     while (*p && !(p[0] == '-' && p[1] == '-' && (p[2] == ' ' || !p[2])))
         p++;
     clk_printf("runner: actor %ld, initrd of %lu bytes\n", clk_self(),
@@ -118,14 +212,36 @@ int main(uintptr_t arg)
         const char *w = p;
         while (*p && *p != ' ')
             p++;
-        if (p - w == 10 && memcmp(w, "bad-spawns", 10) == 0)
+        size_t n = (size_t)(p - w);
+        if (n == 10 && memcmp(w, "bad-spawns", 10) == 0) {
             bad_spawns();
-        else if (p - w == 2 && memcmp(w, "ep", 2) == 0)
-            clk_printf("runner: endpoint in slot %ld\n", object = clk_endpoint_create());
-        else if (p - w == 2 && memcmp(w, "mb", 2) == 0)
-            clk_printf("runner: mailbox in slot %ld\n", object = clk_mailbox_create(8));
-        else if (p > w)
-            spawn_word(w, p - w);
+        } else if (n == 2 && (memcmp(w, "ep", 2) == 0 || memcmp(w, "mb", 2) == 0 ||
+                              memcmp(w, "nt", 2) == 0)) {
+            long obj = w[0] == 'e'   ? clk_endpoint_create()
+                       : w[0] == 'm' ? clk_mailbox_create(8)
+                                     : clk_notification_create();
+            clk_printf("runner: %s in slot %ld\n",
+                       w[0] == 'e'   ? "endpoint"
+                       : w[0] == 'm' ? "mailbox"
+                                     : "notification",
+                       obj);
+            if (nobjects < 16)
+                objects[nobjects++] = obj;
+        } else if (n > 4 && memcmp(w, "mem:", 4) == 0) {
+            const char *q = w + 4;
+            long obj = clk_memory_create(number(&q, p));
+            clk_printf("runner: memory in slot %ld\n", obj);
+            if (nobjects < 16)
+                objects[nobjects++] = obj;
+        } else if (n > 6 && memcmp(w, "watch:", 6) == 0) {
+            const char *q = w + 6;
+            faults = (long)number(&q, p);
+            fault_mailbox = clk_mailbox_create(8);
+            clk_bind(fault_mailbox);
+        } else if (n > 0) {
+            spawn_word(w, p);
+        }
     }
+    watch(faults);
     return 0;
 }

@@ -39,21 +39,21 @@ enum clk_error {
  * CLK_SYSCALLS is the one table of syscalls: X(NAME, number).
  */
 #define CLK_SYSCALLS(X)                                                                            \
-    X(DEBUG_WRITE, 1)          /* (const char *buf, size_t len) -> bytes written */                \
-    X(EXIT, 2)                 /* (int status) -> does not return */                               \
-    X(YIELD, 3)                /* () -> 0 */                                                       \
-    X(SLEEP, 4)                /* (uint64_t ns) -> 0 */                                            \
-    X(CLOCK, 5)                /* () -> nanoseconds since boot */                                  \
-    X(SPAWN, 6)                /* (elf, len, name, prio, cap) -> actor id; the child gets CAP */   \
-    X(SELF, 7)                 /* () -> the caller's actor id */                                   \
-    X(ENDPOINT_CREATE, 8)      /* () -> capability slot of a new endpoint */                       \
-    X(CALL, 9)                 /* (cap, tag, m0..m7) -> status; the reply in tag, m0..m7 */        \
-    X(RECV, 10)                /* (cap) -> status; badge, tag, m0..m7 */                           \
-    X(REPLY, 11)               /* (-, tag, m0..m7) -> status */                                    \
-    X(REPLY_RECV, 12)          /* (cap, tag, m0..m7) -> status; badge, tag, m0..m7 of the next */  \
-    X(CAP_MINT, 13)            /* (cap, rights, badge) -> slot of a copy with fewer rights */      \
-    X(CAP_DELETE, 14)          /* (cap) -> 0 */                                                    \
-    X(STATS, 15)               /* (which) -> a kernel counter (enum clk_stat) */                   \
+    X(DEBUG_WRITE, 1)     /* (const char *buf, size_t len) -> bytes written */                     \
+    X(EXIT, 2)            /* (int status) -> does not return */                                    \
+    X(YIELD, 3)           /* () -> 0 */                                                            \
+    X(SLEEP, 4)           /* (uint64_t ns) -> 0 */                                                 \
+    X(CLOCK, 5)           /* () -> nanoseconds since boot */                                       \
+    X(SPAWN, 6)           /* (const struct clk_spawn *) -> slot of the new actor's capability */   \
+    X(SELF, 7)            /* () -> the caller's actor id */                                        \
+    X(ENDPOINT_CREATE, 8) /* () -> capability slot of a new endpoint */                            \
+    X(CALL, 9)            /* (cap, tag, m0..m7) -> status; the reply in tag, m0..m7 */             \
+    X(RECV, 10)           /* (cap) -> status; badge, tag, m0..m7 */                                \
+    X(REPLY, 11)          /* (-, tag, m0..m7) -> status */                                         \
+    X(REPLY_RECV, 12)     /* (cap, tag, m0..m7) -> status; badge, tag, m0..m7 of the next */       \
+    X(CAP_MINT, 13)       /* (cap, rights, badge) -> slot of a copy with fewer rights */           \
+    X(CAP_DELETE, 14)     /* (cap) -> 0 */                                                         \
+    X(STATS, 15)          /* (which) -> a kernel counter (enum clk_stat) */                        \
     X(NOTIFICATION_CREATE, 16) /* () -> slot of a new notification */                              \
     X(SIGNAL, 17)              /* (cap, bits) -> 0; ORs bits (or the cap's badge) into it */       \
     X(MAILBOX_CREATE, 18)      /* (slots) -> slot of a new mailbox of SLOTS messages */            \
@@ -61,7 +61,12 @@ enum clk_error {
     X(BIND, 20)                /* (cap) -> 0; WAIT now also waits on this object */                \
     X(UNBIND, 21)              /* (cap) -> 0 */                                                    \
     X(WAIT, 22)                /* (timeout) -> slot that fired; badge, tag, m0..m7 */              \
-    X(REPLY_WAIT, 23)          /* (timeout, tag, m0..m7) -> as WAIT, after the reply */
+    X(REPLY_WAIT, 23)          /* (timeout, tag, m0..m7) -> as WAIT, after the reply */            \
+    X(ACTOR_ID, 24)            /* (cap) -> the id of the actor CAP names */                        \
+    X(ACTOR_KILL, 25)          /* (cap) -> 0; destroys the actor */                                \
+    X(MEMORY_CREATE, 26)       /* (npages) -> slot of a new memory object */                       \
+    X(MAP, 27)                 /* (cap, va, flags) -> 0; maps the whole object at VA */            \
+    X(UNMAP, 28)               /* (va) -> 0; removes the mapping that starts at VA */
 enum clk_syscall {
 #define CLK_SYSCALL_ENUM(name, nr) CLK_SYS_##name = nr,
     CLK_SYSCALLS(CLK_SYSCALL_ENUM)
@@ -109,12 +114,23 @@ enum clk_syscall {
 #define CLK_MAILBOX_MAX  256         /* most slots in one mailbox */
 
 /* Capability rights. A capability slot is a small integer; slot 0 is never
- * used, so 0 means "none". SPAWN puts the capability it passes in slot
- * CLK_CAP_INIT of the child and starts the child with that slot as its
- * argument (-1 when none was passed). */
-enum clk_rights { CLK_RIGHT_SEND = 1, CLK_RIGHT_RECV = 2, CLK_RIGHT_GRANT = 4, CLK_RIGHTS_ALL = 7 };
-#define CLK_CAP_NONE 0
-#define CLK_CAP_INIT 1
+ * used, so 0 means "none". SPAWN copies the capabilities it passes to
+ * slots CLK_CAP_INIT, CLK_CAP_INIT + 1, ... of the child and starts the child
+ * with their number as its argument. On an actor capability, SEND is the
+ * right to kill it. */
+enum clk_rights {
+    CLK_RIGHT_SEND = 1,
+    CLK_RIGHT_RECV = 2,
+    CLK_RIGHT_GRANT = 4,  /* pass capabilities through it */
+    CLK_RIGHT_READ = 8,   /* memory: map it */
+    CLK_RIGHT_WRITE = 16, /* memory: map it writable */
+    CLK_RIGHTS_ALL = 31,
+};
+
+/* MAP flags. Shared memory is never executable. */
+#define CLK_MAP_WRITE 1
+#define CLK_CAP_NONE  0
+#define CLK_CAP_INIT  1
 
 /* Kernel counters for STATS (tests and benchmarks). */
 enum clk_stat {
@@ -130,6 +146,44 @@ enum clk_stat {
 #define CLK_PRIO_MAX     31
 
 #define CLK_NAME_MAX 32 /* actor names, including the NUL */
+
+/*
+ * Quotas: what an actor may hold. Going over one is an error to the caller
+ * (CLK_ENOMEM), never a kernel failure. In SPAWN, 0 in a field means the
+ * spawner's own limit, and no field may exceed it.
+ */
+struct clk_quota {
+    unsigned pages;         /* user pages it owns: image, stack, IPC buffer, mappings */
+    unsigned caps;          /* capability slots (slot 0 included) */
+    unsigned mailbox_slots; /* message slots, over every mailbox it creates */
+    unsigned threads;
+};
+
+/* SPAWN's argument. Addresses are the caller's. */
+#define CLK_SPAWN_CAPS 8
+struct clk_spawn {
+    unsigned long long elf;  /* the ELF64 executable... */
+    unsigned long long len;  /* ...of LEN bytes */
+    unsigned long long name; /* a NUL-terminated name, under CLK_NAME_MAX bytes */
+    unsigned prio;           /* CLK_PRIO_MIN..CLK_PRIO_MAX */
+    unsigned ncaps;          /* capabilities in CAPS to copy to the child */
+    unsigned long long caps[CLK_SPAWN_CAPS];
+    unsigned long long fault; /* a mailbox for the child's fault messages, or 0 */
+    struct clk_quota quota;
+};
+_Static_assert(sizeof(struct clk_spawn) == 120, "clk_spawn layout is ABI");
+
+/*
+ * Faults. When an actor faults and was given a fault mailbox, the kernel
+ * stops it (it stays, stopped, until its killer comes) and sends this
+ * message there with the badge of that capability:
+ *   tag = CLK_TAG(CLK_LABEL_FAULT, 48),
+ *   m0 = actor id, m1 = vector, m2 = fault address (CR2 for page faults),
+ *   m3 = RIP, m4 = error code, m5 = RSP.
+ * Without a fault mailbox, or when the message cannot be sent (full or
+ * dead), the kernel destroys the actor and logs why.
+ */
+#define CLK_LABEL_FAULT 0xFFFFFFFEu
 
 /*
  * What the root actor finds at entry: rdi points at this structure, mapped

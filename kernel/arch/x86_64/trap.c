@@ -217,12 +217,8 @@ __noreturn void trap_from_user(struct trap_frame *tf)
     if (vec == VEC_NMI) {
         nmi_count++;
     } else if (vec < VEC_EXCEPTIONS) {
-        char why[160];
-        ksnprintf(why, sizeof(why), "killed: %s (vector %u) at RIP %#lx, address %#lx, error %#lx",
-                  exception_names[vec], vec, (unsigned long)tf->rip,
-                  (unsigned long)(vec == VEC_PAGE_FAULT ? read_cr2() : 0),
-                  (unsigned long)tf->error);
-        actor_destroy(t->actor, why);
+        actor_fault(t, vec, exception_names[vec], vec == VEC_PAGE_FAULT ? read_cr2() : 0, tf->rip,
+                    tf->error, tf->rsp);
     } else {
         trap_dispatch(tf);
     }

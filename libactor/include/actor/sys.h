@@ -55,12 +55,23 @@ static inline uint64_t clk_clock_ns(void)
     return (uint64_t)clk_syscall(CLK_SYS_CLOCK, 0, 0, 0, 0, 0, 0);
 }
 
-/* Start a new actor from the ELF image at ELF (LEN bytes) of this actor's
- * memory, giving it a copy of capability CAP (CLK_CAP_NONE: none) in slot
- * CLK_CAP_INIT; returns its id or a CLK_E* code. */
-static inline long clk_spawn(const void *elf, size_t len, const char *name, int prio, long cap)
+/* Start a new actor as SP says (see struct clk_spawn); returns the slot of
+ * a capability to it, or a CLK_E* code. */
+static inline long clk_spawn(const struct clk_spawn *sp)
 {
-    return clk_syscall(CLK_SYS_SPAWN, (long)elf, (long)len, (long)name, prio, cap, 0);
+    return clk_syscall(CLK_SYS_SPAWN, (long)sp, 0, 0, 0, 0, 0);
+}
+
+/* The id of the actor that capability CAP names. */
+static inline long clk_actor_id(long cap)
+{
+    return clk_syscall(CLK_SYS_ACTOR_ID, cap, 0, 0, 0, 0, 0);
+}
+
+/* Destroy the actor that CAP names (CLK_ENOENT: it is gone already). */
+static inline long clk_actor_kill(long cap)
+{
+    return clk_syscall(CLK_SYS_ACTOR_KILL, cap, 0, 0, 0, 0, 0);
 }
 
 /* ---- capabilities ---- */
@@ -206,6 +217,26 @@ static inline long clk_wait(uint64_t timeout, struct clk_msg *m, uint64_t *badge
 static inline long clk_reply_wait(uint64_t timeout, struct clk_msg *m, uint64_t *badge)
 {
     return clk_ipc(CLK_SYS_REPLY_WAIT, (long)timeout, m, badge);
+}
+
+/* ---- memory ---- */
+
+/* A new memory object of NPAGES zeroed pages; returns its slot. */
+static inline long clk_memory_create(unsigned long npages)
+{
+    return clk_syscall(CLK_SYS_MEMORY_CREATE, (long)npages, 0, 0, 0, 0, 0);
+}
+
+/* Map all of memory object CAP at VA, writable with CLK_MAP_WRITE. */
+static inline long clk_map(long cap, unsigned long va, unsigned flags)
+{
+    return clk_syscall(CLK_SYS_MAP, cap, (long)va, flags, 0, 0, 0);
+}
+
+/* Remove the mapping that starts at VA. */
+static inline long clk_unmap(unsigned long va)
+{
+    return clk_syscall(CLK_SYS_UNMAP, (long)va, 0, 0, 0, 0, 0);
 }
 
 /* The calling actor's id. */

@@ -56,12 +56,6 @@ static inline void ctx_set_ret(struct trap_frame *c, int64_t v)
 
 /* IPC registers (clk/abi.h): tag in rsi, badge out in rdi, m0..m7 in rdx,
  * r10, r8, r9, r12, r13, r14, r15. */
-static inline uint64_t *ctx_msg_regs(struct trap_frame *c, int i)
-{
-    uint64_t *const r[8] = { &c->rdx, &c->r10, &c->r8, &c->r9, &c->r12, &c->r13, &c->r14, &c->r15 };
-    return r[i];
-}
-
 static inline uint64_t ctx_tag(const struct trap_frame *c)
 {
     return c->rsi;
@@ -81,6 +75,19 @@ static inline void ctx_copy_msg(struct trap_frame *dst, const struct trap_frame 
     dst->r13 = src->r13;
     dst->r14 = src->r14;
     dst->r15 = src->r15;
+}
+
+/* The message words m0..m7 of C, out of and into W. */
+static inline void ctx_get_words(const struct trap_frame *c, uint64_t w[8])
+{
+    w[0] = c->rdx, w[1] = c->r10, w[2] = c->r8, w[3] = c->r9;
+    w[4] = c->r12, w[5] = c->r13, w[6] = c->r14, w[7] = c->r15;
+}
+
+static inline void ctx_set_words(struct trap_frame *c, const uint64_t w[8])
+{
+    c->rdx = w[0], c->r10 = w[1], c->r8 = w[2], c->r9 = w[3];
+    c->r12 = w[4], c->r13 = w[5], c->r14 = w[6], c->r15 = w[7];
 }
 
 static inline uint64_t ctx_pc(const struct trap_frame *c)

@@ -1,0 +1,112 @@
+/*
+ * memory.c: memory objects and their mappings (see memory.h).
+ */
+#include <actor.h>
+#include <frame.h>
+#include <kmalloc.h>
+#include <kstring.h>
+#include <memlayout.h>
+#include <memory.h>
+#include <vm.h>
+#include <vspace.h>
+
+int memobj_create(struct actor *a, uint64_t npages)
+{
+    if (npages == 0 || npages > USER_TOP / PAGE_SIZE)
+        return CLK_EINVAL;
+    if (npages > a->vs.max_pages - a->vs.pages)
+        return CLK_ENOMEM;
+    struct memobj *mo = kzalloc(sizeof(*mo) + npages * sizeof(uint64_t));
+    if (!mo)
+        return CLK_ENOMEM;
+    mo->owner = a->id;
+    for (; mo->npages < npages; mo->npages++) {
+        uint64_t pa;
+        if (frame_alloc(0, &pa) < 0)
+            break;
+        memset(phys_to_virt(pa), 0, PAGE_SIZE);
+        mo->pa[mo->npages] = pa;
+    }
+    int slot = mo->npages == npages ? cap_insert(a, CAP_MEMORY, mo, CLK_RIGHTS_ALL, 0) : CLK_ENOMEM;
+    if (slot < 0) {
+        while (mo->npages)
+            frame_free(mo->pa[--mo->npages]);
+        kfree(mo);
+        return slot;
+    }
+    a->vs.pages += npages;
+    return slot;
+}
+
+void memobj_retain(struct memobj *mo)
+{
+    mo->refs++;
+}
+
+void memobj_release(struct memobj *mo)
+{
+    if (--mo->refs)
+        return;
+    struct actor *owner = actor_find(mo->owner);
+    if (owner)
+        owner->vs.pages -= mo->npages;
+    for (uint32_t i = 0; i < mo->npages; i++)
+        frame_free(mo->pa[i]);
+    kfree(mo);
+}
+
+int memobj_map(struct vspace *vs, struct memobj *mo, uint64_t va, bool write)
+{
+    uint64_t len = (uint64_t)mo->npages * PAGE_SIZE;
+    if (!IS_ALIGNED(va, PAGE_SIZE) || va < USER_MIN || va >= USER_TOP || len > USER_TOP - va)
+        return CLK_EINVAL;
+    struct region *r = kzalloc(sizeof(*r));
+    if (!r)
+        return CLK_ENOMEM;
+    unsigned flags = VM_USER | (write ? VM_WRITE : 0);
+    for (uint32_t i = 0; i < mo->npages; i++) {
+        int err = arch_map(vs->root, va + i * PAGE_SIZE, mo->pa[i], flags);
+        if (err) {
+            while (i--)
+                arch_unmap(vs->root, va + i * PAGE_SIZE, NULL);
+            kfree(r);
+            return err;
+        }
+    }
+    r->va = va;
+    r->mo = mo;
+    r->next = vs->regions;
+    vs->regions = r;
+    memobj_retain(mo);
+    return 0;
+}
+
+static void unmap_region(struct vspace *vs, struct region *r)
+{
+    for (uint32_t i = 0; i < r->mo->npages; i++)
+        arch_unmap(vs->root, r->va + i * PAGE_SIZE, NULL);
+    memobj_release(r->mo);
+    kfree(r);
+}
+
+int memobj_unmap(struct vspace *vs, uint64_t va)
+{
+    for (struct region **p = &vs->regions; *p; p = &(*p)->next)
+        if ((*p)->va == va) {
+            struct region *r = *p;
+            *p = r->next;
+            unmap_region(vs, r);
+            return 0;
+        }
+    return CLK_ENOENT;
+}
+
+void memobj_unmap_all(struct vspace *vs)
+{
+    while (vs->regions) {
+        struct region *r = vs->regions;
+        vs->regions = r->next;
+        memobj_release(r->mo); /* the tables go with the space */
+        kfree(r);
+    }
+}
