@@ -61,6 +61,7 @@ KERNEL_C := \
 	kernel/ktest/boot.c \
 	kernel/ktest/faults.c \
 	kernel/ktest/mem.c \
+	kernel/ktest/tlb.c \
 	kernel/arch/x86_64/acpi.c \
 	kernel/arch/x86_64/apic.c \
 	kernel/arch/x86_64/clock.c \
@@ -148,7 +149,7 @@ LIBACTOR_OBJS := $(LIBACTOR_SRC:%.c=$(BUILD)/user/%.o)
 CRT0 := $(BUILD)/user/libactor/crt0.o
 
 TEST_ACTORS := runner hello spin forever sleeper fault_null fault_priv fault_div fault_stack fpu \
-	bench_sys bench_switch bench_ipc echo_server client caller quitter hostile
+	bench_sys bench_switch bench_ipc echo_server client caller quitter hostile regs
 TEST_ACTOR_BINS := $(TEST_ACTORS:%=$(BUILD)/initrd/test/%)
 
 $(BUILD)/user/%.o: %.c | setup
