@@ -63,6 +63,7 @@ KERNEL_C := \
 	kernel/ktest/boot.c \
 	kernel/ktest/faults.c \
 	kernel/ktest/mem.c \
+	kernel/ktest/tlb.c \
 	kernel/arch/x86_64/acpi.c \
 	kernel/arch/x86_64/apic.c \
 	kernel/arch/x86_64/clock.c \
@@ -151,7 +152,7 @@ CRT0 := $(BUILD)/user/libactor/crt0.o
 
 TEST_ACTORS := runner hello spin forever sleeper fault_null fault_priv fault_div fault_stack fpu \
 	bench_sys bench_switch bench_ipc echo_server client caller quitter hostile async producer \
-	consumer multi signaller quota shm shm_ro ring_producer ring_consumer
+	consumer multi signaller quota shm shm_ro ring_producer ring_consumer regs
 TEST_ACTOR_BINS := $(TEST_ACTORS:%=$(BUILD)/initrd/test/%)
 
 $(BUILD)/user/%.o: %.c | setup

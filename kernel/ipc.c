@@ -169,28 +169,29 @@ void ipc_thread_dies(struct thread *t)
  * caller should run next while no other caller waits. The message stays in
  * registers and the CPU goes straight to the other thread, touching neither
  * the run queues nor the IPC buffers. Each guard falls back to the slow
- * path, which gives the same result. Returns only when not taken.
+ * path, which gives the same result. Returns only when not taken. Inlined
+ * into one function per operation, so that CALL is a constant.
  */
-void ipc_fastpath(struct thread *t, struct trap_frame *c)
+static inline __attribute__((always_inline)) void fastpath(struct thread *t,
+                                                           const struct trap_frame *c, bool call)
 {
-    uint64_t nr = ctx_syscall_nr(c); /* CALL or REPLY_RECV */
     struct cap *cap;
     if (CLK_TAG_LEN(ctx_tag(c)) > CLK_MSG_REGS * 8)
         return;
-    unsigned right = nr == CLK_SYS_CALL ? CLK_RIGHT_SEND : CLK_RIGHT_RECV;
+    unsigned right = call ? CLK_RIGHT_SEND : CLK_RIGHT_RECV;
     if (cap_lookup(t->actor, ctx_arg(c, 0), CAP_ENDPOINT, right, &cap) < 0)
         return;
     struct endpoint *ep = cap->obj;
-    struct thread *next = nr == CLK_SYS_CALL ? ep->recv.head : t->reply_to;
+    struct thread *next = call ? ep->recv.head : t->reply_to;
     if (!next || !sched_may_switch_to(next->prio))
         return;
-    if (nr == CLK_SYS_REPLY_RECV && ep->send.head)
+    if (!call && ep->send.head)
         return; /* another call waits: the slow path takes it at once */
 
     /* point of no return */
     ipc_fast_count++;
     ctx_set_ret(&next->ctx, 0);
-    if (nr == CLK_SYS_CALL) {
+    if (call) {
         tq_pop(&ep->recv);
         ctx_copy_msg(&next->ctx, c, cap->badge);
         next->blocked_on = NULL;
@@ -206,5 +207,15 @@ void ipc_fastpath(struct thread *t, struct trap_frame *c)
         t->state = THREAD_BLOCKED_RECV;
     }
     sched_switch_to(next);
+}
+
+void ipc_fastpath_call(struct thread *t, const struct trap_frame *c)
+{
+    fastpath(t, c, true);
+}
+
+void ipc_fastpath_reply_recv(struct thread *t, const struct trap_frame *c)
+{
+    fastpath(t, c, false);
 }
 #endif

@@ -13,16 +13,11 @@ _Static_assert(NPRIO <= 32, "ready_mask has one bit per priority");
 /* Ready queues, one FIFO per priority, and a bit per non-empty queue. */
 static struct thread *ready_head[NPRIO], *ready_tail[NPRIO];
 static uint32_t ready_mask;
-static struct thread *current;
+struct thread *sched_cur;
 static struct thread *timed; /* threads with a deadline, by wake_ns, through tnext */
-static bool need_resched;
+bool sched_resched;
 
 __noreturn void idle_loop(void);
-
-struct thread *sched_current(void)
-{
-    return current;
-}
 
 bool sched_has_ready(void)
 {
@@ -44,8 +39,8 @@ void sched_ready(struct thread *t)
         ready_head[t->prio] = t;
     ready_tail[t->prio] = t;
     ready_mask |= 1u << t->prio;
-    if (current && t->prio > current->prio)
-        need_resched = true;
+    if (sched_cur && t->prio > sched_cur->prio)
+        sched_resched = true;
 }
 
 static struct thread *take_ready(unsigned prio)
@@ -91,8 +86,8 @@ void sched_remove(struct thread *t)
 {
     struct thread *prev;
     untime(t);
-    if (t == current) {
-        current = NULL;
+    if (t == sched_cur) {
+        sched_cur = NULL;
         return;
     }
     if (t->state == THREAD_READY && unlink(&ready_head[t->prio], t, &prev)) {
@@ -106,13 +101,13 @@ void sched_remove(struct thread *t)
 /* Stop running the current thread: charge its CPU time. */
 static void put_current(void)
 {
-    current->cpu_ticks += clock_ticks() - current->ran_at;
-    current = NULL;
+    sched_cur->cpu_ticks += clock_ticks() - sched_cur->ran_at;
+    sched_cur = NULL;
 }
 
 void sched_yield(void)
 {
-    struct thread *t = current;
+    struct thread *t = sched_cur;
     put_current();
     t->slice = TIMESLICE_TICKS;
     sched_ready(t);
@@ -120,14 +115,14 @@ void sched_yield(void)
 
 void sched_block(enum thread_state state)
 {
-    struct thread *t = current;
+    struct thread *t = sched_cur;
     put_current();
     t->state = state;
 }
 
 void sched_block_timeout(enum thread_state state, uint64_t ns)
 {
-    struct thread *t = current;
+    struct thread *t = sched_cur;
     sched_block(state);
     if (ns == CLK_FOREVER)
         return;
@@ -162,16 +157,16 @@ void sched_tick(void)
         else
             sched_wake(t, thread_timed_out(t)); /* a wait ran out */
     }
-    if (current && current->slice && --current->slice == 0) {
-        current->slice = TIMESLICE_TICKS;
-        if (ready_mask && top_ready_prio() >= current->prio)
-            need_resched = true;
+    if (sched_cur && sched_cur->slice && --sched_cur->slice == 0) {
+        sched_cur->slice = TIMESLICE_TICKS;
+        if (ready_mask && top_ready_prio() >= sched_cur->prio)
+            sched_resched = true;
     }
 }
 
 static __noreturn void run(struct thread *t)
 {
-    current = t;
+    sched_cur = t;
     t->state = THREAD_RUNNING;
     t->ran_at = clock_ticks();
     arch_switch_to(&t->ctx, &t->arch, t->actor->vs.root);
@@ -180,25 +175,23 @@ static __noreturn void run(struct thread *t)
 
 bool sched_may_switch_to(unsigned prio)
 {
-    return !need_resched && (!ready_mask || top_ready_prio() <= prio);
+    return !sched_resched && (!ready_mask || top_ready_prio() <= prio);
 }
 
 __noreturn void sched_switch_to(struct thread *next)
 {
-    KASSERT(current && current != next);
+    KASSERT(sched_cur && sched_cur != next);
     put_current();
     run(next);
 }
 
-__noreturn void sched_resume(void)
+__noreturn void sched_resume_switch(void)
 {
-    if (likely(current && !need_resched))
-        arch_return_to_user(&current->ctx); /* the same thread: nothing to switch */
-    need_resched = false;
-    if (current) {
-        if (!ready_mask || top_ready_prio() < current->prio)
-            arch_return_to_user(&current->ctx); /* still the one to run; keep its clock */
-        struct thread *t = current;
+    sched_resched = false;
+    if (sched_cur) {
+        if (!ready_mask || top_ready_prio() < sched_cur->prio)
+            arch_return_to_user(&sched_cur->ctx); /* still the one to run; keep its clock */
+        struct thread *t = sched_cur;
         put_current();
         sched_ready(t);
     }

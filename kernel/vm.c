@@ -1,7 +1,6 @@
 /*
  * vm.c: the kernel's half of the address space (see memlayout.h).
  */
-#include <arch/cpu.h>
 #include <clk/abi.h>
 #include <frame.h>
 #include <kstack.h>
@@ -116,8 +115,7 @@ void vm_init(const struct bootinfo *bi)
     map_image_range(__ksyms_start, __ksyms_end, 0);
     prefill_kernel_slots();
 
-    write_cr4(read_cr4() | CR4_PGE);
-    arch_activate(kernel_root);
+    arch_mmu_init(kernel_root); /* switch to them; global pages, PCIDs */
     log_info("vm: direct map up to %lu MiB, kernel image W^X, null page and user half unmapped",
              (unsigned long)(direct_top >> 20));
 }

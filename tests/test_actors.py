@@ -65,6 +65,24 @@ def test_fpu_state_survives_switches(boot):
     assert len(re.findall(r"fpu: actor \d+ ok", m.text)) == 2
 
 
+def test_syscalls_and_preemption_keep_registers(boot):
+    """A syscall keeps all but rax, rcx and r11 (rcx and r11 come back as the
+    return address and the flags, as SYSRET leaves them); a preempted loop
+    keeps everything."""
+    m = run(boot, "regs regs")
+    wait_for_exits(m, ["runner", "regs", "regs"])
+    assert len(re.findall(r"regs: actor \d+ ok", m.text)) == 2, re.findall(r"regs: .*", m.text)
+
+
+def test_actors_and_ipc_on_a_cpu_without_pcid(boot):
+    """The same kernel on qemu64, which has no PCID: every switch flushes."""
+    m = run(boot, "ep echo_server:8:r client:8:s1 regs regs", qemu_args=["-cpu", "qemu64"])
+    wait_for_exits(m, ["runner", "client", "regs", "regs"])
+    assert "paging: no PCID on this CPU" in m.text
+    assert re.search(r"client \d+: 1000 short and 20 long calls ok", m.text)
+    assert len(re.findall(r"regs: actor \d+ ok", m.text)) == 2
+
+
 def test_bad_spawns_get_error_codes(boot):
     m = run(boot, "bad-spawns")
     expected = {"null-image": -5, "kernel-image": -5, "bad-name": -5, "bad-priority": -1,

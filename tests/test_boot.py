@@ -86,3 +86,17 @@ def test_unknown_command_line_word_is_reported(boot):
     m = boot(cmdline="loglevel=9")
     m.expect(r'warning: cmdline: 1 word\(s\) not understood, first "loglevel=9"')
     m.expect(r"idle: boot complete")
+
+
+def test_pcid_is_used_when_the_cpu_has_it(boot):
+    """With -cpu max,+pcid QEMU either offers PCID or warns that it cannot
+    (TCG cannot, as of QEMU 7.2): the kernel's log line must agree. qemu64
+    has no PCID at all."""
+    m = boot(qemu_args=["-cpu", "max,+pcid"])
+    used = m.expect(r"paging: (PCID on|no PCID on this CPU)").group(1) == "PCID on"
+    m.expect(r"idle: boot complete")
+    offered = "doesn't support requested feature: CPUID.01H:ECX.pcid" not in m.text
+    assert used == offered
+    m = boot(qemu_args=["-cpu", "qemu64"])
+    m.expect(r"paging: no PCID on this CPU: every address-space switch flushes the TLB")
+    m.expect(r"idle: boot complete")

@@ -30,8 +30,10 @@ enum thread_state {
 struct source;
 
 /* A syscall handler's result meaning "the calling thread gets none now": it
- * blocked (its waker sets the result) or it is gone. */
-#define SYSCALL_NO_RESULT INT64_MIN
+ * blocked (its waker sets the result) or it is gone. No syscall returns it
+ * (results are counts, ids, times or CLK_E* codes), and it fits in a
+ * sign-extended 32-bit immediate, so testing for it costs one compare. */
+#define SYSCALL_NO_RESULT ((int64_t)INT32_MIN)
 
 struct thread {
     struct trap_frame ctx;   /* user registers; first, for alignment (arch/context.h) */

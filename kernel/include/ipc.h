@@ -50,9 +50,11 @@ bool ipc_take_call(struct thread *t, struct endpoint *ep);
  * reply: its caller learns that now. */
 void ipc_abandon_reply(struct thread *t);
 
-/* The register-only fast path, tried first for every CALL and REPLY_RECV
- * (when built with CONFIG_IPC_FASTPATH). Returns only when not taken. */
-void ipc_fastpath(struct thread *t, struct trap_frame *c);
+/* The register-only fast paths of CALL and REPLY_RECV, which their syscall
+ * handlers try first (when built with CONFIG_IPC_FASTPATH). C is the frame
+ * of T, the caller. They return only when the fast path does not apply. */
+void ipc_fastpath_call(struct thread *t, const struct trap_frame *c);
+void ipc_fastpath_reply_recv(struct thread *t, const struct trap_frame *c);
 
 /* T's actor is being destroyed: take T out of every IPC relation. */
 void ipc_thread_dies(struct thread *t);

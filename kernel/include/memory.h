@@ -20,10 +20,10 @@ struct actor;
 struct vspace;
 
 struct memobj {
-    uint32_t refs;   /* capabilities and mappings */
-    uint32_t owner;  /* the id of the actor whose page quota pays for it */
+    uint32_t refs;  /* capabilities and mappings */
+    uint32_t owner; /* the id of the actor whose page quota pays for it */
     uint32_t npages;
-    uint64_t pa[];   /* its frames */
+    uint64_t pa[]; /* its frames */
 };
 
 /* A mapping of a memory object in an address space (vspace.regions). */

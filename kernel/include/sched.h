@@ -12,8 +12,18 @@
 
 #include <actor.h>
 
+/* The running thread (NULL in the idle loop or at boot), and whether the
+ * next exit to user mode must choose again (a thread that outranks it
+ * became ready, or its time slice ended). Only sched.c writes them; they
+ * are public for the inline functions below. */
+extern struct thread *sched_cur;
+extern bool sched_resched;
+
 /* The running thread (NULL in the idle loop or at boot). */
-struct thread *sched_current(void);
+static inline struct thread *sched_current(void)
+{
+    return sched_cur;
+}
 
 /* Make T (not running, not queued) ready to run. */
 void sched_ready(struct thread *t);
@@ -51,7 +61,16 @@ bool sched_may_switch_to(unsigned prio);
  * (which is in no queue), bypassing the run queues. */
 __noreturn void sched_switch_to(struct thread *next);
 
-/* Leave the kernel for the thread that should run, or idle. */
-__noreturn void sched_resume(void);
+/* sched_resume() when the running thread may not simply go on. */
+__noreturn void sched_resume_switch(void);
+
+/* Leave the kernel for the thread that should run, or idle. The common case,
+ * the same thread going on, is inline: it ends every null syscall. */
+static inline __noreturn void sched_resume(void)
+{
+    if (likely(sched_cur && !sched_resched))
+        arch_return_to_user(&sched_cur->ctx); /* the same thread: nothing to switch */
+    sched_resume_switch();
+}
 
 #endif

@@ -20,7 +20,9 @@ enum vm_flags {
     VM_OWNED = 1 << 6, /* the address space owns the frame: freed with it */
 };
 
-/* ---- arch layer: page tables rooted at the physical address ROOT ---- */
+/* ---- arch layer: page tables rooted at ROOT, the arch's handle of an
+ * address space (on x86_64 the CR3 value: the top-level table's physical
+ * address and its TLB tag, see arch/mmu.h) ---- */
 
 /* Map VA to PA. Returns 0, CLK_EINVAL (misaligned or non-canonical VA),
  * CLK_EEXIST (already mapped) or CLK_ENOMEM (no frame for a table). */
@@ -36,12 +38,17 @@ bool arch_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *flags);
 /* Switch to the address space ROOT. */
 void arch_activate(uint64_t root);
 
+/* Switch to the kernel's tables KERNEL_ROOT for good, with global pages,
+ * and with TLB tags per address space where the CPU has them (logged). */
+void arch_mmu_init(uint64_t kernel_root);
+
 /* A new address space that shares the kernel half; *ROOT gets its table.
  * Returns 0 or CLK_ENOMEM. */
 int arch_space_create(uint64_t *root);
 
-/* Free the user half of ROOT: every VM_OWNED frame, every table, and ROOT.
- * Returns the number of owned frames freed. ROOT must not be active. */
+/* Free the user half of ROOT: every VM_OWNED frame, every table, and ROOT,
+ * and forget its TLB entries. Returns the number of owned frames freed.
+ * ROOT must not be active. */
 uint64_t arch_space_destroy(uint64_t root);
 
 /* ---- kernel address space ---- */

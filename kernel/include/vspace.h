@@ -11,7 +11,7 @@
 #include <kdefs.h>
 
 struct vspace {
-    uint64_t root;          /* physical address of the top-level table */
+    uint64_t root;          /* the arch's handle of its page tables (vm.h) */
     uint64_t pages;         /* frames the space owns (freed with it) */
     uint64_t max_pages;     /* the most it may own (the actor's quota) */
     struct region *regions; /* memory objects mapped (memory.h) */

@@ -28,11 +28,11 @@ isr_common:
     cld
     PUSH_GPRS
     movq %rsp, %rdi
-    testb $3, 18 * 8(%rsp)          /* the interrupted CS: user mode? */
+    testb $3, TF_CS(%rsp)           /* the interrupted CS: user mode? */
     jnz from_user
     /* Give backtraces a frame that links to the interrupted code. */
-    pushq 17 * 8(%rsp)              /* interrupted rip */
-    pushq 8 * 8(%rdi)               /* interrupted rbp */
+    pushq TF_RIP(%rsp)              /* interrupted rip */
+    pushq TF_RBP(%rdi)              /* interrupted rbp */
     movq %rsp, %rbp
     call trap_dispatch
     addq $16, %rsp

@@ -5,6 +5,7 @@
 #include <arch/context.h>
 #include <arch/cpu.h>
 #include <arch/gdt.h>
+#include <arch/mmu.h>
 #include <kstring.h>
 
 #define MSR_STAR  0xC0000081
@@ -24,7 +25,8 @@
 #define RFLAGS_FIXED 0x202UL /* IF and the always-one bit 1 */
 
 extern char syscall_entry[];
-extern uint64_t cpu_ctx_top, cpu_kstack_top;
+extern uint64_t *cpu_ctx_ss;
+extern uint64_t cpu_kstack_top;
 
 static struct arch_thread fpu_initial; /* FXSAVE image of a fresh FPU */
 static struct arch_thread *fpu_owner;  /* whose state the FPU registers hold */
@@ -59,18 +61,17 @@ void arch_context_init(struct trap_frame *c, struct arch_thread *a, uint64_t ent
 
 void arch_switch_to(struct trap_frame *c, struct arch_thread *a, uint64_t root)
 {
-    uint64_t top = (uint64_t)(c + 1);
-    gdt_set_rsp0(top);
-    cpu_ctx_top = top;
-    if ((read_cr3() & ~0xFFFUL) != root)
-        write_cr3(root);
+    gdt_set_rsp0((uint64_t)(c + 1)); /* interrupts push their frame into C */
+    cpu_ctx_ss = &c->ss;             /* and so does syscall.S */
+    mmu_load(root);
     if (fpu_owner != a) {
         if (fpu_owner)
             __asm__ volatile("fxsave64 %0" : "=m"(fpu_owner->fxsave));
         __asm__ volatile("fxrstor64 %0" : : "m"(a->fxsave));
         fpu_owner = a;
     }
-    /* Whatever the frame says, it returns to ring 3 with interrupts on. */
+    /* Whatever the frame says, it returns to ring 3 with interrupts on.
+     * syscall.S relies on cs and ss being right: it never writes them. */
     c->cs = SEL_UCODE;
     c->ss = SEL_UDATA;
     c->rflags = (c->rflags & RFLAGS_USER) | RFLAGS_FIXED;

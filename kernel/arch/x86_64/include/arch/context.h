@@ -9,7 +9,8 @@
  * and SYSCALL (syscall.S) builds the same frame there. The C handler then
  * runs on the kernel stack from its top, and every exit to user mode
  * restores the current thread's frame: nothing of a thread's kernel
- * execution survives it, so a thread costs no kernel stack.
+ * execution survives it, so a thread costs no kernel stack. A frame that
+ * SYSCALL built (vector VEC_SYSCALL) leaves by SYSRET, any other by IRETQ.
  */
 #ifndef CLK_ARCH_CONTEXT_H
 #define CLK_ARCH_CONTEXT_H
@@ -21,9 +22,6 @@
 struct arch_thread {
     uint8_t fxsave[512] __attribute__((aligned(16)));
 };
-
-/* Trap-frame "vector" of a frame built by SYSCALL rather than an interrupt. */
-#define VEC_SYSCALL 0x100
 
 /* The syscall number and arguments (rdi, rsi, rdx, r10, r8, r9). */
 static inline uint64_t ctx_syscall_nr(const struct trap_frame *c)

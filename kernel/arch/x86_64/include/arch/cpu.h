@@ -118,6 +118,7 @@ static inline uint64_t read_rbp(void)
 #define MSR_APIC_BASE 0x1B
 #define CR0_WP        (1UL << 16)
 #define CR4_PGE       (1UL << 7)
+#define CR4_PCIDE     (1UL << 17)
 #define EFER_NXE      (1UL << 11)
 
 #endif

@@ -4,6 +4,7 @@
 #ifndef CLK_ARCH_TRAP_H
 #define CLK_ARCH_TRAP_H
 
+#include <arch/frame_asm.h>
 #include <kdefs.h>
 
 /* Registers saved by isr.S, lowest address first. Shared with assembly. */
@@ -13,9 +14,33 @@ struct trap_frame {
     uint64_t vector, error;
     uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
 };
-_Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_frame layout is shared with isr.S");
-_Static_assert(offsetof(struct trap_frame, vector) == 15 * 8, "isr.S pushes vector here");
-_Static_assert(offsetof(struct trap_frame, rip) == 17 * 8, "CPU frame follows error code");
+_Static_assert(sizeof(struct trap_frame) == TF_SIZE, "trap_frame layout is shared with isr.S");
+/* isr.S and syscall.S address the frame with the TF_* offsets. */
+#define TF_CHECK(reg, off)                                                                         \
+    _Static_assert(offsetof(struct trap_frame, reg) == off, "TF_* offset of " #reg)
+TF_CHECK(r15, TF_R15);
+TF_CHECK(r14, TF_R14);
+TF_CHECK(r13, TF_R13);
+TF_CHECK(r12, TF_R12);
+TF_CHECK(r11, TF_R11);
+TF_CHECK(r10, TF_R10);
+TF_CHECK(r9, TF_R9);
+TF_CHECK(r8, TF_R8);
+TF_CHECK(rbp, TF_RBP);
+TF_CHECK(rdi, TF_RDI);
+TF_CHECK(rsi, TF_RSI);
+TF_CHECK(rdx, TF_RDX);
+TF_CHECK(rcx, TF_RCX);
+TF_CHECK(rbx, TF_RBX);
+TF_CHECK(rax, TF_RAX);
+TF_CHECK(vector, TF_VECTOR);
+TF_CHECK(error, TF_ERROR);
+TF_CHECK(rip, TF_RIP);
+TF_CHECK(cs, TF_CS);
+TF_CHECK(rflags, TF_RFLAGS);
+TF_CHECK(rsp, TF_RSP);
+TF_CHECK(ss, TF_SS);
+#undef TF_CHECK
 
 /* Interrupt vectors. */
 enum {
