@@ -47,8 +47,32 @@ static int load_segment(struct vspace *vs, const struct elf_segment *s, elf_read
     return err;
 }
 
+/* A new thread of A with IPC buffer INDEX (mapped here), not yet running. */
+static int add_thread(struct actor *a, unsigned index, struct thread **out)
+{
+    struct thread *t = kzalloc(sizeof(*t));
+    if (!t)
+        return CLK_ENOMEM;
+    uint64_t buf = CLK_IPC_BUFFER + (uint64_t)index * PAGE_SIZE;
+    int err = vspace_map_new(&a->vs, buf, 1, VM_WRITE);
+    if (err) {
+        kfree(t);
+        return err;
+    }
+    arch_lookup(a->vs.root, buf, &t->ipcbuf_pa, NULL);
+    t->actor = a;
+    t->index = index;
+    t->slice = TIMESLICE_TICKS;
+    t->sibling = a->threads;
+    a->threads = t;
+    a->nthreads++;
+    *out = t;
+    return 0;
+}
+
 static int build(struct actor *a, elf_read_fn *read, void *ctx, uint64_t size, uint64_t arg)
 {
+    struct thread *t;
     struct elf_image img;
     const char *why;
     int err = elf_check(read, ctx, size, &img, &why);
@@ -60,15 +84,13 @@ static int build(struct actor *a, elf_read_fn *read, void *ctx, uint64_t size, u
         err = vspace_map_new(&a->vs, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE,
                              USER_STACK_PAGES, VM_WRITE);
     if (!err)
-        err = vspace_map_new(&a->vs, CLK_IPC_BUFFER, 1, VM_WRITE);
-    if (!err) {
-        arch_lookup(a->vs.root, CLK_IPC_BUFFER, &a->thread->ipcbuf_pa, NULL);
-        arch_context_init(&a->thread->ctx, &a->thread->arch, img.entry, USER_STACK_TOP, arg);
-    }
+        err = add_thread(a, 0, &t);
+    if (!err)
+        arch_context_init(&t->ctx, &t->arch, img.entry, USER_STACK_TOP, arg);
     return err;
 }
 
-/* Free what a half-built or dead actor holds (not its thread's IPC state). */
+/* Free what a half-built or dead actor holds (not its threads' IPC state). */
 static void free_actor(struct actor *a)
 {
     cap_table_destroy(a);
@@ -76,7 +98,11 @@ static void free_actor(struct actor *a)
         cap_drop(&a->fault);
     if (a->vs.root)
         vspace_destroy(&a->vs);
-    kfree(a->thread);
+    while (a->threads) {
+        struct thread *t = a->threads;
+        a->threads = t->sibling;
+        kfree(t);
+    }
     kfree(a);
 }
 
@@ -99,17 +125,12 @@ int actor_spawn(const struct spawn_req *r, struct actor **out)
 {
     if (r->prio > CLK_PRIO_MAX || r->ncaps > CLK_SPAWN_CAPS)
         return CLK_EINVAL;
-    struct actor *a = kzalloc(sizeof(*a));
-    struct thread *t = a ? kzalloc(sizeof(*t)) : NULL;
-    if (!t) {
-        kfree(a);
+    if (r->quota.threads == 0)
         return CLK_ENOMEM;
-    }
-    a->thread = t;
+    struct actor *a = kzalloc(sizeof(*a));
+    if (!a)
+        return CLK_ENOMEM;
     a->quota = r->quota;
-    t->actor = a;
-    t->prio = r->prio;
-    t->slice = TIMESLICE_TICKS;
     strlcpy(a->name, r->name, sizeof(a->name));
     int err = cap_table_init(a);
     if (!err)
@@ -131,20 +152,28 @@ int actor_spawn(const struct spawn_req *r, struct actor **out)
     a->next = actors;
     actors = a;
     nactors++;
-    sched_ready(t);
+    a->threads->prio = r->prio;
+    sched_ready(a->threads);
     log_info("actor %u (%s) started: %lu pages", a->id, a->name, (unsigned long)a->vs.pages);
     *out = a;
     return 0;
 }
 
+/* Take T out of the scheduler and every IPC relation. */
+static void detach(struct thread *t)
+{
+    sched_remove(t);
+    ipc_thread_dies(t);
+    async_thread_dies(t);
+}
+
 void actor_destroy(struct actor *a, const char *reason)
 {
     log_info("actor %u (%s) %s", a->id, a->name, reason);
-    struct thread *t = a->thread;
-    sched_remove(t);
-    ipc_thread_dies(t); /* before its capabilities go: it may sit on an endpoint */
-    async_thread_dies(t);
-    arch_thread_gone(&t->arch);
+    for (struct thread *t = a->threads; t; t = t->sibling) {
+        detach(t); /* before its capabilities go: it may sit on an endpoint */
+        arch_thread_gone(&t->arch);
+    }
     /* Never free the tables in use; a killer in another actor keeps its own. */
     struct thread *cur = sched_current();
     arch_activate(cur && cur->actor != a ? cur->actor->vs.root : vm_kernel_root());
@@ -224,9 +253,11 @@ void actor_fault(struct thread *t, unsigned vec, const char *what, uint64_t addr
     if (a->fault.type == CAP_MAILBOX) {
         uint64_t w[CLK_MSG_REGS] = { a->id, vec, addr, rip, error, rsp };
         int err = mailbox_post(a->fault.obj, CLK_TAG(CLK_LABEL_FAULT, 48), a->fault.badge, w);
-        if (err == 0) {
-            sched_remove(t);
-            t->state = THREAD_STOPPED;
+        if (err == 0) { /* every thread stops where it is, out of all IPC */
+            for (struct thread *u = a->threads; u; u = u->sibling) {
+                detach(u);
+                u->state = THREAD_STOPPED;
+            }
             log_info("actor %u (%s) stopped: %s; its fault handler was told", a->id, a->name, why);
             return;
         }
@@ -235,4 +266,50 @@ void actor_fault(struct thread *t, unsigned vec, const char *what, uint64_t addr
     char killed[176];
     ksnprintf(killed, sizeof(killed), "killed: %s", why);
     actor_destroy(a, killed);
+}
+
+int thread_create(struct thread *t, uint64_t entry, uint64_t stack, uint64_t arg,
+                  struct thread **out)
+{
+    struct actor *a = t->actor;
+    unsigned most = MIN(a->quota.threads, CLK_THREADS_MAX);
+    if (a->nthreads >= most)
+        return CLK_ENOMEM;
+    if (entry >= USER_TOP || stack >= USER_TOP || (stack & 15))
+        return CLK_EINVAL; /* a bad entry would only fault in user mode; refuse it early */
+    unsigned index = 0;    /* the lowest IPC buffer page free */
+    for (bool taken = true; taken; index += taken) {
+        taken = false;
+        for (struct thread *u = a->threads; u; u = u->sibling)
+            taken |= u->index == index;
+    }
+    struct thread *n;
+    int err = add_thread(a, index, &n);
+    if (err)
+        return err;
+    n->prio = t->prio;
+    arch_context_init(&n->ctx, &n->arch, entry, stack, arg);
+    ctx_set_arg(&n->ctx, 1, CLK_IPC_BUFFER + (uint64_t)index * PAGE_SIZE);
+    sched_ready(n);
+    *out = n;
+    return 0;
+}
+
+void thread_exit(struct thread *t)
+{
+    struct actor *a = t->actor;
+    if (a->nthreads == 1) {
+        actor_destroy(a, "exited with status 0 (its last thread ended)");
+        return;
+    }
+    detach(t);
+    arch_thread_gone(&t->arch);
+    for (struct thread **p = &a->threads; *p; p = &(*p)->sibling)
+        if (*p == t) {
+            *p = t->sibling;
+            break;
+        }
+    a->nthreads--;
+    vspace_unmap_owned(&a->vs, CLK_IPC_BUFFER + (uint64_t)t->index * PAGE_SIZE);
+    kfree(t);
 }

@@ -106,8 +106,8 @@ int mailbox_post(struct mailbox *mb, uint64_t tag, uint64_t badge, const uint64_
 int64_t mailbox_send(struct thread *t, const struct cap *cap, uint64_t timeout)
 {
     struct mailbox *mb = cap->obj;
-    if (CLK_TAG_LEN(ctx_tag(&t->ctx)) > CLK_MSG_REGS * 8)
-        return CLK_EINVAL;
+    if (CLK_TAG_LEN(ctx_tag(&t->ctx)) > CLK_MSG_REGS * 8 || CLK_TAG_CAP(ctx_tag(&t->ctx)))
+        return CLK_EINVAL; /* mailboxes carry no capabilities */
     if (mb->recv_caps == 0)
         return CLK_EDEAD;
     if (mb->count == mb->size) {

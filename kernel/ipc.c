@@ -47,14 +47,49 @@ void endpoint_release(struct endpoint *ep, unsigned rights)
     }
 }
 
-/* Copy the message of SRC (its registers, and its IPC buffer when the
- * message is longer) to DST, which sees BADGE. The length was checked. */
+/* Copy the capability named in SRC's tag into DST's table; DST's tag then
+ * names the new slot, or says the capability was lost (gone from SRC by
+ * now, or no free slot in DST). */
+static void transfer_cap(struct thread *dst, struct thread *src)
+{
+    uint64_t tag = ctx_tag(&src->ctx);
+    struct cap *c;
+    int slot = CLK_ENOENT;
+    if (cap_lookup(src->actor, CLK_TAG_CAP(tag), CAP_ANY, 0, &c) == 0) {
+        struct cap copy = *c; /* inserting may move a table */
+        slot = cap_insert(dst->actor, copy.type, copy.obj, copy.rights, copy.badge);
+    }
+    tag = CLK_TAG_WITH_CAP(tag, 0) & ~CLK_TAG_CAP_LOST;
+    ctx_set_tag(&dst->ctx, slot > 0 ? CLK_TAG_WITH_CAP(tag, slot) : tag | CLK_TAG_CAP_LOST);
+}
+
+/* Copy the message of SRC (its registers, its IPC buffer when the message
+ * is longer, and a capability it passes) to DST, which sees BADGE. The
+ * length was checked. */
 static void copy_msg(struct thread *dst, struct thread *src, uint64_t badge)
 {
-    unsigned len = CLK_TAG_LEN(ctx_tag(&src->ctx));
+    uint64_t tag = ctx_tag(&src->ctx);
+    unsigned len = CLK_TAG_LEN(tag);
     ctx_copy_msg(&dst->ctx, &src->ctx, badge);
     if (len > CLK_MSG_REGS * 8)
         memcpy(phys_to_virt(dst->ipcbuf_pa), phys_to_virt(src->ipcbuf_pa), len);
+    if (CLK_TAG_CAP(tag))
+        transfer_cap(dst, src);
+    else if (tag & CLK_TAG_CAP_LOST)
+        ctx_set_tag(&dst->ctx, tag & ~CLK_TAG_CAP_LOST); /* only the kernel sets it */
+}
+
+/* A capability T wants to pass must exist now; passing one through an
+ * endpoint capability needs its GRANT right (VIA NULL: a reply). */
+static int cap_to_pass_ok(struct thread *t, const struct cap *via)
+{
+    uint64_t slot = CLK_TAG_CAP(ctx_tag(&t->ctx));
+    struct cap *c;
+    if (!slot)
+        return 0;
+    if (via && !(via->rights & CLK_RIGHT_GRANT))
+        return CLK_EPERM;
+    return cap_lookup(t->actor, slot, CAP_ANY, 0, &c);
 }
 
 /* CALLER's message goes to RECEIVER, who will reply to it. */
@@ -78,6 +113,9 @@ int64_t ipc_call(struct thread *t, const struct cap *cap)
     struct endpoint *ep = cap->obj;
     if (!len_ok(t))
         return CLK_EINVAL;
+    int err = cap_to_pass_ok(t, cap);
+    if (err)
+        return err;
     if (ep->recv_caps == 0)
         return CLK_EDEAD;
     ipc_slow_count++;
@@ -140,6 +178,9 @@ int64_t ipc_reply(struct thread *t)
         return CLK_ENOENT;
     if (!len_ok(t))
         return CLK_EINVAL;
+    int err = cap_to_pass_ok(t, NULL);
+    if (err)
+        return err;
     ipc_slow_count++;
     t->reply_to = NULL;
     c->replier = NULL;
@@ -176,8 +217,8 @@ static inline __attribute__((always_inline)) void fastpath(struct thread *t,
                                                            const struct trap_frame *c, bool call)
 {
     struct cap *cap;
-    if (CLK_TAG_LEN(ctx_tag(c)) > CLK_MSG_REGS * 8)
-        return;
+    if ((ctx_tag(c) >> 32) > CLK_MSG_REGS * 8)
+        return; /* longer than the registers, or a capability to transfer */
     unsigned right = call ? CLK_RIGHT_SEND : CLK_RIGHT_RECV;
     if (cap_lookup(t->actor, ctx_arg(c, 0), CAP_ENDPOINT, right, &cap) < 0)
         return;

@@ -123,6 +123,7 @@ static void *slab_take(struct size_class *sc, struct slab *s)
         if (p[k] != POISON * 0x0101010101010101ULL)
             poison_broken(p, sc->size, k * 8);
     stats.objects++;
+    stats.bytes += sc->size;
     return p;
 }
 
@@ -135,6 +136,7 @@ static void *large_alloc(size_t size)
     if (p) {
         page_set_tag(p, PAGE_TAG_KMALLOC_LARGE);
         stats.large++;
+        stats.bytes += PAGE_SIZE << order;
     }
     return p;
 }
@@ -174,6 +176,7 @@ static void slab_put(struct slab *s, void *p)
     if (s->nfree++ == 0)
         slab_link(sc, s);
     stats.objects--;
+    stats.bytes -= sc->size;
     if (s->nfree == s->nobj && (sc->list != s || s->next)) {
         slab_unlink(sc, s);
         s->magic = 0;
@@ -194,8 +197,9 @@ void kfree(void *p)
     case PAGE_TAG_KMALLOC_LARGE:
         if (p != head)
             kpanic("kfree: %p lies inside a large allocation at %p", p, head);
-        page_free(head); /* resets the tag */
         stats.large--;
+        stats.bytes -= PAGE_SIZE << order;
+        page_free(head); /* resets the tag */
         return;
     case PAGE_TAG_SLAB: {
         struct slab *s = head;

@@ -355,6 +355,22 @@ static int64_t sys_unmap(struct thread *t, const struct trap_frame *c)
     return memobj_unmap(&t->actor->vs, ctx_arg(c, 0));
 }
 
+/* THREAD_CREATE(entry, stack, arg): returns the thread's index (its IPC
+ * buffer is page INDEX from CLK_IPC_BUFFER, also in its second argument). */
+static int64_t sys_thread_create(struct thread *t, const struct trap_frame *c)
+{
+    struct thread *n;
+    int err = thread_create(t, ctx_arg(c, 0), ctx_arg(c, 1), ctx_arg(c, 2), &n);
+    return err < 0 ? err : (int64_t)n->index;
+}
+
+static int64_t sys_thread_exit(struct thread *t, const struct trap_frame *c)
+{
+    (void)c;
+    thread_exit(t);
+    return SYSCALL_NO_RESULT;
+}
+
 /* Every slot has a handler (syscall_init checks), so dispatch needs no test. */
 static syscall_fn *const syscalls[CLK_SYS_COUNT] = {
     [0] = sys_nosys,
@@ -386,6 +402,8 @@ static syscall_fn *const syscalls[CLK_SYS_COUNT] = {
     [CLK_SYS_MEMORY_CREATE] = sys_memory_create,
     [CLK_SYS_MAP] = sys_map,
     [CLK_SYS_UNMAP] = sys_unmap,
+    [CLK_SYS_THREAD_CREATE] = sys_thread_create,
+    [CLK_SYS_THREAD_EXIT] = sys_thread_exit,
 };
 
 /* Boot-time check that the table has a handler in every slot, so that it

@@ -57,6 +57,17 @@ int vspace_map_new(struct vspace *vs, uint64_t va, uint64_t n, unsigned flags)
     return 0;
 }
 
+void vspace_unmap_owned(struct vspace *vs, uint64_t va)
+{
+    uint64_t pa;
+    unsigned flags;
+    if (arch_lookup(vs->root, va, &pa, &flags) && (flags & VM_OWNED) &&
+        arch_unmap(vs->root, va, NULL) == 0) {
+        frame_free(pa);
+        vs->pages--;
+    }
+}
+
 int vspace_map_frame(struct vspace *vs, uint64_t va, uint64_t pa, unsigned flags)
 {
     if (!user_range(va, PAGE_SIZE))

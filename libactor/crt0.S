@@ -9,3 +9,19 @@ _start:
     xorl %ebp, %ebp
     call __clk_start
     ud2
+
+/*
+ * __clk_thread_entry: where clk_thread_start's threads begin. The stack
+ * holds the function and its argument; rsi is the thread's IPC buffer,
+ * which becomes the function's second argument. When the function returns,
+ * the thread ends (THREAD_EXIT is 30; start.c checks that against clk/abi.h).
+ */
+    .globl __clk_thread_entry
+__clk_thread_entry:
+    xorl %ebp, %ebp
+    movq (%rsp), %rax
+    movq 8(%rsp), %rdi
+    call *%rax
+    movl $30, %eax
+    syscall
+    ud2

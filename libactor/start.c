@@ -11,3 +11,5 @@ void __clk_start(uintptr_t arg)
 {
     clk_exit(main(arg));
 }
+
+_Static_assert(CLK_SYS_THREAD_EXIT == 30, "crt0.S's __clk_thread_entry ends threads with 30");

@@ -159,3 +159,30 @@ def test_quotas_are_errors_not_failures(boot):
     assert "quota: 7 endpoints, then -2" in m.text
     assert "quota: mailbox of 16 -> ok, one more slot -> -2" in m.text
     assert "quota: after deleting it, a mailbox of 16 -> ok" in m.text
+
+
+def test_an_actor_runs_several_threads(boot):
+    """Three more threads call the echo server at once, each through its own
+    IPC buffer; the quota of 4 threads refuses a fifth (CLK_ENOMEM, -2), bad
+    entry points and stacks are CLK_EINVAL (-1), and ended threads make
+    room for new ones."""
+    m = run(boot, "ep echo_server:8:r threads:8:s9:/16/1000/4")
+    wait_for_exits(m, ["runner", "threads"])
+    assert "threads: started 1 2 3" in m.text
+    assert "threads: a fifth thread -> -2" in m.text
+    assert "threads: 900 of 900 calls answered right" in m.text
+    assert "threads: misaligned stack -> -1, kernel entry -> -1" in m.text
+    assert "threads: a new thread after they ended -> 1" in m.text
+
+
+def test_a_fault_stops_every_thread_of_the_actor(boot):
+    """The main thread faults while two others run: the actor stops as a
+    whole (no worker prints after the fault report) until its handler
+    kills it."""
+    m = run(boot, "watch:1 threads:8 hello:7")
+    wait_for_exits(m, ["runner", "threads", "hello"])
+    stopped = m.text.index("(threads) stopped: page fault")
+    killed = m.text.index("(threads) killed by actor 1")
+    assert "worker 1 alive" in m.text[:stopped] and "worker 2 alive" in m.text[:stopped]
+    assert "alive" not in m.text[stopped:killed]
+    assert "alive" not in m.text[killed:]

@@ -57,3 +57,20 @@ def test_a_server_that_dies_mid_call(boot, kernel):
     m.expect(r"echo_server: told to die by 5")
     m.expect(r"actor \d+ \(echo_server\) exited with status 3")
     m.expect(r"caller: call to a dying server -> -13, then -> -13")
+
+
+def test_capabilities_travel_in_messages(boot, kernel):
+    """A publisher passes its own endpoint to a registry in a call (through
+    a capability with the grant right); a finder gets a copy in the reply to
+    a lookup and calls it. Passing a slot that holds nothing is CLK_EBADF
+    (-9), passing without the grant right CLK_EPERM (-6), and a receiver
+    with no free slot gets the message with CLK_TAG_CAP_LOST."""
+    m = run(boot, kernel, "ep registry:8:r finder:8:s2:/2 finder:8:s1 publisher:8:g3")
+    wait_for_exits(m, ["runner", "registry", "finder", "finder", "publisher"])
+    assert "publisher: passing slot 99 -> -9, registering -> 0, 0" in m.text
+    assert "publisher: answered a call, status 0" in m.text
+    assert ("finder: passing without grant -> -6; the capability was lost: no free slot"
+            in m.text)
+    assert re.search(r"finder: passing without grant -> -6; got slot \d+, its call -> 0, "
+                     r"answer 42", m.text)
+    assert re.search(r"registry: served \d+ calls, status 0", m.text)

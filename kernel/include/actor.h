@@ -56,7 +56,9 @@ struct thread {
     struct source *bound;    /* objects bound to it (BIND), in WAIT's order */
     struct thread *replier;  /* BLOCKED_REPLY: who has its call */
     struct thread *reply_to; /* whose call it received and owes a reply */
-    uint64_t ipcbuf_pa;      /* its IPC buffer page (CLK_IPC_BUFFER) */
+    uint64_t ipcbuf_pa;      /* its IPC buffer page */
+    unsigned index;          /* in its actor: its IPC buffer is page INDEX from CLK_IPC_BUFFER */
+    struct thread *sibling;  /* the actor's next thread */
 };
 
 struct actor {
@@ -64,7 +66,8 @@ struct actor {
     char name[CLK_NAME_MAX];
     struct vspace vs;
     struct cap_table *caps;
-    struct thread *thread;
+    struct thread *threads; /* linked through sibling */
+    unsigned nthreads;
     struct cap fault;       /* a mailbox for its fault messages, or empty */
     struct clk_quota quota; /* its limits (no zero fields) */
     uint32_t mailbox_slots; /* of quota.mailbox_slots, in use */
@@ -97,6 +100,18 @@ extern const struct clk_quota root_quota;
 
 /* The live actor with ID, or NULL. */
 struct actor *actor_find(uint64_t id);
+
+/*
+ * A new thread of A, like the creator T: it starts at ENTRY with STACK as
+ * its stack pointer, ARG in its first argument register and the address of
+ * its own IPC buffer in the second. Returns 0 with *OUT, CLK_ENOMEM (no
+ * memory, or over A's quota of threads or pages) or CLK_EINVAL.
+ */
+int thread_create(struct thread *t, uint64_t entry, uint64_t stack, uint64_t arg,
+                  struct thread **out);
+
+/* T ends; the actor with it when it was the last. */
+void thread_exit(struct thread *t);
 
 /* A's thread T took exception VEC: stop A and tell its fault handler, or
  * destroy A when it has none or it cannot be told. */

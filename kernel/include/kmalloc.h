@@ -26,6 +26,7 @@ struct kmalloc_stats {
     uint64_t slabs;   /* slab blocks held */
     uint64_t objects; /* small objects in use */
     uint64_t large;   /* large allocations in use */
+    uint64_t bytes;   /* held by the objects and allocations in use (whole size classes, pages) */
 };
 void kmalloc_get_stats(struct kmalloc_stats *st);
 

@@ -30,6 +30,9 @@ void vspace_destroy(struct vspace *vs);
  * mapped. */
 int vspace_map_new(struct vspace *vs, uint64_t va, uint64_t n, unsigned flags);
 
+/* Unmap the page at VA that the space owns and free its frame. */
+void vspace_unmap_owned(struct vspace *vs, uint64_t va);
+
 /* Map the existing frame PA at VA, not owned (the space will not free it). */
 int vspace_map_frame(struct vspace *vs, uint64_t va, uint64_t pa, unsigned flags);
 

@@ -3,7 +3,8 @@
  * kernel addresses, unmapped, misaligned and half-mapped pointers, and
  * wrong or invalid capability slots. The kernel must answer each with a
  * result, never a fault or a hang. Only calls that would end or block this
- * actor for good are left out: EXIT, SLEEP, RECV and REPLY_RECV, CALL on
+ * actor for good are left out: EXIT, THREAD_EXIT, SLEEP, RECV and
+ * REPLY_RECV, THREAD_CREATE with an entry point in user space, CALL on
  * slots it may have filled with its own endpoints (the test gives it a
  * quota of 32 slots, and of 64 pages, so that MEMORY_CREATE cannot take
  * all memory), and deleting slot 1, the echo server's, which one of
@@ -67,7 +68,11 @@ static bool harmless(long nr, long a0)
     case CLK_SYS_EXIT:
     case CLK_SYS_SLEEP:
     case CLK_SYS_RECV:
-    case CLK_SYS_REPLY_RECV: return false;
+    case CLK_SYS_REPLY_RECV:
+    case CLK_SYS_THREAD_EXIT: return false;
+    case CLK_SYS_THREAD_CREATE: /* only entry points the kernel refuses: a thread would run garbage
+                                 */
+        return (unsigned long)a0 >= 0x800000000000ULL;
     case CLK_SYS_CALL: /* slot 1 is the echo server; 2..31 may be its own endpoints */
         return a0 == 1 || a0 <= 0 || a0 >= 32;
     case CLK_SYS_CAP_DELETE: /* keep slot 1, so that no endpoint of its own lands there */

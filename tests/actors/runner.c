@@ -8,7 +8,8 @@
  *                  (objects 1, 2, 3, ... in the order made)
  *   NAME[:PRIO[:CAPS[:QUOTA]]]
  *                  spawn test/NAME from the initrd. CAPS is a comma list of
- *                  r (receive right), sB (send right, badge B), R (read)
+ *                  r (receive right), sB (send right, badge B), gB (send
+ *                  and grant rights, badge B), R (read)
  *                  or W (read and write), each with
  *                  an optional @N for object N (default: the latest).
  *                  QUOTA is PAGES/CAPS/MAILBOX_SLOTS/THREADS, a blank
@@ -52,9 +53,10 @@ static uint64_t number(const char **p, const char *end)
 static long cap_for(const char *p, const char *end)
 {
     char kind = *p++;
-    uint64_t badge = kind == 's' ? number(&p, end) : 0;
+    uint64_t badge = kind == 's' || kind == 'g' ? number(&p, end) : 0;
     unsigned rights = kind == 'r'   ? CLK_RIGHT_RECV
                       : kind == 's' ? CLK_RIGHT_SEND
+                      : kind == 'g' ? CLK_RIGHT_SEND | CLK_RIGHT_GRANT
                       : kind == 'R' ? CLK_RIGHT_READ
                                     : CLK_RIGHT_READ | CLK_RIGHT_WRITE;
     long obj = nobjects ? objects[nobjects - 1] : 0;

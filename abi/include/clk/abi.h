@@ -66,7 +66,9 @@ enum clk_error {
     X(ACTOR_KILL, 25)          /* (cap) -> 0; destroys the actor */                                \
     X(MEMORY_CREATE, 26)       /* (npages) -> slot of a new memory object */                       \
     X(MAP, 27)                 /* (cap, va, flags) -> 0; maps the whole object at VA */            \
-    X(UNMAP, 28)               /* (va) -> 0; removes the mapping that starts at VA */
+    X(UNMAP, 28)               /* (va) -> 0; removes the mapping that starts at VA */              \
+    X(THREAD_CREATE, 29)       /* (entry, stack, arg) -> the new thread's index */                 \
+    X(THREAD_EXIT, 30)         /* () -> does not return; the last thread ends the actor */
 enum clk_syscall {
 #define CLK_SYSCALL_ENUM(name, nr) CLK_SYS_##name = nr,
     CLK_SYSCALLS(CLK_SYSCALL_ENUM)
@@ -85,6 +87,8 @@ enum clk_syscall {
  * The tag holds a label (the message type, bits 0-31, free for protocols)
  * and the length in bytes (bits 32-44).
  */
+#define CLK_THREADS_MAX                                                                            \
+    256 /* threads per actor; thread I's IPC buffer is page I from CLK_IPC_BUFFER */
 #define CLK_MSG_REGS   8
 #define CLK_MSG_MAX    4096
 #define CLK_IPC_BUFFER 0x00007FFFFF000000ULL
@@ -92,6 +96,19 @@ enum clk_syscall {
 #define CLK_TAG(label, len) (((unsigned long long)(len) << 32) | (unsigned)(label))
 #define CLK_TAG_LABEL(tag)  ((unsigned)(tag))
 #define CLK_TAG_LEN(tag)    ((unsigned)((tag) >> 32) & 0x1FFF)
+
+/*
+ * Passing a capability: bits 48-63 of the tag of a CALL or REPLY name a slot
+ * of the sender's; the receiver gets a copy (same rights and badge) in a
+ * free slot of its own, which bits 48-63 of the tag it receives name. A
+ * CALL passes one only through an endpoint capability with the GRANT
+ * right. When the receiver has no free slot, it gets the message without
+ * the capability and CLK_TAG_CAP_LOST set. Mailboxes carry none.
+ */
+#define CLK_TAG_CAP(tag) ((unsigned)((unsigned long long)(tag) >> 48))
+#define CLK_TAG_WITH_CAP(tag, slot)                                                                \
+    (((tag)&0x0000FFFFFFFFFFFFULL) | ((unsigned long long)(slot) << 48))
+#define CLK_TAG_CAP_LOST (1ULL << 47)
 
 /*
  * Asynchronous messages. A mailbox holds up to its size in messages of at

@@ -47,6 +47,12 @@ static inline uint64_t ctx_send_timeout(const struct trap_frame *c)
     return c->rbx;
 }
 
+/* Set argument I (0 or 1: rdi, rsi) of a thread about to start. */
+static inline void ctx_set_arg(struct trap_frame *c, int i, uint64_t v)
+{
+    *(i ? &c->rsi : &c->rdi) = v;
+}
+
 static inline void ctx_set_ret(struct trap_frame *c, int64_t v)
 {
     c->rax = (uint64_t)v;
@@ -57,6 +63,11 @@ static inline void ctx_set_ret(struct trap_frame *c, int64_t v)
 static inline uint64_t ctx_tag(const struct trap_frame *c)
 {
     return c->rsi;
+}
+
+static inline void ctx_set_tag(struct trap_frame *c, uint64_t tag)
+{
+    c->rsi = tag;
 }
 
 /* Give DST the message in SRC's registers (tag and words), and BADGE. */
