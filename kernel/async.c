@@ -4,6 +4,7 @@
  */
 #include <actor.h>
 #include <async.h>
+#include <clock.h>
 #include <ipc.h>
 #include <kmalloc.h>
 #include <kstring.h>
@@ -67,11 +68,52 @@ void mailbox_release(struct mailbox *mb, unsigned rights)
     }
 }
 
+static struct notification *timers; /* armed, soonest first */
+
+static void disarm(struct notification *n)
+{
+    if (!n->armed)
+        return;
+    for (struct notification **p = &timers; *p; p = &(*p)->timer_next)
+        if (*p == n) {
+            *p = n->timer_next;
+            break;
+        }
+    n->armed = false;
+}
+
 void notification_release(struct notification *n)
 {
     if (--n->refs == 0) {
         KASSERT(!n->src.bound);
+        disarm(n);
         kfree(n);
+    }
+}
+
+void notification_timer(struct notification *n, uint64_t ns, uint64_t bits)
+{
+    disarm(n);
+    if (ns == CLK_FOREVER)
+        return;
+    uint64_t now = clock_ns();
+    n->timer_at = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
+    n->timer_bits = bits;
+    struct notification **p = &timers;
+    while (*p && (*p)->timer_at <= n->timer_at)
+        p = &(*p)->timer_next;
+    n->timer_next = *p;
+    *p = n;
+    n->armed = true;
+}
+
+void async_tick(uint64_t now)
+{
+    while (timers && timers->timer_at <= now) {
+        struct notification *n = timers;
+        timers = n->timer_next;
+        n->armed = false;
+        notification_signal(n, n->timer_bits);
     }
 }
 

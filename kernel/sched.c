@@ -2,6 +2,7 @@
  * sched.c: priority round-robin scheduling (see sched.h).
  */
 #include <arch/cpu.h>
+#include <async.h>
 #include <clock.h>
 #include <panic.h>
 #include <param.h>
@@ -146,6 +147,7 @@ void sched_wake(struct thread *t, int64_t ret)
 void sched_tick(void)
 {
     uint64_t now = clock_ns();
+    async_tick(now);
     while (timed && timed->wake_ns <= now) {
         struct thread *t = timed;
         timed = t->tnext;

@@ -371,6 +371,17 @@ static int64_t sys_thread_exit(struct thread *t, const struct trap_frame *c)
     return SYSCALL_NO_RESULT;
 }
 
+/* TIMER(cap, ns, bits): a one-shot timer on a notification (SEND right). */
+static int64_t sys_timer(struct thread *t, const struct trap_frame *c)
+{
+    struct cap *cap;
+    int err = cap_lookup(t->actor, ctx_arg(c, 0), CAP_NOTIFICATION, CLK_RIGHT_SEND, &cap);
+    if (err < 0)
+        return err;
+    notification_timer(cap->obj, ctx_arg(c, 1), cap->badge ? cap->badge : ctx_arg(c, 2));
+    return 0;
+}
+
 /* Every slot has a handler (syscall_init checks), so dispatch needs no test. */
 static syscall_fn *const syscalls[CLK_SYS_COUNT] = {
     [0] = sys_nosys,
@@ -404,6 +415,7 @@ static syscall_fn *const syscalls[CLK_SYS_COUNT] = {
     [CLK_SYS_UNMAP] = sys_unmap,
     [CLK_SYS_THREAD_CREATE] = sys_thread_create,
     [CLK_SYS_THREAD_EXIT] = sys_thread_exit,
+    [CLK_SYS_TIMER] = sys_timer,
 };
 
 /* Boot-time check that the table has a handler in every slot, so that it

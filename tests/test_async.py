@@ -8,13 +8,14 @@ from conftest import boot_runner, wait_for_exits
 def test_mailbox_and_notification_semantics(boot):
     """tests/actors/async.c checks, within one actor: a full mailbox gives
     CLK_EFULL, a blocking send and WAIT time out, messages keep their order,
-    payloads and badges, signals merge, WAIT goes round its sources, and
-    rights and types are enforced."""
+    payloads and badges, signals merge, WAIT goes round its sources, timers
+    signal notifications (and can be replaced or cancelled), and rights and
+    types are enforced."""
     m = boot_runner(boot, "async")
     m.expect(r"async: (\d+) failures", timeout=30)
     assert "async: ok send to a full mailbox" in m.text
     assert not re.search(r"async: FAIL", m.text), m.text
-    assert len(re.findall(r"async: ok ", m.text)) == 28
+    assert len(re.findall(r"async: ok ", m.text)) == 34
     assert "async: 0 failures" in m.text
 
 

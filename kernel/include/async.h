@@ -52,6 +52,9 @@ struct notification {
     struct source src;
     uint32_t refs;
     uint64_t bits;
+    uint64_t timer_at, timer_bits;   /* an armed timer: signal TIMER_BITS at TIMER_AT ns */
+    struct notification *timer_next; /* in the list of armed timers, soonest first */
+    bool armed;
 };
 
 /* New objects, with all rights, in A's table. Return the slot, CLK_EINVAL
@@ -74,6 +77,13 @@ int mailbox_post(struct mailbox *mb, uint64_t tag, uint64_t badge, const uint64_
 
 /* OR BITS into N and wake its waiter. */
 void notification_signal(struct notification *n, uint64_t bits);
+
+/* Arm N's one-shot timer to signal BITS in NS nanoseconds, replacing any
+ * armed before; CLK_FOREVER disarms it. */
+void notification_timer(struct notification *n, uint64_t ns, uint64_t bits);
+
+/* Timer interrupt: signal the timers that are due. */
+void async_tick(uint64_t now);
 
 /* BIND and UNBIND source S, named by slot SLOT, to thread T. */
 int source_bind(struct thread *t, struct source *s, uint32_t slot);

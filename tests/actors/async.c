@@ -83,6 +83,20 @@ int main(void)
     check("round robin between sources",
           (seq[0] == n || seq[1] == n) && seq[0] != seq[1] && seq[1] != seq[2], 1);
 
+    t0 = clk_clock_ns();
+    clk_timer(n, 20000000, 0x40);
+    r = clk_wait(CLK_FOREVER, &m, &badge);
+    check("a timer signals its notification", r == n && m.w[0] == 0x40, 1);
+    check("no sooner than asked", clk_clock_ns() - t0 >= 20000000, 1);
+    clk_timer(n, 5000000, 1);
+    clk_timer(n, CLK_FOREVER, 0);
+    check("a cancelled timer stays silent", clk_wait(30000000, &m, &badge), CLK_ETIMEDOUT);
+    clk_timer(n, 50000000, 1);
+    clk_timer(n, 5000000, 2);
+    r = clk_wait(CLK_FOREVER, &m, &badge);
+    check("a new timer replaces the old", r == n && m.w[0] == 2, 1);
+    check("which never fires", clk_wait(80000000, &m, &badge), CLK_ETIMEDOUT);
+    check("a timer on a mailbox", clk_timer(mb, 1000, 1), CLK_EBADF);
     check("send on a notification", clk_send(n, &m, 0), CLK_EBADF);
     check("signal on a mailbox", clk_signal(mb, 1), CLK_EBADF);
     check("unbind", clk_unbind(n), 0);

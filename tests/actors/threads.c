@@ -68,10 +68,10 @@ int main(long ncaps)
     while (done < WORKERS)
         clk_yield();
     clk_printf("threads: %ld of %d calls answered right\n", good, WORKERS * CALLS);
-    clk_printf("threads: misaligned stack -> %ld, kernel entry -> %ld\n",
-               clk_syscall(CLK_SYS_THREAD_CREATE, 0x401000, (long)(extra + 8), 0, 0, 0, 0),
-               clk_syscall(CLK_SYS_THREAD_CREATE, (long)0xFFFFFFFF80100000UL, (long)extra, 0, 0,
-                           0, 0));
+    clk_printf(
+        "threads: misaligned stack -> %ld, kernel entry -> %ld\n",
+        clk_syscall(CLK_SYS_THREAD_CREATE, 0x401000, (long)(extra + 8), 0, 0, 0, 0),
+        clk_syscall(CLK_SYS_THREAD_CREATE, (long)0xFFFFFFFF80100000UL, (long)extra, 0, 0, 0, 0));
     /* The workers are gone: their slots can be used again. */
     long again = clk_thread_start(worker, (void *)4, stacks[0], sizeof(stacks[0]));
     while (done < WORKERS + 1)

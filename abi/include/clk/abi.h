@@ -68,7 +68,8 @@ enum clk_error {
     X(MAP, 27)                 /* (cap, va, flags) -> 0; maps the whole object at VA */            \
     X(UNMAP, 28)               /* (va) -> 0; removes the mapping that starts at VA */              \
     X(THREAD_CREATE, 29)       /* (entry, stack, arg) -> the new thread's index */                 \
-    X(THREAD_EXIT, 30)         /* () -> does not return; the last thread ends the actor */
+    X(THREAD_EXIT, 30)         /* () -> does not return; the last thread ends the actor */         \
+    X(TIMER, 31)               /* (cap, ns, bits) -> 0; signals BITS on notification CAP after NS */
 enum clk_syscall {
 #define CLK_SYSCALL_ENUM(name, nr) CLK_SYS_##name = nr,
     CLK_SYSCALLS(CLK_SYSCALL_ENUM)

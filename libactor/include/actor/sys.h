@@ -194,6 +194,13 @@ static inline long clk_signal(long cap, uint64_t bits)
     return clk_syscall(CLK_SYS_SIGNAL, cap, (long)bits, 0, 0, 0, 0);
 }
 
+/* In NS nanoseconds, signal BITS on notification CAP (a badged capability:
+ * its badge); a later call replaces the timer, CLK_FOREVER cancels it. */
+static inline long clk_timer(long cap, uint64_t ns, uint64_t bits)
+{
+    return clk_syscall(CLK_SYS_TIMER, cap, (long)ns, (long)bits, 0, 0, 0);
+}
+
 /* WAIT takes from the endpoints, mailboxes and notifications bound here. */
 static inline long clk_bind(long cap)
 {
