@@ -276,6 +276,26 @@ void source_ready(struct source *s)
     }
 }
 
+bool wait_would_take(const struct thread *t)
+{
+    for (const struct source *s = t->bound; s; s = s->next)
+        switch (s->kind) {
+        case SRC_ENDPOINT:
+            if (((const struct endpoint *)s)->send.head)
+                return true;
+            break;
+        case SRC_MAILBOX:
+            if (((const struct mailbox *)s)->count)
+                return true;
+            break;
+        case SRC_NOTIFICATION:
+            if (((const struct notification *)s)->bits)
+                return true;
+            break;
+        }
+    return false;
+}
+
 int64_t wait_any(struct thread *t, uint64_t timeout)
 {
     if (!t->bound)

@@ -224,6 +224,10 @@ static inline __attribute__((always_inline)) void fastpath(struct thread *t,
         return;
     struct endpoint *ep = cap->obj;
     struct thread *next = call ? ep->recv.head : t->reply_to;
+    struct thread *waiter = ep->src.bound; /* in WAIT, with this endpoint last in turn */
+    bool via_wait = call && !next && waiter && waiter->state == THREAD_WAITING && !waiter->timed &&
+                    !ep->src.next;
+    next = via_wait ? waiter : next;
     if (!next || !sched_may_switch_to(next->prio))
         return;
     if (!call && ep->send.head)
@@ -231,9 +235,10 @@ static inline __attribute__((always_inline)) void fastpath(struct thread *t,
 
     /* point of no return */
     ipc_fast_count++;
-    ctx_set_ret(&next->ctx, 0);
+    ctx_set_ret(&next->ctx, via_wait ? (int64_t)ep->src.slot : 0);
     if (call) {
-        tq_pop(&ep->recv);
+        if (!via_wait)
+            tq_pop(&ep->recv);
         ctx_copy_msg(&next->ctx, c, cap->badge);
         next->blocked_on = NULL;
         next->reply_to = t;
@@ -258,5 +263,25 @@ void ipc_fastpath_call(struct thread *t, const struct trap_frame *c)
 void ipc_fastpath_reply_recv(struct thread *t, const struct trap_frame *c)
 {
     fastpath(t, c, false);
+}
+
+/* REPLY_WAIT with no timeout, when none of T's bound objects has anything:
+ * the reply goes straight to the caller and T waits. */
+void ipc_fastpath_reply_wait(struct thread *t, const struct trap_frame *c)
+{
+    struct thread *next = t->reply_to;
+    if ((ctx_tag(c) >> 32) > CLK_MSG_REGS * 8 || ctx_arg(c, 0) != CLK_FOREVER)
+        return;
+    if (!next || !t->bound || !sched_may_switch_to(next->prio) || wait_would_take(t))
+        return;
+
+    /* point of no return */
+    ipc_fast_count++;
+    ctx_set_ret(&next->ctx, 0);
+    ctx_copy_msg(&next->ctx, c, 0);
+    next->replier = NULL;
+    t->reply_to = NULL;
+    t->state = THREAD_WAITING;
+    sched_switch_to(next);
 }
 #endif

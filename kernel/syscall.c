@@ -291,6 +291,9 @@ static int64_t sys_wait(struct thread *t, const struct trap_frame *c)
 static int64_t sys_reply_wait(struct thread *t, const struct trap_frame *c)
 {
     int err;
+#if CONFIG_IPC_FASTPATH
+    ipc_fastpath_reply_wait(t, c); /* returns only when the fast path does not apply */
+#endif
     if (!t->bound)
         return CLK_ENOENT;
     if (t->reply_to && (err = ipc_reply(t)) < 0)

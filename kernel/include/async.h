@@ -95,6 +95,9 @@ void source_ready(struct source *s);
 /* The capability in SLOT of A, of source type, is going away: unbind it. */
 void source_cap_gone(struct actor *a, uint64_t slot, struct source *s);
 
+/* True when a WAIT of T would return at once. */
+bool wait_would_take(const struct thread *t);
+
 /* WAIT on the current thread T for at most TIMEOUT ns. */
 int64_t wait_any(struct thread *t, uint64_t timeout);
 

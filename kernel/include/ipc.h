@@ -55,6 +55,7 @@ void ipc_abandon_reply(struct thread *t);
  * of T, the caller. They return only when the fast path does not apply. */
 void ipc_fastpath_call(struct thread *t, const struct trap_frame *c);
 void ipc_fastpath_reply_recv(struct thread *t, const struct trap_frame *c);
+void ipc_fastpath_reply_wait(struct thread *t, const struct trap_frame *c);
 
 /* T's actor is being destroyed: take T out of every IPC relation. */
 void ipc_thread_dies(struct thread *t);
