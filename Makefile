@@ -153,7 +153,7 @@ CRT0 := $(BUILD)/user/libactor/crt0.o
 TEST_ACTORS := runner hello spin forever sleeper fault_null fault_priv fault_div fault_stack fpu \
 	bench_sys bench_switch bench_ipc echo_server client caller quitter hostile async producer \
 	consumer multi signaller quota shm shm_ro ring_producer ring_consumer regs threads \
-	registry publisher finder wait_server
+	registry publisher finder wait_server thread_stack
 TEST_ACTOR_BINS := $(TEST_ACTORS:%=$(BUILD)/initrd/test/%)
 
 $(BUILD)/user/%.o: %.c | setup

@@ -268,7 +268,13 @@ void actor_fault(struct thread *t, unsigned vec, const char *what, uint64_t addr
     actor_destroy(a, killed);
 }
 
-int thread_create(struct thread *t, uint64_t entry, uint64_t stack, uint64_t arg,
+/* Where thread INDEX's kernel-made stack ends. */
+static uint64_t thread_stack_top(unsigned index)
+{
+    return THREAD_STACKS_TOP - (uint64_t)(index - 1) * THREAD_STACK_STRIDE;
+}
+
+int thread_create(struct thread *t, uint64_t entry, uint64_t stack, uint64_t arg0, uint64_t arg1,
                   struct thread **out)
 {
     struct actor *a = t->actor;
@@ -283,12 +289,24 @@ int thread_create(struct thread *t, uint64_t entry, uint64_t stack, uint64_t arg
         for (struct thread *u = a->threads; u; u = u->sibling)
             taken |= u->index == index;
     }
-    struct thread *n;
+    struct thread *n = NULL;
     int err = add_thread(a, index, &n);
-    if (err)
+    if (!err && stack == 0 && index == 0) {
+        stack = USER_STACK_TOP;      /* the first thread's stack, free since it ended */
+    } else if (!err && stack == 0) { /* a stack of its own, above a guard page */
+        stack = thread_stack_top(index);
+        err = vspace_map_new(&a->vs, stack - USER_STACK_PAGES * PAGE_SIZE, USER_STACK_PAGES,
+                             VM_WRITE);
+        n->own_stack = !err;
+    }
+    if (err) {
+        if (n)
+            thread_exit(n);
         return err;
+    }
     n->prio = t->prio;
-    arch_context_init(&n->ctx, &n->arch, entry, stack, arg);
+    arch_context_init(&n->ctx, &n->arch, entry, stack, arg0);
+    ctx_set_arg(&n->ctx, 2, arg1);
     ctx_set_arg(&n->ctx, 1, CLK_IPC_BUFFER + (uint64_t)index * PAGE_SIZE);
     sched_ready(n);
     *out = n;
@@ -311,5 +329,7 @@ void thread_exit(struct thread *t)
         }
     a->nthreads--;
     vspace_unmap_owned(&a->vs, CLK_IPC_BUFFER + (uint64_t)t->index * PAGE_SIZE);
+    for (unsigned i = 0; t->own_stack && i < USER_STACK_PAGES; i++)
+        vspace_unmap_owned(&a->vs, thread_stack_top(t->index) - (i + 1) * PAGE_SIZE);
     kfree(t);
 }

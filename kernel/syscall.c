@@ -358,12 +358,13 @@ static int64_t sys_unmap(struct thread *t, const struct trap_frame *c)
     return memobj_unmap(&t->actor->vs, ctx_arg(c, 0));
 }
 
-/* THREAD_CREATE(entry, stack, arg): returns the thread's index (its IPC
- * buffer is page INDEX from CLK_IPC_BUFFER, also in its second argument). */
+/* THREAD_CREATE(entry, stack, arg0, arg1): returns the thread's index (its
+ * IPC buffer is page INDEX from CLK_IPC_BUFFER, also in its second
+ * argument). A stack of 0 asks the kernel for one. */
 static int64_t sys_thread_create(struct thread *t, const struct trap_frame *c)
 {
     struct thread *n;
-    int err = thread_create(t, ctx_arg(c, 0), ctx_arg(c, 1), ctx_arg(c, 2), &n);
+    int err = thread_create(t, ctx_arg(c, 0), ctx_arg(c, 1), ctx_arg(c, 2), ctx_arg(c, 3), &n);
     return err < 0 ? err : (int64_t)n->index;
 }
 

@@ -11,16 +11,16 @@ _start:
     ud2
 
 /*
- * __clk_thread_entry: where clk_thread_start's threads begin. The stack
- * holds the function and its argument; rsi is the thread's IPC buffer,
- * which becomes the function's second argument. When the function returns,
+ * __clk_thread_entry: where clk_thread_start's threads begin, with the
+ * function in rdi, the thread's IPC buffer in rsi and the function's
+ * argument in rdx; it calls fn(arg, ipcbuf). When the function returns,
  * the thread ends (THREAD_EXIT is 30; start.c checks that against clk/abi.h).
  */
     .globl __clk_thread_entry
 __clk_thread_entry:
     xorl %ebp, %ebp
-    movq (%rsp), %rax
-    movq 8(%rsp), %rdi
+    movq %rdi, %rax
+    movq %rdx, %rdi
     call *%rax
     movl $30, %eax
     syscall

@@ -59,6 +59,7 @@ struct thread {
     uint64_t ipcbuf_pa;      /* its IPC buffer page */
     unsigned index;          /* in its actor: its IPC buffer is page INDEX from CLK_IPC_BUFFER */
     struct thread *sibling;  /* the actor's next thread */
+    bool own_stack;          /* its stack was made by THREAD_CREATE (freed with it) */
 };
 
 struct actor {
@@ -102,12 +103,14 @@ extern const struct clk_quota root_quota;
 struct actor *actor_find(uint64_t id);
 
 /*
- * A new thread of A, like the creator T: it starts at ENTRY with STACK as
- * its stack pointer, ARG in its first argument register and the address of
- * its own IPC buffer in the second. Returns 0 with *OUT, CLK_ENOMEM (no
- * memory, or over A's quota of threads or pages) or CLK_EINVAL.
+ * A new thread in T's actor, at T's priority: it starts at ENTRY with
+ * STACK as its stack pointer (0: a stack of USER_STACK_PAGES the kernel
+ * maps for it, above a guard page, freed with it), ARG0 and ARG1 in its
+ * first and third argument registers and the address of its own IPC
+ * buffer in the second. Returns 0 with *OUT, CLK_ENOMEM (no memory, or
+ * over the actor's quota of threads or pages) or CLK_EINVAL.
  */
-int thread_create(struct thread *t, uint64_t entry, uint64_t stack, uint64_t arg,
+int thread_create(struct thread *t, uint64_t entry, uint64_t stack, uint64_t arg0, uint64_t arg1,
                   struct thread **out);
 
 /* T ends; the actor with it when it was the last. */

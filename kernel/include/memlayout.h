@@ -29,6 +29,15 @@
  *                        | user stack, USER_STACK_PAGES, above an |
  *                        | unmapped guard page                    |
  *                        | ...                                    |
+ *  0x0000_7FFF_FF10_0000 +----------------------------------------+
+ *                        | IPC buffers: thread I's is page I      |
+ *  0x0000_7FFF_FF00_0000 +---------------- CLK_IPC_BUFFER -------+
+ *                        | (guard page)                           |
+ *                        | stacks of threads 1, 2, ... the kernel |
+ *                        | made (THREAD_CREATE with stack 0), down|
+ *                        | from THREAD_STACKS_TOP, each above an  |
+ *                        | unmapped guard page                    |
+ *                        | ...                                    |
  *                        | initrd, read-only (root actor only)    |
  *  0x0000_7F00_0000_1000 +---------------- USER_INITRD ----------+
  *                        | struct clk_bootinfo (root actor only)  |
@@ -65,6 +74,10 @@
 #define USER_BOOTINFO   _UL(0x00007F0000000000) /* = top of the ELF image area */
 #define USER_INITRD     _UL(0x00007F0000001000)
 #define USER_STACK_TOP  _UL(0x00007FFFFFFFF000)
+/* Thread I's kernel-made stack ends at THREAD_STACKS_TOP - (I - 1) * its
+ * stride: USER_STACK_PAGES and a guard page below them. */
+#define THREAD_STACKS_TOP   (CLK_IPC_BUFFER - PAGE_SIZE)
+#define THREAD_STACK_STRIDE ((USER_STACK_PAGES + 1) * PAGE_SIZE)
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE  _UL(4096)

@@ -67,7 +67,7 @@ enum clk_error {
     X(MEMORY_CREATE, 26)       /* (npages) -> slot of a new memory object */                       \
     X(MAP, 27)                 /* (cap, va, flags) -> 0; maps the whole object at VA */            \
     X(UNMAP, 28)               /* (va) -> 0; removes the mapping that starts at VA */              \
-    X(THREAD_CREATE, 29)       /* (entry, stack, arg) -> the new thread's index */                 \
+    X(THREAD_CREATE, 29)       /* (entry, stack or 0, arg0, arg1) -> the new thread's index */     \
     X(THREAD_EXIT, 30)         /* () -> does not return; the last thread ends the actor */         \
     X(TIMER, 31)               /* (cap, ns, bits) -> 0; signals BITS on notification CAP after NS */
 enum clk_syscall {

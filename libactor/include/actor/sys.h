@@ -252,17 +252,18 @@ void __clk_thread_entry(void); /* crt0.S */
 
 /*
  * Run FN(ARG, IPCBUF) on a new thread of this actor, on the stack
- * [STACK, STACK + SIZE). IPCBUF is the thread's own IPC buffer (the main
- * thread's is clk_ipc_buffer()). The thread ends when FN returns. Returns
- * the thread's index or a CLK_E* code (CLK_ENOMEM: over the thread quota).
+ * [STACK, STACK + SIZE), or, when STACK is NULL, on a 64 KiB stack the
+ * kernel maps above a guard page (and frees with the thread). IPCBUF is
+ * the thread's own IPC buffer (the first thread's is clk_ipc_buffer()).
+ * The thread ends when FN returns. Returns the thread's index or a CLK_E*
+ * code (CLK_ENOMEM: over the thread or page quota).
  */
 static inline long clk_thread_start(void (*fn)(void *arg, void *ipcbuf), void *arg, void *stack,
                                     size_t size)
 {
-    uint64_t *frame = (uint64_t *)((((uintptr_t)stack + size) & ~(uintptr_t)15) - 16);
-    frame[0] = (uint64_t)(uintptr_t)fn;
-    frame[1] = (uint64_t)(uintptr_t)arg;
-    return clk_syscall(CLK_SYS_THREAD_CREATE, (long)__clk_thread_entry, (long)frame, 0, 0, 0, 0);
+    uintptr_t top = stack ? ((uintptr_t)stack + size) & ~(uintptr_t)15 : 0;
+    return clk_syscall(CLK_SYS_THREAD_CREATE, (long)__clk_thread_entry, (long)top, (long)fn,
+                       (long)arg, 0, 0);
 }
 
 /* End the calling thread (the actor, when it is the last). */

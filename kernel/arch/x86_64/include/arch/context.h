@@ -47,10 +47,10 @@ static inline uint64_t ctx_send_timeout(const struct trap_frame *c)
     return c->rbx;
 }
 
-/* Set argument I (0 or 1: rdi, rsi) of a thread about to start. */
+/* Set argument I (0, 1, 2: rdi, rsi, rdx) of a thread about to start. */
 static inline void ctx_set_arg(struct trap_frame *c, int i, uint64_t v)
 {
-    *(i ? &c->rsi : &c->rdi) = v;
+    *(i == 0 ? &c->rdi : i == 1 ? &c->rsi : &c->rdx) = v;
 }
 
 static inline void ctx_set_ret(struct trap_frame *c, int64_t v)
