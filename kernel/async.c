@@ -204,12 +204,19 @@ int source_bind(struct thread *t, struct source *s, uint32_t slot)
     return 0;
 }
 
+static void unbind(struct thread *t, struct source *s)
+{
+    list_remove(t, s);
+    s->bound = NULL;
+}
+
 int source_unbind(struct thread *t, struct source *s)
 {
     if (s->bound != t)
         return CLK_ENOENT;
-    list_remove(t, s);
-    s->bound = NULL;
+    unbind(t, s);
+    if (t->state == THREAD_WAITING && !t->bound)
+        sched_wake(t, CLK_ENOENT); /* another thread took its last source away */
     return 0;
 }
 
@@ -326,5 +333,5 @@ void async_thread_dies(struct thread *t)
         t->blocked_on = NULL;
     }
     while (t->bound)
-        source_unbind(t, t->bound);
+        unbind(t, t->bound); /* no wake-up: T is leaving */
 }

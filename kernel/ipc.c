@@ -33,10 +33,11 @@ void endpoint_retain(struct endpoint *ep, unsigned rights)
 void endpoint_release(struct endpoint *ep, unsigned rights)
 {
     if ((rights & CLK_RIGHT_RECV) && --ep->recv_caps == 0) {
-        /* Nobody can receive any more: the waiting callers learn it now. */
-        KASSERT(!ep->recv.head);
+        /* Nobody can receive any more: the waiting callers learn it now, and
+         * so do threads still in RECV (their actor deleted the capability
+         * under them, from another thread). */
         struct thread *t;
-        while ((t = tq_pop(&ep->send))) {
+        while ((t = tq_pop(&ep->send)) || (t = tq_pop(&ep->recv))) {
             t->blocked_on = NULL;
             sched_wake(t, CLK_EDEAD);
         }

@@ -10,6 +10,13 @@
 #include <vm.h>
 #include <vspace.h>
 
+static uint64_t free_frames(void)
+{
+    struct frame_stats st;
+    frame_get_stats(&st);
+    return st.free;
+}
+
 int memobj_create(struct actor *a, uint64_t npages)
 {
     if (npages == 0 || npages > USER_TOP / PAGE_SIZE)
@@ -64,14 +71,22 @@ int memobj_map(struct vspace *vs, struct memobj *mo, uint64_t va, bool write)
     if (!r)
         return CLK_ENOMEM;
     unsigned flags = VM_USER | (write ? VM_WRITE : 0);
-    for (uint32_t i = 0; i < mo->npages; i++) {
-        int err = arch_map(vs->root, va + i * PAGE_SIZE, mo->pa[i], flags);
-        if (err) {
-            while (i--)
-                arch_unmap(vs->root, va + i * PAGE_SIZE, NULL);
-            kfree(r);
-            return err;
-        }
+    uint64_t free_before = free_frames();
+    int err = 0;
+    uint32_t mapped = 0;
+    while (mapped < mo->npages &&
+           !(err = arch_map(vs->root, va + mapped * PAGE_SIZE, mo->pa[mapped], flags)))
+        mapped++;
+    /* The page tables this made stay until the space goes, so they count
+     * against its page quota for good: mapping cannot eat memory unbounded. */
+    vs->pages += free_before - free_frames();
+    if (!err && vs->pages > vs->max_pages)
+        err = CLK_ENOMEM;
+    if (err) {
+        while (mapped--)
+            arch_unmap(vs->root, va + mapped * PAGE_SIZE, NULL);
+        kfree(r);
+        return err;
     }
     r->va = va;
     r->mo = mo;

@@ -132,6 +132,7 @@ static int64_t sys_spawn(struct thread *t, const struct trap_frame *c)
         if ((err = cap_lookup(self, sp.fault, CAP_MAILBOX, CLK_RIGHT_SEND, &cap)) < 0)
             return err;
         fault = *cap;
+        fault.rights &= CLK_RIGHT_SEND; /* the kernel only sends: the mailbox can still die */
         req.fault = &fault;
     }
     /* Room for the child's capability first, so that a full table cannot
@@ -226,9 +227,10 @@ static int64_t sys_reply_recv(struct thread *t, const struct trap_frame *c)
     int err = cap_lookup(t->actor, ctx_arg(c, 0), CAP_ENDPOINT, CLK_RIGHT_RECV, &cap);
     if (err < 0)
         return err;
+    struct cap copy = *cap; /* a capability the reply passes may grow (move) the table */
     if (t->reply_to && (err = ipc_reply(t)) < 0)
         return err;
-    return ipc_recv(t, cap);
+    return ipc_recv(t, &copy);
 }
 
 static int64_t sys_notification_create(struct thread *t, const struct trap_frame *c)
@@ -294,11 +296,9 @@ static int64_t sys_reply_wait(struct thread *t, const struct trap_frame *c)
 #if CONFIG_IPC_FASTPATH
     ipc_fastpath_reply_wait(t, c); /* returns only when the fast path does not apply */
 #endif
-    if (!t->bound)
-        return CLK_ENOENT;
     if (t->reply_to && (err = ipc_reply(t)) < 0)
         return err;
-    return wait_any(t, ctx_arg(c, 0));
+    return wait_any(t, ctx_arg(c, 0)); /* CLK_ENOENT when nothing is bound */
 }
 
 /* CAP_MINT(cap, rights, badge): a copy with a subset of the rights; a badge

@@ -173,6 +173,10 @@ def test_an_actor_runs_several_threads(boot):
     assert "threads: 900 of 900 calls answered right" in m.text
     assert "threads: misaligned stack -> -1, kernel entry -> -1" in m.text
     assert "threads: a new thread after they ended -> 1" in m.text
+    # A thread blocked on an object whose last capability another thread
+    # deletes wakes: CLK_EDEAD (-13) in RECV, CLK_ENOENT (-3) in WAIT.
+    assert "threads: RECV on an endpoint whose capability another thread deleted -> -13" in m.text
+    assert "threads: WAIT on a mailbox whose capability another thread deleted -> -3" in m.text
 
 
 def test_a_fault_stops_every_thread_of_the_actor(boot):
@@ -204,3 +208,15 @@ def test_threads_get_guarded_stacks_from_the_kernel(boot):
     addr = int(re.search(r"\(thread_stack\) killed: page fault \(vector 14\) at RIP 0x40[0-9a-f]+, "
                          r"address (0x[0-9a-f]+)", m.text).group(1), 16)
     assert top - 64 * 1024 - 4096 <= addr < top - 64 * 1024
+
+
+def test_a_fault_handler_that_is_gone(boot):
+    """The runner gives its children a fault mailbox and exits: the kernel
+    holds only a send right to it, so the mailbox is dead, and a faulting
+    child is destroyed at once (CLK_EDEAD, -13) instead of waiting for a
+    handler that will never come."""
+    m = run(boot, "watch:0 fault_null:7")
+    wait_for_exits(m, ["runner", "fault_null"])
+    assert re.search(r"actor \d+ \(fault_null\): its fault handler cannot be told \(error -13\)",
+                     m.text)
+    assert re.search(r"actor \d+ \(fault_null\) killed: page fault", m.text)

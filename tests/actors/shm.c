@@ -76,6 +76,11 @@ int main(void)
     clk_cap_delete(ep);
     check("every frame is back", clk_stats(CLK_STAT_FREE_FRAMES), free0);
     check("and so is the quota", room(), avail);
+    /* Mappings far apart need page tables, which the quota pays for. */
+    long one = clk_memory_create(1), maps = 0, r = 0;
+    while (maps < 64 && (r = clk_map(one, 0x40000000UL * (unsigned long)(maps + 2), 0)) == 0)
+        maps++;
+    check("scattered mappings run into the page quota", maps < 40 && r == CLK_ENOMEM, 1);
     clk_printf("shm: %d failures\n", failures);
     return failures != 0;
 }

@@ -47,6 +47,38 @@ static void chatter(void *arg, void *ipcbuf)
     }
 }
 
+static volatile long slot, result = 1;
+
+/* Wait on SLOT: RECV on an endpoint, or (ARG set) bind it and WAIT. */
+static void receiver(void *arg, void *ipcbuf)
+{
+    (void)ipcbuf;
+    struct clk_msg m = { 0 };
+    uint64_t badge;
+    if (arg)
+        result = clk_bind(slot) ? -99 : clk_wait(CLK_FOREVER, &m, &badge);
+    else
+        result = clk_recv(slot, &m, &badge);
+}
+
+/* Another thread takes a blocked thread's object away: it must wake. */
+static int under_the_feet(void)
+{
+    for (int wait = 0; wait < 2; wait++) {
+        slot = wait ? clk_mailbox_create(4) : clk_endpoint_create();
+        result = 1;
+        clk_thread_start(receiver, (void *)(uintptr_t)wait, NULL, 0);
+        for (int i = 0; i < 20; i++)
+            clk_yield(); /* it is blocked by now */
+        clk_cap_delete(slot);
+        for (int i = 0; i < 1000 && result == 1; i++)
+            clk_yield();
+        clk_printf("threads: %s whose capability another thread deleted -> %ld\n",
+                   wait ? "WAIT on a mailbox" : "RECV on an endpoint", result);
+    }
+    return 0;
+}
+
 int main(long ncaps)
 {
     long idx[WORKERS];
@@ -77,5 +109,5 @@ int main(long ncaps)
     while (done < WORKERS + 1)
         clk_yield();
     clk_printf("threads: a new thread after they ended -> %ld\n", again);
-    return 0;
+    return under_the_feet();
 }
