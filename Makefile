@@ -42,6 +42,7 @@ KERNEL_C := \
 	kernel/cmdline.c \
 	kernel/console.c \
 	kernel/cpio.c \
+	kernel/device.c \
 	kernel/elf.c \
 	kernel/fmt.c \
 	kernel/frame.c \
@@ -69,6 +70,7 @@ KERNEL_C := \
 	kernel/arch/x86_64/clock.c \
 	kernel/arch/x86_64/gdt.c \
 	kernel/arch/x86_64/idt.c \
+	kernel/arch/x86_64/ioport.c \
 	kernel/arch/x86_64/madt.c \
 	kernel/arch/x86_64/multiboot2.c \
 	kernel/arch/x86_64/paging.c \
@@ -153,7 +155,8 @@ CRT0 := $(BUILD)/user/libactor/crt0.o
 TEST_ACTORS := runner hello spin forever sleeper fault_null fault_priv fault_div fault_stack fpu \
 	bench_sys bench_switch bench_ipc echo_server client caller quitter hostile async producer \
 	consumer multi signaller quota shm shm_ro ring_producer ring_consumer regs threads \
-	registry publisher finder wait_server thread_stack
+	registry publisher finder wait_server thread_stack rtc rtc_quitter \
+	edu devbad
 TEST_ACTOR_BINS := $(TEST_ACTORS:%=$(BUILD)/initrd/test/%)
 
 $(BUILD)/user/%.o: %.c | setup

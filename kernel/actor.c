@@ -4,6 +4,7 @@
 #include <actor.h>
 #include <async.h>
 #include <cpio.h>
+#include <device.h>
 #include <fmt.h>
 #include <frame.h>
 #include <initrd.h>
@@ -191,7 +192,7 @@ static int give_boot_info(struct actor *a, const char *cmdline)
 {
     const void *archive;
     size_t len;
-    struct clk_bootinfo bi = { .magic = CLK_BOOTINFO_MAGIC };
+    struct clk_bootinfo bi = { .magic = CLK_BOOTINFO_MAGIC, .device_cap = CLK_CAP_INIT };
     strlcpy(bi.cmdline, cmdline, sizeof(bi.cmdline));
     if (initrd_archive(&archive, &len) == 0) {
         uint64_t pa = virt_to_phys(archive), first = ALIGN_DOWN(pa, PAGE_SIZE);
@@ -231,6 +232,8 @@ bool actor_start_root(const char *path, const char *cmdline)
         .name = name,
         .prio = CLK_PRIO_DEFAULT,
         .arg = USER_BOOTINFO,
+        .caps = { &device_authority }, /* in slot CLK_CAP_INIT: the root actor alone has it */
+        .ncaps = 1,
         .quota = root_quota,
     };
     int err = actor_spawn(&req, &a);

@@ -162,6 +162,16 @@ int buddy_alloc(struct buddy *b, unsigned order, uint64_t *pfn)
     return 0;
 }
 
+void buddy_split(struct buddy *b, uint64_t pfn)
+{
+    if (pfn >= b->nframes || kind(b->state[pfn]) != ST_ALLOC)
+        kpanic("buddy: cannot split frame %#lx: it does not start an allocated block",
+               (unsigned long)(pfn << PAGE_SHIFT));
+    unsigned order = b->state[pfn] & ST_ORDER;
+    for (uint64_t i = 0; i < (1ULL << order); i++)
+        b->state[pfn + i] = ST_ALLOC; /* order 0, no tag */
+}
+
 /* Find the head of the block containing PFN: true with its state and head. */
 static bool find_head(const struct buddy *b, uint64_t pfn, uint64_t *head, uint8_t *st)
 {

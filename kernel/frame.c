@@ -182,6 +182,26 @@ int frame_alloc(unsigned order, uint64_t *pa)
     return err;
 }
 
+int frame_alloc_contig(uint64_t npages, uint64_t *pa)
+{
+    unsigned order = 0;
+    while (order <= BUDDY_MAX_ORDER && (1ULL << order) < npages)
+        order++;
+    if (npages == 0 || order > BUDDY_MAX_ORDER || !buddy_ready)
+        return CLK_EINVAL;
+    uint64_t pfn;
+    int err = buddy_alloc(&buddy, order, &pfn);
+    if (err < 0)
+        return err;
+    /* One block of the next power of two, cut into frames; those past
+     * NPAGES go straight back (and merge with their free buddies). */
+    buddy_split(&buddy, pfn);
+    for (uint64_t i = npages; i < (1ULL << order); i++)
+        buddy_free(&buddy, pfn + i);
+    *pa = pfn << PAGE_SHIFT;
+    return 0;
+}
+
 void frame_free(uint64_t pa)
 {
     if (!buddy_ready || !IS_ALIGNED(pa, PAGE_SIZE))

@@ -7,6 +7,7 @@
 #include <kstring.h>
 #include <memlayout.h>
 #include <memory.h>
+#include <param.h>
 #include <vm.h>
 #include <vspace.h>
 
@@ -15,6 +16,12 @@ static uint64_t free_frames(void)
     struct frame_stats st;
     frame_get_stats(&st);
     return st.free;
+}
+
+/* The physical address of page I of MO. */
+static uint64_t page_pa(const struct memobj *mo, uint32_t i)
+{
+    return mo->kind == MEMOBJ_RAM ? mo->pa[i] : mo->base + (uint64_t)i * PAGE_SIZE;
 }
 
 int memobj_create(struct actor *a, uint64_t npages)
@@ -45,6 +52,59 @@ int memobj_create(struct actor *a, uint64_t npages)
     return slot;
 }
 
+int memobj_create_dma(struct actor *a, uint64_t npages)
+{
+    uint64_t base;
+    if (npages == 0 || npages > (1UL << BUDDY_MAX_ORDER))
+        return CLK_EINVAL;
+    if (npages > a->vs.max_pages - a->vs.pages)
+        return CLK_ENOMEM;
+    struct memobj *mo = kzalloc(sizeof(*mo));
+    if (!mo || frame_alloc_contig(npages, &base) < 0) {
+        kfree(mo);
+        return CLK_ENOMEM;
+    }
+    memset(phys_to_virt(base), 0, npages * PAGE_SIZE);
+    *mo = (struct memobj){ .owner = a->id, .npages = npages, .kind = MEMOBJ_DMA, .base = base };
+    int slot = cap_insert(a, CAP_MEMORY, mo, CLK_RIGHTS_ALL, 0);
+    if (slot < 0) {
+        for (uint64_t i = 0; i < npages; i++)
+            frame_free(base + i * PAGE_SIZE);
+        kfree(mo);
+        return slot;
+    }
+    a->vs.pages += npages;
+    return slot;
+}
+
+int memobj_create_device(struct actor *a, uint64_t pa, uint64_t npages)
+{
+    uint64_t size = npages * PAGE_SIZE;
+    if (!IS_ALIGNED(pa, PAGE_SIZE) || npages == 0 || npages > DEVICE_MMIO_MAX_PAGES ||
+        pa >= PHYS_LIMIT || size > PHYS_LIMIT - pa || frame_overlaps_ram(pa, size))
+        return CLK_EINVAL;
+    if (vm_kernel_maps_phys(pa, size))
+        return CLK_EPERM;
+    struct memobj *mo = kzalloc(sizeof(*mo));
+    if (!mo)
+        return CLK_ENOMEM;
+    /* No owner: device pages cost no quota and are never freed. */
+    *mo = (struct memobj){ .npages = npages, .kind = MEMOBJ_DEVICE, .base = pa };
+    int slot = cap_insert(a, CAP_MEMORY, mo, CLK_RIGHTS_ALL, 0);
+    if (slot < 0)
+        kfree(mo);
+    return slot;
+}
+
+int64_t memobj_phys(const struct memobj *mo, uint64_t page)
+{
+    if (mo->kind == MEMOBJ_RAM)
+        return CLK_EBADF;
+    if (page >= mo->npages)
+        return CLK_EINVAL;
+    return (int64_t)page_pa(mo, (uint32_t)page);
+}
+
 void memobj_retain(struct memobj *mo)
 {
     mo->refs++;
@@ -54,11 +114,13 @@ void memobj_release(struct memobj *mo)
 {
     if (--mo->refs)
         return;
-    struct actor *owner = actor_find(mo->owner);
-    if (owner)
-        owner->vs.pages -= mo->npages;
-    for (uint32_t i = 0; i < mo->npages; i++)
-        frame_free(mo->pa[i]);
+    if (mo->kind != MEMOBJ_DEVICE) {
+        struct actor *owner = actor_find(mo->owner);
+        if (owner)
+            owner->vs.pages -= mo->npages;
+        for (uint32_t i = 0; i < mo->npages; i++)
+            frame_free(page_pa(mo, i));
+    }
     kfree(mo);
 }
 
@@ -70,12 +132,14 @@ int memobj_map(struct vspace *vs, struct memobj *mo, uint64_t va, bool write)
     struct region *r = kzalloc(sizeof(*r));
     if (!r)
         return CLK_ENOMEM;
-    unsigned flags = VM_USER | (write ? VM_WRITE : 0);
+    /* Device registers must see every access, in order: uncached. */
+    unsigned flags =
+        VM_USER | (write ? VM_WRITE : 0) | (mo->kind == MEMOBJ_DEVICE ? VM_NOCACHE : 0);
     uint64_t free_before = free_frames();
     int err = 0;
     uint32_t mapped = 0;
     while (mapped < mo->npages &&
-           !(err = arch_map(vs->root, va + mapped * PAGE_SIZE, mo->pa[mapped], flags)))
+           !(err = arch_map(vs->root, va + mapped * PAGE_SIZE, page_pa(mo, mapped), flags)))
         mapped++;
     /* The page tables this made stay until the space goes, so they count
      * against its page quota for good: mapping cannot eat memory unbounded. */

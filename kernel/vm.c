@@ -8,6 +8,7 @@
 #include <log.h>
 #include <memlayout.h>
 #include <panic.h>
+#include <param.h>
 #include <vm.h>
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
@@ -18,6 +19,27 @@ extern char __kernel_pstart[], __kernel_pend[];
 static uint64_t kernel_root;
 static uint64_t direct_top; /* the direct map covers no chunk at or above this */
 static uint64_t mmio_next = MMIO_VBASE;
+
+/* Physical ranges mapped in the MMIO window, [lo, hi), page-aligned. */
+static struct {
+    uint64_t lo, hi;
+} kernel_mmio[KERNEL_MMIO_RANGES];
+static unsigned nkernel_mmio;
+
+/* Note [LO, HI) as the kernel's, merged with a range it touches; when the
+ * table is full the last range grows to cover it, which refuses drivers
+ * more than needed but never less. */
+static void remember_mmio(uint64_t lo, uint64_t hi)
+{
+    unsigned i = 0;
+    while (i < nkernel_mmio && (lo > kernel_mmio[i].hi || kernel_mmio[i].lo > hi))
+        i++;
+    if (i == nkernel_mmio && nkernel_mmio < KERNEL_MMIO_RANGES)
+        kernel_mmio[nkernel_mmio++] = (typeof(kernel_mmio[0])){ lo, hi };
+    i = MIN(i, nkernel_mmio - 1);
+    kernel_mmio[i].lo = MIN(kernel_mmio[i].lo, lo);
+    kernel_mmio[i].hi = MAX(kernel_mmio[i].hi, hi);
+}
 
 static bool is_ram(uint32_t type)
 {
@@ -148,6 +170,7 @@ int vm_map_mmio(uint64_t pa, size_t size, void **va)
     uint64_t last = ALIGN_UP(pa + size, PAGE_SIZE);
     if (last - first > MMIO_VBASE + MMIO_VSIZE - mmio_next)
         return CLK_ENOMEM;
+    remember_mmio(first, last); /* so that no driver is ever given these pages */
     uint64_t base = mmio_next;
     mmio_next += last - first; /* the range stays reserved even if mapping fails */
     for (uint64_t p = first; p < last; p += PAGE_SIZE) {
@@ -157,6 +180,20 @@ int vm_map_mmio(uint64_t pa, size_t size, void **va)
     }
     *va = (void *)(base + (pa - first));
     return 0;
+}
+
+bool vm_kernel_maps_phys(uint64_t pa, uint64_t size)
+{
+    if (size == 0 || pa + size < pa)
+        return false;
+    for (unsigned i = 0; i < nkernel_mmio; i++)
+        if (pa < kernel_mmio[i].hi && kernel_mmio[i].lo < pa + size)
+            return true;
+    uint64_t end = MIN(pa + size, direct_top);
+    for (uint64_t c = ALIGN_DOWN(pa, HUGE_SIZE); c < end; c += HUGE_SIZE)
+        if (arch_lookup(kernel_root, DIRECT_MAP + c, NULL, NULL))
+            return true;
+    return false;
 }
 
 void *vm_map_phys(uint64_t pa, size_t size)

@@ -86,8 +86,10 @@ int copy_from_user(const struct vspace *vs, void *k, uint64_t uva, size_t n)
         if (!arch_lookup(vs->root, uva, &pa, &f) || !(f & VM_USER))
             return CLK_EFAULT;
         size_t chunk = MIN(n, PAGE_SIZE - (uva & (PAGE_SIZE - 1)));
+        /* Device memory is not for the kernel to copy (reads may have side
+         * effects), and MMIO_CREATE never hands out direct-mapped pages. */
         if (!vm_direct_mapped(pa, chunk))
-            return CLK_EFAULT; /* device memory: not for the kernel to copy */
+            return CLK_EFAULT;
         memcpy(k, phys_to_virt(pa), chunk);
         uva += chunk;
         k = (char *)k + chunk;

@@ -49,6 +49,11 @@ int buddy_alloc(struct buddy *b, unsigned order, uint64_t *pfn);
 /* Free the block that starts at PFN. Panics on a double or foreign free. */
 void buddy_free(struct buddy *b, uint64_t pfn);
 
+/* Turn the allocated block that starts at PFN into 2^order allocated blocks
+ * of one frame each (its tag is dropped), so that they can be freed one by
+ * one. Panics when PFN starts no allocated block. */
+void buddy_split(struct buddy *b, uint64_t pfn);
+
 /* If PFN lies in an allocated block, return true with its head and order. */
 bool buddy_block_of(const struct buddy *b, uint64_t pfn, uint64_t *head, unsigned *order);
 

@@ -21,6 +21,9 @@ enum cap_type {
     CAP_NOTIFICATION,
     CAP_ACTOR, /* names an actor by id (in badge), so it outlives it harmlessly */
     CAP_MEMORY,
+    CAP_DEVICE,     /* device authority: no object; the root of every hardware capability */
+    CAP_IOPORT,     /* a range of I/O ports (device.h) */
+    CAP_IRQ,        /* an interrupt line or MSI vector (device.h) */
     CAP_ANY = 0xFF, /* for cap_lookup: any type but empty */
 };
 

@@ -29,6 +29,11 @@ void frame_init(void);
  * Returns 0, CLK_EINVAL or CLK_ENOMEM. */
 int frame_alloc(unsigned order, uint64_t *pa);
 
+/* NPAGES physically contiguous frames (at most 2^BUDDY_MAX_ORDER), each
+ * freed on its own with frame_free(); *PA gets the first. Returns 0,
+ * CLK_EINVAL or CLK_ENOMEM. */
+int frame_alloc_contig(uint64_t npages, uint64_t *pa);
+
 /* Free a block from frame_alloc(). Panics on a double or foreign free. */
 void frame_free(uint64_t pa);
 

@@ -83,6 +83,9 @@
 #define PAGE_SIZE  _UL(4096)
 #define HUGE_SIZE  _UL(0x200000) /* 2 MiB */
 
+/* Physical addresses lie below this (52 bits: the most x86_64 page tables hold). */
+#define PHYS_LIMIT _UL(0x0010000000000000)
+
 /* Boot page tables identity-map this much; multiboot data lives below it. */
 #define BOOT_MAP_SIZE _UL(0x100000000) /* 4 GiB */
 

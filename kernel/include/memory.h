@@ -10,6 +10,11 @@
  * An object lives while capabilities or mappings name it; its frames go
  * back to the allocator (and its pages to the creator's quota) with the
  * last.
+ *
+ * Drivers get two more kinds (device.h): DMA objects, physically
+ * contiguous RAM whose addresses MEMORY_PHYS tells, paid for like any
+ * other; and device objects, a device's own pages (MMIO), which are never
+ * RAM, never freed, never paid for and always mapped uncached.
  */
 #ifndef CLK_MEMORY_H
 #define CLK_MEMORY_H
@@ -19,11 +24,19 @@
 struct actor;
 struct vspace;
 
+enum memobj_kind {
+    MEMOBJ_RAM,    /* MEMORY_CREATE: frames from anywhere */
+    MEMOBJ_DMA,    /* DMA_CREATE: contiguous frames from BASE */
+    MEMOBJ_DEVICE, /* MMIO_CREATE: device pages from BASE, not RAM */
+};
+
 struct memobj {
     uint32_t refs;  /* capabilities and mappings */
-    uint32_t owner; /* the id of the actor whose page quota pays for it */
+    uint32_t owner; /* RAM, DMA: the id of the actor whose page quota pays for it */
     uint32_t npages;
-    uint64_t pa[]; /* its frames */
+    uint8_t kind;  /* enum memobj_kind */
+    uint64_t base; /* DMA, DEVICE: the physical address of the first page */
+    uint64_t pa[]; /* RAM: its frames */
 };
 
 /* A mapping of a memory object in an address space (vspace.regions). */
@@ -37,6 +50,21 @@ struct region {
  * A's table. Returns the slot, CLK_EINVAL or CLK_ENOMEM (no memory, no
  * slot, or over A's page quota). */
 int memobj_create(struct actor *a, uint64_t npages);
+
+/* DMA_CREATE: NPAGES physically contiguous zeroed pages, paid for by A.
+ * Returns the slot, CLK_EINVAL (0 pages, or more than one buddy block) or
+ * CLK_ENOMEM (no contiguous memory, no slot, or over the page quota). */
+int memobj_create_dma(struct actor *a, uint64_t npages);
+
+/* MMIO_CREATE: the NPAGES device pages at PA. Returns the slot, CLK_EINVAL
+ * (PA misaligned, no pages or too many, past the physical address space, or
+ * RAM), CLK_EPERM (memory the kernel maps itself) or CLK_ENOMEM. */
+int memobj_create_device(struct actor *a, uint64_t pa, uint64_t npages);
+
+/* MEMORY_PHYS: the physical address of page PAGE of MO. Returns it,
+ * CLK_EBADF (an ordinary object: its addresses are nobody's business) or
+ * CLK_EINVAL (PAGE out of range). */
+int64_t memobj_phys(const struct memobj *mo, uint64_t page);
 
 void memobj_retain(struct memobj *mo);
 void memobj_release(struct memobj *mo);

@@ -15,6 +15,12 @@
 #define MEMMAP_MAX      64 /* memory-map entries kept from the boot loader */
 #define MODULES_MAX     16 /* boot modules kept from the boot loader */
 
+/* Kernel memory map */
+#define KERNEL_MMIO_RANGES 16 /* device ranges the kernel maps itself (refused to drivers) */
+
+/* Device access */
+#define DEVICE_MMIO_MAX_PAGES 262144 /* 1 GiB: the largest MMIO_CREATE (MAP maps page by page) */
+
 /* Actors */
 #define USER_STACK_PAGES 16 /* 64 KiB user stack per actor */
 #define ELF_MAX_PHDRS    16 /* program headers an executable may have */

@@ -67,6 +67,13 @@ int vm_map_mmio(uint64_t pa, size_t size, void **va);
  * uncached MMIO-window mapping otherwise. NULL when that fails. */
 void *vm_map_phys(uint64_t pa, size_t size);
 
+/* True when any page of [PA, PA+SIZE) is mapped by the kernel: in the
+ * direct map (cached: the 2 MiB chunks that hold RAM, and the first) or in
+ * the MMIO window (the local APIC, IOAPICs, firmware tables). Such pages
+ * are never handed to drivers: the kernel drives them, or a second,
+ * uncached mapping would clash with the cached one. */
+bool vm_kernel_maps_phys(uint64_t pa, uint64_t size);
+
 /* True when [PA, PA+SIZE) lies in the direct map. */
 bool vm_direct_mapped(uint64_t pa, size_t size);
 

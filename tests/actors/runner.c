@@ -11,7 +11,8 @@
  *                  r (receive right), sB (send right, badge B), gB (send
  *                  and grant rights, badge B), R (read)
  *                  or W (read and write), each with
- *                  an optional @N for object N (default: the latest).
+ *                  an optional @N for object N (default: the latest);
+ *                  or D, a copy of the runner's device authority.
  *                  QUOTA is PAGES/CAPS/MAILBOX_SLOTS/THREADS, a blank
  *                  field meaning "as much as the runner has"
  *   watch:N        from now on, children's faults come to the runner; at
@@ -53,6 +54,8 @@ static uint64_t number(const char **p, const char *end)
 static long cap_for(const char *p, const char *end)
 {
     char kind = *p++;
+    if (kind == 'D')
+        return clk_cap_mint((long)bi->device_cap, CLK_RIGHTS_ALL, 0);
     uint64_t badge = kind == 's' || kind == 'g' ? number(&p, end) : 0;
     unsigned rights = kind == 'r'   ? CLK_RIGHT_RECV
                       : kind == 's' ? CLK_RIGHT_SEND
@@ -205,8 +208,8 @@ int main(uintptr_t arg)
     long faults = 0;
     while (*p && !(p[0] == '-' && p[1] == '-' && (p[2] == ' ' || !p[2])))
         p++;
-    clk_printf("runner: actor %ld, initrd of %lu bytes\n", clk_self(),
-               (unsigned long)bi->initrd_len);
+    clk_printf("runner: actor %ld, initrd of %lu bytes, device authority in slot %lu\n", clk_self(),
+               (unsigned long)bi->initrd_len, (unsigned long)bi->device_cap);
     while (*p) {
         p += p[0] == '-' ? 2 : 0;
         while (*p == ' ')

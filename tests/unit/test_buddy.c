@@ -2,9 +2,9 @@
  * test_buddy.c: the buddy frame allocator (kernel/buddy.c).
  *
  * A long randomized run of allocations and frees over an arena with holes is
- * checked against a per-frame model; then every error return and every
- * panic path (double, foreign and interior frees, overwritten free blocks,
- * bad ranges, corrupted state), each on a fresh allocator.
+ * checked against a per-frame model; then splitting a block into frames,
+ * every error return and every panic path (double, foreign and interior frees, overwritten free
+ * blocks, bad ranges, corrupted state), each on a fresh allocator.
  */
 #include <buddy.h>
 #include <clk/abi.h>
@@ -557,6 +557,42 @@ static void test_tag(void)
     arena_free(a);
 }
 
+/* A block cut into frames (DMA memory): each frame is its own block, freed
+ * alone, and the frames merge back into the block when all are free. */
+static void test_split(void)
+{
+    struct arena *a = arena_new(64);
+    uint64_t pfn, head;
+    unsigned order;
+    buddy_add_range(&a->b, 0, 64);
+    CHECK(buddy_alloc(&a->b, 3, &pfn) == 0);
+    buddy_set_tag(&a->b, pfn, 2);
+    buddy_split(&a->b, pfn);
+    buddy_check(&a->b);
+    CHECK_EQ(a->b.nfree, 56);
+    CHECK_EQ(buddy_tag(&a->b, pfn), 0);
+    for (uint64_t i = 0; i < 8; i++)
+        CHECK(buddy_block_of(&a->b, pfn + i, &head, &order) && head == pfn + i && order == 0);
+    static const unsigned shuffled[8] = { 5, 0, 7, 2, 3, 6, 1, 4 };
+    for (unsigned i = 0; i < 8; i++) {
+        buddy_free(&a->b, pfn + shuffled[i]);
+        buddy_check(&a->b);
+    }
+    CHECK_EQ(a->b.nfree, 64);
+    CHECK_EQ(a->b.nfree_blocks[6], 1); /* all one block again */
+    EXPECT_PANIC(buddy_split(&a->b, 0), "does not start an allocated block"); /* free */
+    arena_free(a);
+
+    a = arena_new(16);
+    buddy_add_range(&a->b, 0, 16);
+    CHECK(buddy_alloc(&a->b, 2, &pfn) == 0);
+    EXPECT_PANIC(buddy_split(&a->b, pfn + 1), "does not start an allocated block"); /* a tail */
+    arena_free(a);
+    a = arena_new(16);
+    EXPECT_PANIC(buddy_split(&a->b, 99), "does not start an allocated block"); /* out of range */
+    arena_free(a);
+}
+
 static void test_panic_add_range(void)
 {
     struct arena *a = arena_new(32);
@@ -612,6 +648,7 @@ int main(void)
     RUN(test_panic_overwritten_on_merge);
     RUN(test_panic_overwritten_list_pointer);
     RUN(test_tag);
+    RUN(test_split);
     RUN(test_panic_add_range);
     RUN(test_panic_check_detects_corruption);
     return 0;

@@ -36,7 +36,8 @@ enum clk_error {
  * the result comes back in rax (>= 0, or a CLK_E* code). SYSCALL itself
  * clobbers rcx and r11; every other register is preserved.
  *
- * CLK_SYSCALLS is the one table of syscalls: X(NAME, number).
+ * CLK_SYSCALLS is the one table of syscalls: X(NAME, number), in increasing
+ * order. A number missing from it (29-31 today) is CLK_ENOSYS.
  */
 #define CLK_SYSCALLS(X)                                                                            \
     X(DEBUG_WRITE, 1)     /* (const char *buf, size_t len) -> bytes written */                     \
@@ -69,7 +70,18 @@ enum clk_error {
     X(UNMAP, 28)               /* (va) -> 0; removes the mapping that starts at VA */              \
     X(THREAD_CREATE, 29)       /* (entry, stack or 0, arg0, arg1) -> the new thread's index */     \
     X(THREAD_EXIT, 30)         /* () -> does not return; the last thread ends the actor */         \
-    X(TIMER, 31)               /* (cap, ns, bits) -> 0; signals BITS on notification CAP after NS */
+    X(TIMER, 31)          /* (cap, ns, bits) -> 0; signals BITS on notification CAP after NS */    \
+    X(IOPORT_CREATE, 32)  /* (dev, base, count) -> slot of an I/O-port range */                    \
+    X(IO_IN, 33)          /* (ioport, port, width) -> the value read */                            \
+    X(IO_OUT, 34)         /* (ioport, port, width, value) -> 0 */                                  \
+    X(MMIO_CREATE, 35)    /* (dev, phys, npages) -> slot of a device memory object */              \
+    X(DMA_CREATE, 36)     /* (dev, npages) -> slot of a contiguous memory object */                \
+    X(MEMORY_PHYS, 37)    /* (cap, page) -> physical address of that page */                       \
+    X(IRQ_CREATE, 38)     /* (dev, gsi) -> slot of an IRQ capability (IOAPIC input) */             \
+    X(IRQ_CREATE_MSI, 39) /* (dev) -> slot of an IRQ capability (an MSI vector) */                 \
+    X(IRQ_INFO, 40)       /* (irq, what) -> enum clk_irq_info */                                   \
+    X(IRQ_BIND, 41)       /* (irq, notification, bits) -> 0; signals BITS when it fires */         \
+    X(IRQ_ACK, 42)        /* (irq) -> 0; unmasks it */
 enum clk_syscall {
 #define CLK_SYSCALL_ENUM(name, nr) CLK_SYS_##name = nr,
     CLK_SYSCALLS(CLK_SYSCALL_ENUM)
@@ -140,8 +152,8 @@ enum clk_rights {
     CLK_RIGHT_SEND = 1,
     CLK_RIGHT_RECV = 2,
     CLK_RIGHT_GRANT = 4,  /* pass capabilities through it */
-    CLK_RIGHT_READ = 8,   /* memory: map it */
-    CLK_RIGHT_WRITE = 16, /* memory: map it writable */
+    CLK_RIGHT_READ = 8,   /* memory: map it; I/O ports: IO_IN */
+    CLK_RIGHT_WRITE = 16, /* memory: map it writable; I/O ports: IO_OUT */
     CLK_RIGHTS_ALL = 31,
 };
 
@@ -149,6 +161,24 @@ enum clk_rights {
 #define CLK_MAP_WRITE 1
 #define CLK_CAP_NONE  0
 #define CLK_CAP_INIT  1
+
+/*
+ * Device access. The root actor starts with a device-authority capability
+ * (clk_bootinfo.device_cap); it and its copies are the only way to hardware.
+ * With it, IOPORT_CREATE makes I/O-port range capabilities (IO_IN needs
+ * READ, IO_OUT WRITE), MMIO_CREATE memory objects of device pages (mapped
+ * uncached), DMA_CREATE memory objects of physically contiguous RAM whose
+ * addresses MEMORY_PHYS tells, and IRQ_CREATE / IRQ_CREATE_MSI interrupt
+ * capabilities. IRQ_BIND ties an interrupt to a notification: when it
+ * fires the kernel masks it and signals the bits; IRQ_ACK unmasks it.
+ * Widths for IO_IN and IO_OUT are 1, 2 or 4 bytes.
+ */
+enum clk_irq_info {
+    CLK_IRQ_MSI_ADDRESS = 0, /* MSI only: the message address to program */
+    CLK_IRQ_MSI_DATA = 1,    /* MSI only: the message data to program */
+    CLK_IRQ_COUNT = 2,       /* interrupts taken so far */
+    CLK_IRQ_UNBOUND = 3,     /* of those, how many found no notification bound */
+};
 
 /* Kernel counters for STATS (tests and benchmarks). */
 enum clk_stat {
@@ -206,6 +236,8 @@ _Static_assert(sizeof(struct clk_spawn) == 120, "clk_spawn layout is ABI");
 /*
  * What the root actor finds at entry: rdi points at this structure, mapped
  * read-only. The initrd (a newc cpio archive) is mapped read-only too.
+ * DEVICE_CAP is the slot of the root actor's device-authority capability
+ * (CLK_CAP_INIT, the first slot); fields only ever get added at the end.
  */
 #define CLK_BOOTINFO_MAGIC 0x434C4B424F4F5431ULL /* "CLKBOOT1" */
 struct clk_bootinfo {
@@ -213,7 +245,8 @@ struct clk_bootinfo {
     unsigned long long initrd;     /* user address of the initrd archive */
     unsigned long long initrd_len; /* its size in bytes */
     char cmdline[512];             /* the kernel command line */
+    unsigned long long device_cap; /* slot of the device-authority capability */
 };
-_Static_assert(sizeof(struct clk_bootinfo) == 536, "clk_bootinfo layout is ABI");
+_Static_assert(sizeof(struct clk_bootinfo) == 544, "clk_bootinfo layout is ABI");
 
 #endif

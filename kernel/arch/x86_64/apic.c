@@ -8,6 +8,7 @@
 #include <arch/trap.h>
 #include <clk/abi.h>
 #include <clock.h>
+#include <device.h>
 #include <frame.h>
 #include <log.h>
 #include <memlayout.h>
@@ -173,6 +174,14 @@ void timer_set_callback(void (*fn)(void))
 
 /* ---- IOAPIC ---- */
 
+#define IOAPIC_GSIS   (VEC_IRQ_LAST - VEC_IRQ_BASE + 1) /* GSI n arrives on VEC_IRQ_BASE + n */
+#define RTE_LOW       0x10                              /* + 2 * pin: redirection entry, low half */
+#define RTE_HIGH      0x11                              /* + 2 * pin: its destination */
+#define RTE_MASKED    (1u << 16)
+#define RTE_LEVEL     (1u << 15)
+#define RTE_ACTIVE_LO (1u << 13)
+_Static_assert(IOAPIC_GSIS <= 64, "one bit per GSI in a uint64_t");
+
 struct ioapic {
     volatile uint32_t *regs;
     unsigned gsi_base, pins;
@@ -180,6 +189,8 @@ struct ioapic {
 
 static struct ioapic ioapics[MADT_MAX_IOAPICS];
 static unsigned nioapics;
+static uint64_t gsi_kernel;  /* inputs the kernel uses (or owns the device of) */
+static uint64_t gsi_claimed; /* inputs an IRQ capability holds */
 
 static uint32_t ioapic_read(struct ioapic *io, unsigned reg)
 {
@@ -210,30 +221,128 @@ void ioapic_init(const struct madt_info *m)
         io->gsi_base = m->ioapic[i].gsi_base;
         io->pins = ((ioapic_read(io, 1) >> 16) & 0xFF) + 1;
         for (unsigned pin = 0; pin < io->pins; pin++) {
-            ioapic_write(io, 0x10 + 2 * pin, LVT_MASKED);
-            ioapic_write(io, 0x11 + 2 * pin, 0);
+            ioapic_write(io, RTE_LOW + 2 * pin, RTE_MASKED);
+            ioapic_write(io, RTE_HIGH + 2 * pin, 0);
         }
         log_info("ioapic: %u inputs from GSI %u, all masked", io->pins, io->gsi_base);
     }
+    if (m->isa[0].gsi < IOAPIC_GSIS) /* the PIT's: the kernel owns the PIT */
+        gsi_kernel |= 1UL << m->isa[0].gsi;
+}
+
+/* The IOAPIC that serves GSI, and the pin, or NULL. */
+static struct ioapic *ioapic_of(unsigned gsi, unsigned *pin)
+{
+    for (unsigned i = 0; i < nioapics; i++)
+        if (gsi >= ioapics[i].gsi_base && gsi - ioapics[i].gsi_base < ioapics[i].pins) {
+            *pin = gsi - ioapics[i].gsi_base;
+            return &ioapics[i];
+        }
+    return NULL;
 }
 
 int ioapic_route_isa(unsigned irq)
 {
     KASSERT(irq < MADT_ISA_IRQS);
-    unsigned gsi = madt->isa[irq].gsi, vector = VEC_IRQ_BASE + gsi;
-    struct ioapic *io = NULL;
-    for (unsigned i = 0; i < nioapics; i++)
-        if (gsi >= ioapics[i].gsi_base && gsi - ioapics[i].gsi_base < ioapics[i].pins)
-            io = &ioapics[i];
+    unsigned gsi = madt->isa[irq].gsi, vector = VEC_IRQ_BASE + gsi, pin;
+    struct ioapic *io = ioapic_of(gsi, &pin);
     if (!io || vector > VEC_IRQ_LAST)
         return CLK_ENOENT;
     uint32_t lo = vector;
     if (madt->isa[irq].active_low)
-        lo |= 1u << 13;
+        lo |= RTE_ACTIVE_LO;
     if (madt->isa[irq].level)
-        lo |= 1u << 15;
-    unsigned pin = gsi - io->gsi_base;
-    ioapic_write(io, 0x11 + 2 * pin, lapic_read(LAPIC_ID) & 0xFF000000); /* to this CPU */
-    ioapic_write(io, 0x10 + 2 * pin, lo);
+        lo |= RTE_LEVEL;
+    ioapic_write(io, RTE_HIGH + 2 * pin, lapic_read(LAPIC_ID) & 0xFF000000); /* to this CPU */
+    ioapic_write(io, RTE_LOW + 2 * pin, lo);
+    gsi_kernel |= 1UL << gsi;
     return vector;
+}
+
+/* ---- interrupts for user-space drivers (device.h) ---- */
+
+static uint64_t msi_claimed[(VEC_MSI_LAST - VEC_MSI_BASE + 64) / 64];
+static unsigned msi_next; /* next-fit, so that a vector given back is reused last */
+
+static void device_irq(struct trap_frame *tf)
+{
+    irq_fired((unsigned)tf->vector);
+}
+
+/* The redirection entry of a GSI, masked: an ISA IRQ's polarity and
+ * trigger from the MADT, and PCI's (level, active low) above the ISA range. */
+static uint32_t gsi_entry(unsigned gsi)
+{
+    uint32_t lo = (VEC_IRQ_BASE + gsi) | RTE_MASKED;
+    for (unsigned irq = 0; irq < MADT_ISA_IRQS; irq++)
+        if (madt->isa[irq].gsi == gsi)
+            return lo | (madt->isa[irq].active_low ? RTE_ACTIVE_LO : 0) |
+                   (madt->isa[irq].level ? RTE_LEVEL : 0);
+    return gsi < MADT_ISA_IRQS ? lo : lo | RTE_LEVEL | RTE_ACTIVE_LO;
+}
+
+int arch_irq_claim_gsi(uint64_t gsi, unsigned *line)
+{
+    unsigned pin;
+    struct ioapic *io = gsi < IOAPIC_GSIS ? ioapic_of((unsigned)gsi, &pin) : NULL;
+    if (!io)
+        return CLK_ENOENT;
+    if (gsi_kernel & (1UL << gsi))
+        return CLK_EPERM;
+    if (gsi_claimed & (1UL << gsi))
+        return CLK_EEXIST;
+    gsi_claimed |= 1UL << gsi;
+    *line = VEC_IRQ_BASE + (unsigned)gsi;
+    irq_set_handler(*line, device_irq);
+    ioapic_write(io, RTE_HIGH + 2 * pin, lapic_read(LAPIC_ID) & 0xFF000000); /* to this CPU */
+    ioapic_write(io, RTE_LOW + 2 * pin, gsi_entry((unsigned)gsi));
+    return 0;
+}
+
+int arch_irq_claim_msi(unsigned *line)
+{
+    const unsigned n = VEC_MSI_LAST - VEC_MSI_BASE + 1;
+    for (unsigned k = 0; k < n; k++) {
+        unsigned i = (msi_next + k) % n;
+        if (!(msi_claimed[i / 64] & (1UL << (i % 64)))) {
+            msi_claimed[i / 64] |= 1UL << (i % 64);
+            msi_next = (i + 1) % n;
+            *line = VEC_MSI_BASE + i;
+            /* The handler stays after the vector is given back: a device
+             * that still sends then counts as a stray, never a warning per
+             * interrupt. */
+            irq_set_handler(*line, device_irq);
+            return 0;
+        }
+    }
+    return CLK_ENOMEM;
+}
+
+void arch_irq_mask(unsigned line, bool masked)
+{
+    unsigned pin;
+    struct ioapic *io = line <= VEC_IRQ_LAST ? ioapic_of(line - VEC_IRQ_BASE, &pin) : NULL;
+    if (!io)
+        return; /* an MSI vector */
+    uint32_t lo = ioapic_read(io, RTE_LOW + 2 * pin);
+    ioapic_write(io, RTE_LOW + 2 * pin, masked ? lo | RTE_MASKED : lo & ~RTE_MASKED);
+}
+
+void arch_irq_release(unsigned line)
+{
+    arch_irq_mask(line, true);
+    if (line >= VEC_MSI_BASE) {
+        unsigned i = line - VEC_MSI_BASE;
+        msi_claimed[i / 64] &= ~(1UL << (i % 64));
+    } else {
+        gsi_claimed &= ~(1UL << (line - VEC_IRQ_BASE));
+    }
+}
+
+void arch_irq_msi_message(unsigned line, uint64_t *address, uint32_t *data)
+{
+    /* Fixed delivery, edge-triggered, to this CPU's local APIC (physical
+     * destination mode): the Intel SDM's MSI format. */
+    *address = 0xFEE00000UL | ((uint64_t)(lapic_read(LAPIC_ID) >> 24) << 12);
+    *data = line;
 }

@@ -273,6 +273,74 @@ static inline __attribute__((noreturn)) void clk_thread_exit(void)
     __builtin_unreachable();
 }
 
+/* ---- device access (the device authority is clk_bootinfo.device_cap in
+ * the root actor; others get copies through SPAWN) ---- */
+
+/* A capability to the I/O ports [BASE, BASE + COUNT); returns its slot. */
+static inline long clk_ioport_create(long dev, unsigned base, unsigned count)
+{
+    return clk_syscall(CLK_SYS_IOPORT_CREATE, dev, base, count, 0, 0, 0);
+}
+
+/* Read WIDTH (1, 2 or 4) bytes from PORT through I/O-port capability IO. */
+static inline long clk_io_in(long io, unsigned port, unsigned width)
+{
+    return clk_syscall(CLK_SYS_IO_IN, io, port, width, 0, 0, 0);
+}
+
+static inline long clk_io_out(long io, unsigned port, unsigned width, uint32_t value)
+{
+    return clk_syscall(CLK_SYS_IO_OUT, io, port, width, value, 0, 0);
+}
+
+/* A memory object of the NPAGES device pages at PHYS, mapped uncached. */
+static inline long clk_mmio_create(long dev, uint64_t phys, unsigned long npages)
+{
+    return clk_syscall(CLK_SYS_MMIO_CREATE, dev, (long)phys, (long)npages, 0, 0, 0);
+}
+
+/* A memory object of NPAGES physically contiguous zeroed pages. */
+static inline long clk_dma_create(long dev, unsigned long npages)
+{
+    return clk_syscall(CLK_SYS_DMA_CREATE, dev, (long)npages, 0, 0, 0, 0);
+}
+
+/* The physical address of page PAGE of a DMA or device memory object. */
+static inline long clk_memory_phys(long mem, unsigned long page)
+{
+    return clk_syscall(CLK_SYS_MEMORY_PHYS, mem, (long)page, 0, 0, 0, 0);
+}
+
+/* An interrupt capability for IOAPIC input GSI, masked and unbound. */
+static inline long clk_irq_create(long dev, unsigned gsi)
+{
+    return clk_syscall(CLK_SYS_IRQ_CREATE, dev, gsi, 0, 0, 0, 0);
+}
+
+/* An interrupt capability for a new MSI vector (see clk_irq_info). */
+static inline long clk_irq_create_msi(long dev)
+{
+    return clk_syscall(CLK_SYS_IRQ_CREATE_MSI, dev, 0, 0, 0, 0, 0);
+}
+
+/* WHAT (enum clk_irq_info) about interrupt capability IRQ. */
+static inline long clk_irq_info(long irq, enum clk_irq_info what)
+{
+    return clk_syscall(CLK_SYS_IRQ_INFO, irq, what, 0, 0, 0, 0);
+}
+
+/* When IRQ fires, signal BITS on NOTIFICATION (CLK_CAP_NONE: unbind). */
+static inline long clk_irq_bind(long irq, long notification, uint64_t bits)
+{
+    return clk_syscall(CLK_SYS_IRQ_BIND, irq, notification, (long)bits, 0, 0, 0);
+}
+
+/* Unmask IRQ after handling it. */
+static inline long clk_irq_ack(long irq)
+{
+    return clk_syscall(CLK_SYS_IRQ_ACK, irq, 0, 0, 0, 0, 0);
+}
+
 /* The calling actor's id. */
 static inline long clk_self(void)
 {

@@ -56,6 +56,8 @@ enum {
     VEC_PIC_BASE = 0x20, /* legacy PIC, remapped and masked: spurious only */
     VEC_IRQ_BASE = 0x30, /* IOAPIC inputs (GSI n -> VEC_IRQ_BASE + n) */
     VEC_IRQ_LAST = 0x6F,
+    VEC_MSI_BASE = 0x70, /* MSI vectors for user-space drivers (device.h) */
+    VEC_MSI_LAST = 0xEF,
     VEC_TIMER = 0xF0, /* local APIC timer */
     VEC_APIC_ERROR = 0xFE,
     VEC_SPURIOUS = 0xFF,
