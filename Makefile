@@ -261,7 +261,14 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/unit.c $$(fuzz_src_$$*) | s
 
 .PHONY: all setup run debug test unit fuzz fuzz-smoke bench format format-check clean
 
-all: $(BUILD)/clkernel.iso
+all: $(BUILD)/clkernel.iso sysroot/include/clk/abi.h
+
+# The SDK (sysroot/, see its README): for now the kernel ABI header, which
+# the kernel, libactor and (with the SDK) libc-port all include.
+sysroot/include/clk/abi.h: abi/include/clk/abi.h
+	@mkdir -p $(@D)
+	$(say) INSTALL $@
+	$(Q)cp $< $@
 
 setup:
 	@tools/setup
@@ -317,6 +324,6 @@ bench: all
 	$(PYTHON) tools/bench
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) sysroot/include
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

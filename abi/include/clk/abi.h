@@ -12,6 +12,13 @@
 #ifndef CLK_ABI_H
 #define CLK_ABI_H
 
+/* The header serves C and C++ actors alike. */
+#ifdef __cplusplus
+#define CLK_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define CLK_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+
 enum clk_error {
     CLK_OK = 0,
     CLK_EINVAL = -1,  /* an argument is malformed or out of range */
@@ -219,7 +226,7 @@ struct clk_spawn {
     unsigned long long fault; /* a mailbox for the child's fault messages, or 0 */
     struct clk_quota quota;
 };
-_Static_assert(sizeof(struct clk_spawn) == 120, "clk_spawn layout is ABI");
+CLK_STATIC_ASSERT(sizeof(struct clk_spawn) == 120, "clk_spawn layout is ABI");
 
 /*
  * Faults. When an actor faults and was given a fault mailbox, the kernel
@@ -247,6 +254,6 @@ struct clk_bootinfo {
     char cmdline[512];             /* the kernel command line */
     unsigned long long device_cap; /* slot of the device-authority capability */
 };
-_Static_assert(sizeof(struct clk_bootinfo) == 544, "clk_bootinfo layout is ABI");
+CLK_STATIC_ASSERT(sizeof(struct clk_bootinfo) == 544, "clk_bootinfo layout is ABI");
 
 #endif
