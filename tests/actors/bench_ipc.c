@@ -3,16 +3,9 @@
  * to echo_server's null operation, with a short message in registers.
  * Reports in the format tools/bench reads, and which path the kernel took.
  */
-#include <actor/sys.h>
+#include "bench.h"
 
 #define ROUNDS 10000
-
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
 
 int main(long cap)
 {
@@ -28,8 +21,7 @@ int main(long cap)
     t = rdtsc() - t;
     ns = clk_clock_ns() - ns;
     long fast = clk_stats(CLK_STAT_IPC_FAST) - fast0, slow = clk_stats(CLK_STAT_IPC_SLOW) - slow0;
-    clk_printf("bench: %-28s %8lu ticks/op %8lu ps/op\n", "IPC round trip (call+reply)",
-               (unsigned long)(t / ROUNDS), (unsigned long)(ns * 1000 / ROUNDS));
+    bench_report("IPC round trip (call+reply)", t, ns, ROUNDS);
     clk_printf("bench_ipc: %d round trips: %ld fast-path and %ld slow-path IPC operations\n",
                ROUNDS, fast, slow);
     return 0;

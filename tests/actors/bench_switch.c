@@ -4,16 +4,9 @@
  * actors yield ROUNDS times, so the loop's time / (2 * ROUNDS) is the cost
  * of one yield-and-switch.
  */
-#include <actor/sys.h>
+#include "bench.h"
 
 #define ROUNDS 10000
-
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
 
 int main(void)
 {
@@ -21,9 +14,6 @@ int main(void)
     uint64_t ns = clk_clock_ns(), t = rdtsc();
     for (int i = 0; i < ROUNDS; i++)
         clk_yield();
-    t = rdtsc() - t;
-    ns = clk_clock_ns() - ns;
-    clk_printf("bench: %-28s %8lu ticks/op %8lu ps/op\n", "yield + address-space switch",
-               (unsigned long)(t / (2 * ROUNDS)), (unsigned long)(ns * 1000 / (2 * ROUNDS)));
+    bench_report("yield + address-space switch", rdtsc() - t, clk_clock_ns() - ns, 2 * ROUNDS);
     return 0;
 }

@@ -3,16 +3,9 @@
  * messages from producer.c until it has them all, checking their order and
  * payloads. It reports the guest instructions per message (tools/bench).
  */
-#include <actor/sys.h>
+#include "bench.h"
 
 #define PRODUCER_COUNT 1000
-
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
 
 int main(long cap)
 {
@@ -26,9 +19,7 @@ int main(long cap)
         good += r == cap && m.w[0] == i && m.w[1] == i * i && m.w[2] == ~i && badge == first_badge;
     }
     uint64_t t = rdtsc() - t0, ns = clk_clock_ns() - ns0;
-    clk_printf("bench: %-28s %8lu ticks/op %8lu ps/op\n", "mailbox message (send+wait)",
-               (unsigned long)(t / (PRODUCER_COUNT - 1)),
-               (unsigned long)(ns * 1000 / (PRODUCER_COUNT - 1)));
+    bench_report("mailbox message (send+wait)", t, ns, PRODUCER_COUNT - 1);
     clk_printf("consumer: %ld of %d messages in order, badge %lu, status %ld\n", good,
                PRODUCER_COUNT, (unsigned long)first_badge, r < 0 ? r : 0);
     return 0;

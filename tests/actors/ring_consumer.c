@@ -5,18 +5,11 @@
  * notification in slot 2 while the ring is empty. Checks every message
  * and reports guest instructions per message in tools/bench's format.
  */
+#include "bench.h"
 #include <actor/ring.h>
-#include <actor/sys.h>
 
 #define RING_MSGS 100000
 #define RING_VA   0x20000000UL
-
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
 
 int main(long ncaps)
 {
@@ -47,8 +40,7 @@ int main(long ncaps)
         clk_ring_release(r, n);
     }
     uint64_t t = rdtsc() - t0, ns = clk_clock_ns() - ns0;
-    clk_printf("bench: %-28s %8lu ticks/op %8lu ps/op\n", "ring channel message",
-               (unsigned long)(t / (RING_MSGS - 1)), (unsigned long)(ns * 1000 / (RING_MSGS - 1)));
+    bench_report("ring channel message", t, ns, RING_MSGS - 1);
     clk_printf("ring_consumer: %lu of %d messages intact and in order, slept %lu times\n",
                (unsigned long)good, RING_MSGS, (unsigned long)sleeps);
     return 0;
