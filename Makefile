@@ -149,7 +149,7 @@ USER_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T liba
 # The pure kernel files (formatting, strings, cpio) serve actors too, until
 # newlib arrives with the SDK.
 LIBACTOR_SRC := libactor/start.c libactor/print.c kernel/fmt.c kernel/string.c kernel/cpio.c
-LIBACTOR_OBJS := $(LIBACTOR_SRC:%.c=$(BUILD)/user/%.o)
+LIBACTOR_OBJS := $(LIBACTOR_SRC:%.c=$(BUILD)/user/%.o) $(BUILD)/user/libactor/thread.o
 CRT0 := $(BUILD)/user/libactor/crt0.o
 
 TEST_ACTORS := runner hello spin forever sleeper fault_null fault_priv fault_div fault_stack fpu \
@@ -165,6 +165,10 @@ $(BUILD)/user/%.o: %.c | setup
 	$(Q)$(CC) $(USER_CPPFLAGS) $(USER_CFLAGS) -c $< -o $@
 
 $(CRT0): libactor/crt0.S | setup
+	@mkdir -p $(@D)
+	$(Q)$(CC) -c $< -o $@
+
+$(BUILD)/user/libactor/thread.o: libactor/thread.S | setup
 	@mkdir -p $(@D)
 	$(Q)$(CC) -c $< -o $@
 
@@ -184,11 +188,120 @@ $(BUILD)/initrd/test/%: $(BUILD)/user/bin/%
 
 .SECONDARY: $(TEST_ACTORS:%=$(BUILD)/user/tests/actors/%.o) $(TEST_ACTORS:%=$(BUILD)/user/bin/%)
 
+# ---- the SDK: newlib, libc-port and libactor in sysroot/ ----
+
+# newlib 3.3.0 from Debian's newlib-source, built for the target with the
+# compiler wrapper (tools/x86_64-clk-elf-gcc) and without its own syscall
+# stubs: libc-port/ supplies them. Sources and objects stay in build/newlib/.
+# The wrapper is pointed at an empty sysroot while newlib builds, so that
+# headers installed by an earlier build cannot shadow the ones it makes.
+NEWLIB_TARBALL := /usr/src/newlib/newlib-3.3.0.tar.xz
+# The sysroot is one for every build variant (BUILD=...), so what goes into
+# it is built once, in build/sdk/.
+SDK_BUILD := build/sdk
+NEWLIB := $(SDK_BUILD)/newlib
+SYSROOT := sysroot
+SDK_CC := $(SYSROOT)/bin/x86_64-clk-elf-gcc
+LIBC_PORT_OBJS := $(addprefix $(SDK_BUILD)/libc-port/,syscalls.o dirent.o start.o)
+SDK_FILES := $(SYSROOT)/bin/x86_64-clk-elf-gcc $(SYSROOT)/lib/libc.a $(SYSROOT)/lib/libm.a \
+	$(SYSROOT)/lib/crt0.o $(SYSROOT)/lib/actor.ld $(SYSROOT)/lib/libactor.a \
+	$(SYSROOT)/include/clk/abi.h $(SYSROOT)/include/actor/sys.h $(SYSROOT)/include/actor/ring.h
+
+.PHONY: sdk
+sdk: $(SDK_FILES)
+
+$(NEWLIB)/stamp: | setup
+	$(say) NEWLIB "$(NEWLIB) (about a minute)"
+	$(Q)rm -rf $(NEWLIB) && mkdir -p $(NEWLIB)/build
+	$(Q)tar -xf $(NEWLIB_TARBALL) -C $(NEWLIB) && mv $(NEWLIB)/newlib-* $(NEWLIB)/src
+	$(Q)cd $(NEWLIB)/build && CLK_SYSROOT=$(abspath $(NEWLIB))/none ../src/configure \
+		--target=x86_64-elf --prefix=$(abspath $(NEWLIB)/out) --disable-multilib \
+		--disable-newlib-supplied-syscalls --enable-newlib-io-long-long \
+		--enable-newlib-io-c99-formats --disable-nls \
+		CC_FOR_TARGET=$(abspath tools/x86_64-clk-elf-gcc) AR_FOR_TARGET=ar AS_FOR_TARGET=as \
+		LD_FOR_TARGET=ld RANLIB_FOR_TARGET=ranlib CFLAGS_FOR_TARGET="-O2 -g" \
+		> $(abspath $(NEWLIB))/configure.log 2>&1 || { tail -20 $(abspath $(NEWLIB))/configure.log; exit 1; }
+	$(Q)CLK_SYSROOT=$(abspath $(NEWLIB))/none $(MAKE) -C $(NEWLIB)/build all-target-newlib \
+		> $(NEWLIB)/make.log 2>&1 || { tail -30 $(NEWLIB)/make.log; exit 1; }
+	$(Q)CLK_SYSROOT=$(abspath $(NEWLIB))/none $(MAKE) -C $(NEWLIB)/build install-target-newlib \
+		> $(NEWLIB)/install.log 2>&1 || { tail -30 $(NEWLIB)/install.log; exit 1; }
+	$(Q)touch $@
+
+# Headers: newlib's, then what CLKernel adds or replaces.
+$(SYSROOT)/include/stdio.h: $(NEWLIB)/stamp $(wildcard libc-port/include/*/*.h)
+	$(say) INSTALL $(SYSROOT)/include
+	$(Q)mkdir -p $(SYSROOT)/include
+	$(Q)cp -R $(NEWLIB)/out/x86_64-elf/include/. $(SYSROOT)/include/
+	$(Q)cp -R libc-port/include/. $(SYSROOT)/include/
+	$(Q)touch $@
+
+$(SYSROOT)/include/clk/%.h: abi/include/clk/%.h
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
+$(SYSROOT)/include/actor/%.h: libactor/include/actor/%.h
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
+$(SYSROOT)/bin/x86_64-clk-elf-gcc: tools/x86_64-clk-elf-gcc
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
+$(SYSROOT)/lib/actor.ld: libactor/actor.ld
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
+$(SYSROOT)/lib/crt0.o: libc-port/crt0.S | setup
+	@mkdir -p $(@D)
+	$(Q)$(CC) -c $< -o $@
+
+SDK_HEADERS := $(SYSROOT)/include/stdio.h $(SYSROOT)/include/clk/abi.h \
+	$(SYSROOT)/include/actor/sys.h $(SYSROOT)/include/actor/ring.h $(SDK_CC)
+
+$(SDK_BUILD)/libc-port/%.o: libc-port/%.c $(SDK_HEADERS)
+	@mkdir -p $(@D)
+	$(say) SDKCC $<
+	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -c $< -o $@
+
+# newlib's libc.a with the syscall layer added: one -lc for everything.
+$(SYSROOT)/lib/libc.a: $(NEWLIB)/stamp $(LIBC_PORT_OBJS)
+	@mkdir -p $(@D)
+	$(say) AR $@
+	$(Q)cp $(NEWLIB)/out/x86_64-elf/lib/libc.a $@.tmp && ar rcs $@.tmp $(LIBC_PORT_OBJS) && mv $@.tmp $@
+
+$(SYSROOT)/lib/libm.a: $(NEWLIB)/stamp
+	@mkdir -p $(@D)
+	$(Q)cp $(NEWLIB)/out/x86_64-elf/lib/libm.a $@
+
+$(SDK_BUILD)/libactor/thread.o: libactor/thread.S | setup
+	@mkdir -p $(@D)
+	$(Q)$(CC) -c $< -o $@
+
+$(SYSROOT)/lib/libactor.a: $(SDK_BUILD)/libactor/thread.o
+	@mkdir -p $(@D)
+	$(say) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# Test actors written as ordinary C programs against the SDK.
+SDK_TEST_ACTORS := libc_demo
+
+$(BUILD)/sdk-tests/%: tests/sdk/%.c $(SDK_FILES)
+	@mkdir -p $(@D)
+	$(say) SDKCC $<
+	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror $< -o $@
+
+$(BUILD)/initrd/test/%: $(BUILD)/sdk-tests/%
+	@mkdir -p $(@D)
+	$(Q)strip -o $@ $<
+
+.SECONDARY: $(SDK_TEST_ACTORS:%=$(BUILD)/sdk-tests/%)
+
 # ---- initrd and ISO ----
 
 # The initrd is initrd/ plus the built actors, staged in build/initrd/.
 INITRD_FILES := $(shell find initrd -type f 2>/dev/null | sort)
-INITRD_STAGED := $(INITRD_FILES:initrd/%=$(BUILD)/initrd/%) $(TEST_ACTOR_BINS)
+INITRD_STAGED := $(INITRD_FILES:initrd/%=$(BUILD)/initrd/%) $(TEST_ACTOR_BINS) \
+	$(SDK_TEST_ACTORS:%=$(BUILD)/initrd/test/%)
 
 $(BUILD)/initrd/%: initrd/%
 	@mkdir -p $(@D)
@@ -261,14 +374,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/unit.c $$(fuzz_src_$$*) | s
 
 .PHONY: all setup run debug test unit fuzz fuzz-smoke bench format format-check clean
 
-all: $(BUILD)/clkernel.iso sysroot/include/clk/abi.h
-
-# The SDK (sysroot/, see its README): for now the kernel ABI header, which
-# the kernel, libactor and (with the SDK) libc-port all include.
-sysroot/include/clk/abi.h: abi/include/clk/abi.h
-	@mkdir -p $(@D)
-	$(say) INSTALL $@
-	$(Q)cp $< $@
+all: $(BUILD)/clkernel.iso sdk
 
 setup:
 	@tools/setup
@@ -324,6 +430,6 @@ bench: all
 	$(PYTHON) tools/bench
 
 clean:
-	rm -rf $(BUILD) sysroot/include
+	rm -rf $(BUILD) $(SYSROOT)/include $(SYSROOT)/lib $(SYSROOT)/bin
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

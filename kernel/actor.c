@@ -91,6 +91,21 @@ static int build(struct actor *a, elf_read_fn *read, void *ctx, uint64_t size, u
     return err;
 }
 
+/* Put the argument block at the top of A's first thread's stack, below
+ * which its stack then starts, and tell the thread where it lies. */
+static int give_args(struct actor *a, const void *args, size_t len)
+{
+    struct thread *t = a->threads;
+    uint64_t at = (USER_STACK_TOP - len) & ~(uint64_t)15;
+    int err = copy_to_user(&a->vs, at, args, len);
+    if (!err) {
+        ctx_set_arg(&t->ctx, 1, at);
+        ctx_set_arg(&t->ctx, 2, len);
+        ctx_set_sp(&t->ctx, at);
+    }
+    return err;
+}
+
 /* Free what a half-built or dead actor holds (not its threads' IPC state). */
 static void free_actor(struct actor *a)
 {
@@ -143,6 +158,8 @@ int actor_spawn(const struct spawn_req *r, struct actor **out)
             err = CLK_ENOMEM;
     if (!err)
         err = build(a, r->read, r->ctx, r->size, r->arg);
+    if (!err && r->args_len)
+        err = give_args(a, r->args, r->args_len);
     if (err) {
         free_actor(a);
         return err;

@@ -12,6 +12,7 @@
 #include <fmt.h>
 #include <frame.h>
 #include <ipc.h>
+#include <kmalloc.h>
 #include <log.h>
 #include <memory.h>
 #include <panic.h>
@@ -113,7 +114,7 @@ static int64_t sys_spawn(struct thread *t, const struct trap_frame *c)
     err = copy_str_from_user(&self->vs, name, sp.name, sizeof(name));
     if (err < 0)
         return err == CLK_ERANGE ? CLK_EINVAL : err;
-    if (sp.prio > CLK_PRIO_MAX || sp.ncaps > CLK_SPAWN_CAPS)
+    if (sp.prio > CLK_PRIO_MAX || sp.ncaps > CLK_SPAWN_CAPS || sp.args_len > CLK_ARGS_MAX)
         return CLK_EINVAL;
     if ((err = quota_field(sp.quota.pages, self->quota.pages, &req.quota.pages)) < 0 ||
         (err = quota_field(sp.quota.caps, self->quota.caps, &req.quota.caps)) < 0 ||
@@ -141,7 +142,16 @@ static int64_t sys_spawn(struct thread *t, const struct trap_frame *c)
     int slot = cap_insert(self, CAP_ACTOR, NULL, CLK_RIGHTS_ALL, 0);
     if (slot < 0)
         return slot;
-    err = actor_spawn(&req, &a);
+    void *args = NULL;
+    if (sp.args_len) { /* checked above; copied now, so the child sees what SPAWN saw */
+        args = kmalloc(sp.args_len);
+        err = args ? copy_from_user(&self->vs, args, sp.args, sp.args_len) : CLK_ENOMEM;
+        req.args = args;
+        req.args_len = sp.args_len;
+    }
+    if (!err)
+        err = actor_spawn(&req, &a);
+    kfree(args);
     if (err < 0) {
         cap_delete(self, slot);
         return err;

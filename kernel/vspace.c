@@ -98,6 +98,26 @@ int copy_from_user(const struct vspace *vs, void *k, uint64_t uva, size_t n)
     return 0;
 }
 
+int copy_to_user(const struct vspace *vs, uint64_t uva, const void *src, size_t n)
+{
+    if (!user_range(uva, n))
+        return CLK_EFAULT;
+    while (n) {
+        uint64_t pa;
+        unsigned f;
+        if (!arch_lookup(vs->root, uva, &pa, &f) || !(f & VM_USER) || !(f & VM_WRITE))
+            return CLK_EFAULT;
+        size_t chunk = MIN(n, PAGE_SIZE - (uva & (PAGE_SIZE - 1)));
+        if (!vm_direct_mapped(pa, chunk))
+            return CLK_EFAULT;
+        memcpy(phys_to_virt(pa), src, chunk);
+        uva += chunk;
+        src = (const char *)src + chunk;
+        n -= chunk;
+    }
+    return 0;
+}
+
 int copy_str_from_user(const struct vspace *vs, char *dst, uint64_t uva, size_t max)
 {
     for (size_t i = 0; i < max; i++) {

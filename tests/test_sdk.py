@@ -1,12 +1,12 @@
-"""The SDK in sysroot/ (it grows with the SDK issue): today the kernel ABI
-header, the one header the kernel, libactor and libc-port include."""
+"""The SDK in sysroot/: newlib with CLKernel's system-call layer
+(libc-port/), libactor, the kernel ABI header and the compiler wrapper."""
 import subprocess
 
 from conftest import ROOT
 
 
 def test_the_abi_header_is_installed_and_stands_alone(tmp_path):
-    subprocess.run(["make", "-s", "sysroot/include/clk/abi.h"], cwd=ROOT, check=True)
+    subprocess.run(["make", "-s", "sdk"], cwd=ROOT, check=True)
     installed = ROOT / "sysroot" / "include" / "clk" / "abi.h"
     assert installed.read_bytes() == (ROOT / "abi" / "include" / "clk" / "abi.h").read_bytes()
     # It compiles on its own, in C and C++, with nothing else on the include path.
@@ -18,3 +18,31 @@ def test_the_abi_header_is_installed_and_stands_alone(tmp_path):
         subprocess.run(["gcc", "-x", lang, std, "-Wall", "-Wextra", "-Werror", "-ffreestanding",
                         "-nostdinc", "-I", str(ROOT / "sysroot" / "include"), "-c", str(src),
                         "-o", str(tmp_path / "use.o")], check=True)
+
+
+def test_an_ordinary_c_program_runs_on_newlib(boot):
+    """tests/sdk/libc_demo.c, built with sysroot/bin/x86_64-clk-elf-gcc:
+    arguments and environment from the spawner, printf and snprintf, a heap
+    of 8 MiB in 64 blocks, qsort, strtod, libm, strings, errno from failing
+    calls (files have no server yet: ENOSYS), the monotonic clock and
+    nanosleep; its return value is its exit status."""
+    m = boot(cmdline="init=test/runner -- libc_demo|one|two")
+    m.expect(r"actor \d+ \(libc_demo\) exited with status 3", timeout=30)
+    for line in [
+            "libc: argc 3: [libc_demo] [one] [two]",
+            "libc: HOME=/ CLK_RUNNER=1 MISSING=(null)",
+            'libc: snprintf -> 30 "-42| 3.14|ab  |ff|123456789012"',
+            "libc: malloc 8519680 bytes in 64 blocks, intact 1, freed; then 1 MB -> ok",
+            "libc: qsort -> -100 -3 0 5 7 13 42 99",
+            'libc: strtod -> -12500.0, rest "xyz"',
+            "libc: sqrt(2) 1.414214, sin(pi/6) 0.500000, exp(1) 2.718282, pow(2,0.5) 1.414214",
+            'libc: strlen 8, strcmp -1, strstr "kernel", strtol(ff, 16) 255',
+            "libc: open -> -1 errno 88 (ENOSYS 88)",
+            "libc: write(7) -> -1 errno 9 (EBADF 9)",
+            "libc: lseek(1) -> -1 errno 29 (ESPIPE 29)",
+            "libc: opendir -> NULL errno 88",
+            "libc: mkdir -> -1 errno 88; isatty(1) 1",
+            "libc: malloc(1 PiB) -> NULL errno 12 (ENOMEM 12)",
+            "libc: posix_memalign -> 0, aligned 1",
+            "libc: nanosleep 30 ms took at least 30 ms: yes; pid 2"]:
+        assert line + "\n" in m.text, line

@@ -87,6 +87,8 @@ struct spawn_req {
     unsigned ncaps;
     const struct cap *fault; /* a mailbox capability for its faults, or NULL */
     struct clk_quota quota;  /* complete: no zero fields */
+    const void *args;        /* its argument block (clk/abi.h), in the kernel */
+    size_t args_len;
 };
 
 /*

@@ -40,6 +40,10 @@ int vspace_map_frame(struct vspace *vs, uint64_t va, uint64_t pa, unsigned flags
  * (unmapped, not a user page, or device memory). */
 int copy_from_user(const struct vspace *vs, void *dst, uint64_t uva, size_t n);
 
+/* Copy N bytes from kernel memory SRC to user address UVA of VS. Returns 0
+ * or CLK_EFAULT (unmapped, not a user page, read-only, or device memory). */
+int copy_to_user(const struct vspace *vs, uint64_t uva, const void *src, size_t n);
+
 /* Copy a NUL-terminated string of at most MAX-1 bytes. Returns its length,
  * CLK_EFAULT, or CLK_ERANGE when no NUL comes within MAX bytes. */
 int copy_str_from_user(const struct vspace *vs, char *dst, uint64_t uva, size_t max);

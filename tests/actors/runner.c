@@ -6,8 +6,9 @@
  *   ep, mb, nt     make an endpoint, a mailbox of 8 slots, a notification
  *   mem:N          make a memory object of N pages
  *                  (objects 1, 2, 3, ... in the order made)
- *   NAME[:PRIO[:CAPS[:QUOTA]]]
- *                  spawn test/NAME from the initrd. CAPS is a comma list of
+ *   NAME[|ARG...][:PRIO[:CAPS[:QUOTA]]]
+ *                  spawn test/NAME from the initrd, with the arguments
+ *                  NAME ARG... and the environment HOME=/ CLK_RUNNER=1. CAPS is a comma list of
  *                  r (receive right), sB (send right, badge B), gB (send
  *                  and grant rights, badge B), R (read)
  *                  or W (read and write), each with
@@ -77,11 +78,22 @@ static long cap_for(const char *p, const char *end)
 static void spawn_word(const char *w, const char *end)
 {
     char name[CLK_NAME_MAX];
+    static char args[512];
     struct clk_spawn sp = { .prio = CLK_PRIO_DEFAULT, .fault = (uint64_t)fault_mailbox };
-    size_t k = 0;
-    while (w < end && *w != ':' && k < sizeof(name) - 1)
+    size_t k = 0, n = 0;
+    while (w < end && *w != ':' && *w != '|' && k < sizeof(name) - 1)
         name[k++] = *w++;
     name[k] = '\0';
+    /* argv: NAME, then each |ARG; an empty string; the environment. */
+    memcpy(args, name, k + 1), n = k + 1;
+    while (w < end && *w == '|' && n < sizeof(args) - 64) {
+        for (w++; w < end && *w != '|' && *w != ':' && n < sizeof(args) - 64; w++)
+            args[n++] = *w;
+        args[n++] = '\0';
+    }
+    static const char env[] = "\0HOME=/\0CLK_RUNNER=1";
+    memcpy(args + n, env, sizeof(env)), n += sizeof(env);
+    sp.args = (uint64_t)args, sp.args_len = n;
     if (w < end && *w == ':') {
         w++;
         sp.prio = (unsigned)number(&w, end);
@@ -147,7 +159,9 @@ static uint8_t copy[65536];
 
 static long spawn_image(const void *elf, size_t len, const char *name, unsigned prio)
 {
-    struct clk_spawn sp = { (uint64_t)elf, len, (uint64_t)name, prio, 0, { 0 }, 0, { 0 } };
+    struct clk_spawn sp = {
+        .elf = (uint64_t)elf, .len = len, .name = (uint64_t)name, .prio = prio
+    };
     return clk_spawn(&sp);
 }
 
@@ -183,7 +197,9 @@ static void bad_spawns(void)
     const uint8_t *top = (const uint8_t *)(((uintptr_t)&here | 0xFFF) + 1);
     try("image-running-off-memory", spawn_image(top - 32, 4096, "x", 8));
     try("unmapped-arguments", clk_spawn((const struct clk_spawn *)0x10000000UL));
-    struct clk_spawn sp = { (uint64_t)e.data, e.size, (uint64_t) "x", 8, 9, { 0 }, 0, { 0 } };
+    struct clk_spawn sp = {
+        .elf = (uint64_t)e.data, .len = e.size, .name = (uint64_t) "x", .prio = 8, .ncaps = 9
+    };
     try("too-many-caps", clk_spawn(&sp));
     sp.ncaps = 1, sp.caps[0] = 999;
     try("bad-cap", clk_spawn(&sp));

@@ -225,8 +225,19 @@ struct clk_spawn {
     unsigned long long caps[CLK_SPAWN_CAPS];
     unsigned long long fault; /* a mailbox for the child's fault messages, or 0 */
     struct clk_quota quota;
+    unsigned long long args;     /* the child's arguments and environment... */
+    unsigned long long args_len; /* ...in ARGS_LEN (at most CLK_ARGS_MAX) bytes */
 };
-CLK_STATIC_ASSERT(sizeof(struct clk_spawn) == 120, "clk_spawn layout is ABI");
+CLK_STATIC_ASSERT(sizeof(struct clk_spawn) == 136, "clk_spawn layout is ABI");
+
+/*
+ * Arguments and environment: a block of NUL-terminated strings, the
+ * arguments (argv[0] first), then an empty string, then the environment
+ * ("NAME=value"). SPAWN copies the block to the top of the child's stack
+ * and starts the child with rdi = the number of capabilities it got, rsi =
+ * the block's address (0 when there is none) and rdx = its length.
+ */
+#define CLK_ARGS_MAX 4096
 
 /*
  * Faults. When an actor faults and was given a fault mailbox, the kernel

@@ -341,6 +341,10 @@ static inline long clk_irq_ack(long irq)
     return clk_syscall(CLK_SYS_IRQ_ACK, irq, 0, 0, 0, 0, 0);
 }
 
+/* Actors built against the sysroot: how many capabilities the spawner
+ * gave (they are in slots 1..clk_ncaps). */
+extern long clk_ncaps;
+
 /* The calling actor's id. */
 static inline long clk_self(void)
 {

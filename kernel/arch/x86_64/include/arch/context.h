@@ -53,6 +53,11 @@ static inline void ctx_set_arg(struct trap_frame *c, int i, uint64_t v)
     *(i == 0 ? &c->rdi : i == 1 ? &c->rsi : &c->rdx) = v;
 }
 
+static inline void ctx_set_sp(struct trap_frame *c, uint64_t sp)
+{
+    c->rsp = sp;
+}
+
 static inline void ctx_set_ret(struct trap_frame *c, int64_t v)
 {
     c->rax = (uint64_t)v;
