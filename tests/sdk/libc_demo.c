@@ -68,8 +68,8 @@ int main(int argc, char **argv)
     printf("libc: strtod -> %.1f, rest \"%s\"\n", d, end);
     printf("libc: sqrt(2) %.6f, sin(pi/6) %.6f, exp(1) %.6f, pow(2,0.5) %.6f\n", sqrt(2.0),
            sin(M_PI / 6), exp(1.0), pow(2.0, 0.5));
-    printf("libc: strlen %zu, strcmp %d, strstr \"%s\", strtol(ff, 16) %ld\n",
-           strlen("clkernel"), strcmp("abc", "abd") < 0 ? -1 : 1, strstr("microkernel", "kern"),
+    printf("libc: strlen %zu, strcmp %d, strstr \"%s\", strtol(ff, 16) %ld\n", strlen("clkernel"),
+           strcmp("abc", "abd") < 0 ? -1 : 1, strstr("microkernel", "kern"),
            strtol("ff", NULL, 16));
 
     /* Each call first, then its errno: argument order is unspecified. */
@@ -89,8 +89,7 @@ int main(int argc, char **argv)
     errno = 0;
     void *huge = malloc((size_t)1 << 50), *p = NULL;
     e = errno;
-    printf("libc: malloc(1 PiB) -> %s errno %d (ENOMEM %d)\n", huge ? "memory" : "NULL", e,
-           ENOMEM);
+    printf("libc: malloc(1 PiB) -> %s errno %d (ENOMEM %d)\n", huge ? "memory" : "NULL", e, ENOMEM);
     r = posix_memalign(&p, 4096, 100);
     printf("libc: posix_memalign -> %d, aligned %d\n", r, ((unsigned long)p & 4095) == 0);
     free(p);
