@@ -28,6 +28,7 @@ static void retain(enum cap_type type, void *obj, unsigned rights)
     case CAP_MAILBOX: mailbox_retain(obj, rights); break;
     case CAP_NOTIFICATION: ((struct notification *)obj)->refs++; break;
     case CAP_MEMORY: memobj_retain(obj); break;
+    case CAP_REPLY: ((struct reply *)obj)->refs++; break;
     case CAP_IOPORT: ((struct ioport *)obj)->refs++; break;
     case CAP_IRQ: ((struct irq *)obj)->refs++; break;
     default: break;
@@ -41,6 +42,7 @@ static void drop(enum cap_type type, void *obj, unsigned rights)
     case CAP_MAILBOX: mailbox_release(obj, rights); break;
     case CAP_NOTIFICATION: notification_release(obj); break;
     case CAP_MEMORY: memobj_release(obj); break;
+    case CAP_REPLY: reply_release(obj); break;
     case CAP_IOPORT: ioport_release(obj); break;
     case CAP_IRQ: irq_release(obj); break;
     default: break;

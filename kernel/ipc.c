@@ -190,8 +190,63 @@ int64_t ipc_reply(struct thread *t)
     return 0;
 }
 
+int ipc_reply_defer(struct thread *t)
+{
+    struct thread *c = t->reply_to;
+    if (!c)
+        return CLK_ENOENT;
+    struct reply *r = kzalloc(sizeof(*r));
+    if (!r)
+        return CLK_ENOMEM;
+    int slot = cap_insert(t->actor, CAP_REPLY, r, CLK_RIGHT_SEND, 0);
+    if (slot < 0) {
+        kfree(r);
+        return slot;
+    }
+    t->reply_to = NULL;
+    c->replier = NULL;
+    c->deferred = r;
+    r->caller = c;
+    return slot;
+}
+
+int64_t ipc_reply_to(struct thread *t, struct cap *cap, uint64_t slot)
+{
+    struct reply *r = cap->obj;
+    struct thread *c = r->caller;
+    if (!len_ok(t))
+        return CLK_EINVAL;
+    int err = cap_to_pass_ok(t, NULL);
+    if (err)
+        return err;
+    if (c) {
+        ipc_slow_count++;
+        copy_msg(c, t, 0);
+        c->deferred = NULL;
+        r->caller = NULL;
+        sched_wake(c, 0);
+    }
+    cap_delete(t->actor, slot); /* used up (after the copy: it may pass a capability) */
+    return c ? 0 : CLK_EDEAD;
+}
+
+void reply_release(struct reply *r)
+{
+    if (--r->refs)
+        return;
+    if (r->caller) { /* nobody will answer it now */
+        r->caller->deferred = NULL;
+        sched_wake(r->caller, CLK_EDEAD);
+    }
+    kfree(r);
+}
+
 void ipc_thread_dies(struct thread *t)
 {
+    if (t->deferred) { /* its answer, when it comes, finds no one */
+        t->deferred->caller = NULL;
+        t->deferred = NULL;
+    }
     struct endpoint *ep = t->blocked_on;
     if (ep && t->state == THREAD_BLOCKED_SEND)
         tq_remove(&ep->send, t);

@@ -489,6 +489,21 @@ static int64_t sys_irq_ack(struct thread *t, const struct trap_frame *c)
     return err < 0 ? err : irq_ack(cap->obj);
 }
 
+static int64_t sys_reply_defer(struct thread *t, const struct trap_frame *c)
+{
+    (void)c;
+    return ipc_reply_defer(t);
+}
+
+/* REPLY_TO(reply cap, tag, m0..m7): CLK_EDEAD when the caller is gone. */
+static int64_t sys_reply_to(struct thread *t, const struct trap_frame *c)
+{
+    struct cap *cap;
+    uint64_t slot = ctx_arg(c, 0);
+    int err = cap_lookup(t->actor, slot, CAP_REPLY, CLK_RIGHT_SEND, &cap);
+    return err < 0 ? err : ipc_reply_to(t, cap, slot);
+}
+
 /* Every slot has a handler, so dispatch needs no test: numbers that
  * clk/abi.h leaves out get sys_nosys from the range designator, which the
  * entries after it override (as Linux builds its table), and syscall_init
@@ -539,6 +554,8 @@ static syscall_fn *const syscalls[CLK_SYS_COUNT] = {
     [CLK_SYS_IRQ_INFO] = sys_irq_info,
     [CLK_SYS_IRQ_BIND] = sys_irq_bind,
     [CLK_SYS_IRQ_ACK] = sys_irq_ack,
+    [CLK_SYS_REPLY_DEFER] = sys_reply_defer,
+    [CLK_SYS_REPLY_TO] = sys_reply_to,
 };
 #pragma GCC diagnostic pop
 

@@ -88,3 +88,17 @@ def test_a_server_in_wait_takes_the_fast_path_too(boot, kernel):
     wait_for_exits(m, ["runner", "bench_ipc", "quitter", "wait_server"])
     assert re.search(r"quitter: count -> 0 \(\d+ served\), quit -> 0", m.text)
     assert "wait_server: served 10002 calls, status 0" in m.text
+
+
+def test_replies_can_be_deferred(boot, kernel):
+    """deferrer takes four calls without answering (REPLY_DEFER makes each
+    owed reply a capability), answers three in reverse order through
+    REPLY_TO, and deletes the fourth, whose caller gets CLK_EDEAD (-13).
+    REPLY_DEFER with nothing owed is CLK_ENOENT (-3); a used-up reply
+    capability is gone (CLK_EBADF, -9)."""
+    m = run(boot, kernel, "ep deferrer:7:r asker:8:s1 asker:8:s2 asker:8:s3 asker:8:s4")
+    wait_for_exits(m, ["runner", "deferrer", "asker", "asker", "asker", "asker"])
+    assert "deferrer: nothing owed -> -3; answered 0 0 0; used-up capability -> -9" in m.text
+    answers = re.findall(r"asker (\d+): call -> (-?\d+), answer (\d+)", m.text)
+    assert [a[1:] for a in answers] == [("0", "30"), ("0", "20"), ("0", "10"), ("-13", "0")]
+    assert [int(a[0]) for a in answers] == [5, 4, 3, 6]  # the reverse of the order they called

@@ -56,6 +56,7 @@ struct thread {
     struct source *bound;    /* objects bound to it (BIND), in WAIT's order */
     struct thread *replier;  /* BLOCKED_REPLY: who has its call */
     struct thread *reply_to; /* whose call it received and owes a reply */
+    struct reply *deferred;  /* BLOCKED_REPLY: the reply capability its call became */
     uint64_t ipcbuf_pa;      /* its IPC buffer page */
     unsigned index;          /* in its actor: its IPC buffer is page INDEX from CLK_IPC_BUFFER */
     struct thread *sibling;  /* the actor's next thread */

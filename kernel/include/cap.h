@@ -21,6 +21,7 @@ enum cap_type {
     CAP_NOTIFICATION,
     CAP_ACTOR, /* names an actor by id (in badge), so it outlives it harmlessly */
     CAP_MEMORY,
+    CAP_REPLY,      /* a deferred reply (ipc.h) */
     CAP_DEVICE,     /* device authority: no object; the root of every hardware capability */
     CAP_IOPORT,     /* a range of I/O ports (device.h) */
     CAP_IRQ,        /* an interrupt line or MSI vector (device.h) */

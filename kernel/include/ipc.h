@@ -57,6 +57,27 @@ void ipc_fastpath_call(struct thread *t, const struct trap_frame *c);
 void ipc_fastpath_reply_recv(struct thread *t, const struct trap_frame *c);
 void ipc_fastpath_reply_wait(struct thread *t, const struct trap_frame *c);
 
+/*
+ * Deferred replies. REPLY_DEFER turns the reply a thread owes into a reply
+ * capability, so that the thread can take other messages and answer this
+ * one later with REPLY_TO (from any thread of the actor, or another actor
+ * the capability was passed to). The caller waits meanwhile. If the last
+ * reply capability goes unused, the caller gets CLK_EDEAD.
+ */
+struct reply {
+    uint32_t refs;         /* capabilities naming it */
+    struct thread *caller; /* waiting for the answer, or NULL once answered or gone */
+};
+
+/* Make T's owed reply a capability in its actor's table: the slot, or
+ * CLK_ENOENT (no reply owed) or CLK_ENOMEM. */
+int ipc_reply_defer(struct thread *t);
+
+/* Answer through the reply capability CAP (T's message); CAP is used up. */
+int64_t ipc_reply_to(struct thread *t, struct cap *cap, uint64_t slot);
+
+void reply_release(struct reply *r);
+
 /* T's actor is being destroyed: take T out of every IPC relation. */
 void ipc_thread_dies(struct thread *t);
 

@@ -88,7 +88,9 @@ enum clk_error {
     X(IRQ_CREATE_MSI, 39) /* (dev) -> slot of an IRQ capability (an MSI vector) */                 \
     X(IRQ_INFO, 40)       /* (irq, what) -> enum clk_irq_info */                                   \
     X(IRQ_BIND, 41)       /* (irq, notification, bits) -> 0; signals BITS when it fires */         \
-    X(IRQ_ACK, 42)        /* (irq) -> 0; unmasks it */
+    X(IRQ_ACK, 42)        /* (irq) -> 0; unmasks it */                                             \
+    X(REPLY_DEFER, 43)    /* () -> slot of a reply capability for the call owed */                 \
+    X(REPLY_TO, 44)       /* (reply cap, tag, m0..m7) -> status; answers the deferred call */
 enum clk_syscall {
 #define CLK_SYSCALL_ENUM(name, nr) CLK_SYS_##name = nr,
     CLK_SYSCALLS(CLK_SYSCALL_ENUM)

@@ -161,6 +161,20 @@ static inline long clk_reply(struct clk_msg *m)
     return clk_ipc(CLK_SYS_REPLY, 0, m, NULL);
 }
 
+/* Turn the reply owed now into a reply capability (returns its slot), to
+ * answer later with clk_reply_to while taking other messages. */
+static inline long clk_reply_defer(void)
+{
+    return clk_syscall(CLK_SYS_REPLY_DEFER, 0, 0, 0, 0, 0, 0);
+}
+
+/* Answer a deferred call with M through reply capability CAP, which is
+ * used up. CLK_EDEAD when the caller is gone. */
+static inline long clk_reply_to(long cap, struct clk_msg *m)
+{
+    return clk_ipc(CLK_SYS_REPLY_TO, cap, m, NULL);
+}
+
 /* Reply (if one is owed), then wait for the next message. */
 static inline long clk_reply_recv(long cap, struct clk_msg *m, uint64_t *badge)
 {
