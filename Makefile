@@ -148,7 +148,8 @@ USER_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T liba
 
 # The pure kernel files (formatting, strings, cpio) serve actors too, until
 # newlib arrives with the SDK.
-LIBACTOR_SRC := libactor/start.c libactor/print.c kernel/fmt.c kernel/string.c kernel/cpio.c
+LIBACTOR_SRC := libactor/start.c libactor/print.c libactor/actor.c kernel/fmt.c kernel/string.c \
+	kernel/cpio.c
 LIBACTOR_OBJS := $(LIBACTOR_SRC:%.c=$(BUILD)/user/%.o) $(BUILD)/user/libactor/thread.o
 CRT0 := $(BUILD)/user/libactor/crt0.o
 
@@ -205,7 +206,8 @@ SDK_CC := $(SYSROOT)/bin/x86_64-clk-elf-gcc
 LIBC_PORT_OBJS := $(addprefix $(SDK_BUILD)/libc-port/,syscalls.o dirent.o start.o)
 SDK_FILES := $(SYSROOT)/bin/x86_64-clk-elf-gcc $(SYSROOT)/lib/libc.a $(SYSROOT)/lib/libm.a \
 	$(SYSROOT)/lib/crt0.o $(SYSROOT)/lib/actor.ld $(SYSROOT)/lib/libactor.a \
-	$(SYSROOT)/include/clk/abi.h $(SYSROOT)/include/actor/sys.h $(SYSROOT)/include/actor/ring.h
+	$(SYSROOT)/include/clk/abi.h $(SYSROOT)/include/actor/sys.h $(SYSROOT)/include/actor/ring.h \
+	$(SYSROOT)/include/actor/actor.h
 
 .PHONY: sdk
 sdk: $(SDK_FILES)
@@ -256,7 +258,8 @@ $(SYSROOT)/lib/crt0.o: libc-port/crt0.S | setup
 	$(Q)$(CC) -c $< -o $@
 
 SDK_HEADERS := $(SYSROOT)/include/stdio.h $(SYSROOT)/include/clk/abi.h \
-	$(SYSROOT)/include/actor/sys.h $(SYSROOT)/include/actor/ring.h $(SDK_CC)
+	$(SYSROOT)/include/actor/sys.h $(SYSROOT)/include/actor/ring.h \
+	$(SYSROOT)/include/actor/actor.h $(SDK_CC)
 
 $(SDK_BUILD)/libc-port/%.o: libc-port/%.c $(SDK_HEADERS)
 	@mkdir -p $(@D)
@@ -277,13 +280,18 @@ $(SDK_BUILD)/libactor/thread.o: libactor/thread.S | setup
 	@mkdir -p $(@D)
 	$(Q)$(CC) -c $< -o $@
 
-$(SYSROOT)/lib/libactor.a: $(SDK_BUILD)/libactor/thread.o
+$(SDK_BUILD)/libactor/actor.o: libactor/actor.c $(SDK_HEADERS)
+	@mkdir -p $(@D)
+	$(say) SDKCC $<
+	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -c $< -o $@
+
+$(SYSROOT)/lib/libactor.a: $(SDK_BUILD)/libactor/thread.o $(SDK_BUILD)/libactor/actor.o
 	@mkdir -p $(@D)
 	$(say) AR $@
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # Test actors written as ordinary C programs against the SDK.
-SDK_TEST_ACTORS := libc_demo
+SDK_TEST_ACTORS := libc_demo kv kv_client
 
 $(BUILD)/sdk-tests/%: tests/sdk/%.c $(SDK_FILES)
 	@mkdir -p $(@D)

@@ -46,3 +46,25 @@ def test_an_ordinary_c_program_runs_on_newlib(boot):
             "libc: posix_memalign -> 0, aligned 1",
             "libc: nanosleep 30 ms took at least 30 ms: yes; pid 2"]:
         assert line + "\n" in m.text, line
+
+
+def test_a_server_on_the_libactor_runtime(boot):
+    """kv.c describes its protocol as a table of message types and lets
+    libactor's loop serve it; kv_client.c calls it with actor_call. Unknown
+    types get CLK_ENOSYS (-7) and malformed payloads CLK_EINVAL (-1) from
+    the loop, without stopping the server; a deferred reply is answered
+    from a timer; a call to a server that has gone is CLK_EDEAD (-13)."""
+    m = boot(cmdline="init=test/runner -- ep kv:8:r kv_client:8:s5")
+    m.expect(r"actor \d+ \(kv_client\) exited with status 0", timeout=30)
+    for line in ["kv_client: put -> 0",
+                 "kv_client: get 42 -> 0, 4242",
+                 "kv_client: get 7 -> -3",
+                 "kv_client: unknown type -> -7",
+                 "kv_client: put of 3 bytes -> -1",
+                 "kv_client: echo of 3000 bytes -> 0, 3000 bytes, same 1",
+                 "kv_client: slow get 42 -> 0, 4242, after 20 ms or more: yes",
+                 "kv_client: the server still serves: get 42 -> 0, 4242",
+                 "kv: told to quit",
+                 "kv_client: quit -> -13",
+                 "kv_client: after it is gone -> -13"]:
+        assert line + "\n" in m.text, line
