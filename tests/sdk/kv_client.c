@@ -45,8 +45,8 @@ int main(void)
     r = get(KV_SLOW_GET, 42, &v);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-    printf("kv_client: slow get 42 -> %ld, %lu, after 20 ms or more: %s\n", r,
-           (unsigned long)v, ms >= 20 ? "yes" : "no");
+    printf("kv_client: slow get 42 -> %ld, %lu, after 20 ms or more: %s\n", r, (unsigned long)v,
+           ms >= 20 ? "yes" : "no");
 
     r = get(KV_GET, 42, &v);
     printf("kv_client: the server still serves: get 42 -> %ld, %lu\n", r, (unsigned long)v);

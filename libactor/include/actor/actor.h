@@ -25,7 +25,7 @@ struct actor_req {
     uint64_t badge;   /* the badge of the capability the client called with */
     /* the loop's own */
     bool answered;
-    long deferred;             /* reply capability, after actor_defer */
+    long deferred;            /* reply capability, after actor_defer */
     struct clk_msg reply_msg; /* what actor_reply packed */
 };
 
