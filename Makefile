@@ -315,6 +315,17 @@ $(BUILD)/initrd/%: initrd/%
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
 
+# Actors built outside the tree: make ACTORS=DIR puts every file of DIR in
+# the initrd's bin/ (sysroot/README.md). Use a BUILD of its own for it.
+ACTORS ?=
+ifneq ($(ACTORS),)
+EXTRA_ACTORS := $(notdir $(wildcard $(ACTORS)/*))
+INITRD_STAGED += $(EXTRA_ACTORS:%=$(BUILD)/initrd/bin/%)
+$(BUILD)/initrd/bin/%: $(ACTORS)/%
+	@mkdir -p $(@D)
+	$(Q)strip -o $@ $<
+endif
+
 # newc cpio of build/initrd/, owned by root, in a stable order.
 $(BUILD)/initrd.cpio: $(INITRD_STAGED) | setup
 	@mkdir -p $(@D)

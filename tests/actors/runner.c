@@ -7,7 +7,8 @@
  *   mem:N          make a memory object of N pages
  *                  (objects 1, 2, 3, ... in the order made)
  *   NAME[|ARG...][:PRIO[:CAPS[:QUOTA]]]
- *                  spawn test/NAME from the initrd, with the arguments
+ *                  spawn test/NAME from the initrd (or NAME, when it is a
+ *                  path such as bin/greeter), with the arguments
  *                  NAME ARG... and the environment HOME=/ CLK_RUNNER=1. CAPS is a comma list of
  *                  r (receive right), sB (send right, badge B), gB (send
  *                  and grant rights, badge B), R (read)
@@ -33,11 +34,11 @@ static struct {
 } children[64];
 static int nchildren;
 
-/* The initrd file test/NAME, or NULL. */
+/* The initrd file test/NAME (or NAME itself when it has a '/'), or NULL. */
 static const struct cpio_entry *find(const char *name, struct cpio_entry *e)
 {
     char path[64] = "test/";
-    strlcpy(path + 5, name, sizeof(path) - 5);
+    strlcpy(path + (strchr(name, '/') ? 0 : 5), name, sizeof(path) - 5);
     if (cpio_find((const void *)bi->initrd, bi->initrd_len, path, e) < 0)
         return NULL;
     return e;
@@ -120,7 +121,7 @@ static void spawn_word(const char *w, const char *end)
     }
     sp.elf = (uint64_t)e.data;
     sp.len = e.size;
-    sp.name = (uint64_t)name;
+    sp.name = (uint64_t)(strrchr(name, '/') ? strrchr(name, '/') + 1 : name);
     long cap = clk_spawn(&sp);
     long id = cap > 0 ? clk_actor_id(cap) : cap;
     clk_printf("runner: %s (priority %u) -> %ld\n", name, sp.prio, id);
