@@ -28,7 +28,7 @@ int memobj_create(struct actor *a, uint64_t npages)
 {
     if (npages == 0 || npages > USER_TOP / PAGE_SIZE)
         return CLK_EINVAL;
-    if (npages > a->vs.max_pages - a->vs.pages)
+    if (npages > vspace_room(&a->vs))
         return CLK_ENOMEM;
     struct memobj *mo = kzalloc(sizeof(*mo) + npages * sizeof(uint64_t));
     if (!mo)
@@ -57,7 +57,7 @@ int memobj_create_dma(struct actor *a, uint64_t npages)
     uint64_t base;
     if (npages == 0 || npages > (1UL << BUDDY_MAX_ORDER))
         return CLK_EINVAL;
-    if (npages > a->vs.max_pages - a->vs.pages)
+    if (npages > vspace_room(&a->vs))
         return CLK_ENOMEM;
     struct memobj *mo = kzalloc(sizeof(*mo));
     if (!mo || frame_alloc_contig(npages, &base) < 0) {

@@ -34,7 +34,7 @@ int vspace_map_new(struct vspace *vs, uint64_t va, uint64_t n, unsigned flags)
 {
     if (!IS_ALIGNED(va, PAGE_SIZE) || n > USER_TOP / PAGE_SIZE || !user_range(va, n * PAGE_SIZE))
         return CLK_EINVAL;
-    if (n > vs->max_pages - vs->pages)
+    if (n > vspace_room(vs))
         return CLK_ENOMEM;
     for (uint64_t i = 0; i < n; i++) {
         uint64_t pa;

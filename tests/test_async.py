@@ -69,7 +69,7 @@ def test_memory_objects_share_pages(boot):
     m = boot_runner(boot, "shm:7::64")
     m.expect(r"shm: (\d+) failures", timeout=30)
     assert not re.search(r"shm: FAIL", m.text), m.text
-    assert len(re.findall(r"shm: ok ", m.text)) == 27
+    assert len(re.findall(r"shm: ok ", m.text)) == 28
     assert "shm: 0 failures" in m.text
 
 

@@ -17,6 +17,14 @@ struct vspace {
     struct region *regions; /* memory objects mapped (memory.h) */
 };
 
+/* Pages the space may still own under its quota. Page tables that a
+ * mapping made can take it past the quota (they are charged when made), so
+ * this never subtracts past zero. */
+static inline uint64_t vspace_room(const struct vspace *vs)
+{
+    return vs->pages < vs->max_pages ? vs->max_pages - vs->pages : 0;
+}
+
 /* Returns 0 or CLK_ENOMEM. */
 int vspace_init(struct vspace *vs);
 

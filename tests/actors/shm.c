@@ -81,6 +81,8 @@ int main(void)
     while (maps < 64 && (r = clk_map(one, 0x40000000UL * (unsigned long)(maps + 2), 0)) == 0)
         maps++;
     check("scattered mappings run into the page quota", maps < 40 && r == CLK_ENOMEM, 1);
+    /* Their tables took the space past its quota: nothing more fits. */
+    check("and then no page is left", clk_memory_create(1), CLK_ENOMEM);
     clk_printf("shm: %d failures\n", failures);
     return failures != 0;
 }
