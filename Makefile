@@ -148,9 +148,10 @@ USER_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T liba
 
 # The pure kernel files (formatting, strings, cpio) serve actors too, until
 # newlib arrives with the SDK.
-LIBACTOR_SRC := libactor/start.c libactor/print.c libactor/actor.c kernel/fmt.c kernel/string.c \
-	kernel/cpio.c
-LIBACTOR_OBJS := $(LIBACTOR_SRC:%.c=$(BUILD)/user/%.o) $(BUILD)/user/libactor/thread.o
+LIBACTOR_SRC := libactor/start.c libactor/print.c libactor/actor.c libactor/names.c \
+	kernel/fmt.c kernel/string.c kernel/cpio.c
+LIBACTOR_OBJS := $(LIBACTOR_SRC:%.c=$(BUILD)/user/%.o) $(BUILD)/user/libactor/thread.o \
+	$(BUILD)/user/libactor/fiber.o
 CRT0 := $(BUILD)/user/libactor/crt0.o
 
 TEST_ACTORS := runner hello spin forever sleeper fault_null fault_priv fault_div fault_stack fpu \
@@ -169,7 +170,7 @@ $(CRT0): libactor/crt0.S | setup
 	@mkdir -p $(@D)
 	$(Q)$(CC) -c $< -o $@
 
-$(BUILD)/user/libactor/thread.o: libactor/thread.S | setup
+$(BUILD)/user/libactor/%.o: libactor/%.S | setup
 	@mkdir -p $(@D)
 	$(Q)$(CC) -c $< -o $@
 
@@ -207,7 +208,7 @@ LIBC_PORT_OBJS := $(addprefix $(SDK_BUILD)/libc-port/,syscalls.o dirent.o start.
 SDK_FILES := $(SYSROOT)/bin/x86_64-clk-elf-gcc $(SYSROOT)/lib/libc.a $(SYSROOT)/lib/libm.a \
 	$(SYSROOT)/lib/crt0.o $(SYSROOT)/lib/actor.ld $(SYSROOT)/lib/libactor.a \
 	$(SYSROOT)/include/clk/abi.h $(SYSROOT)/include/actor/sys.h $(SYSROOT)/include/actor/ring.h \
-	$(SYSROOT)/include/actor/actor.h
+	$(SYSROOT)/include/actor/actor.h $(SYSROOT)/include/actor/names.h
 
 .PHONY: sdk
 sdk: $(SDK_FILES)
@@ -259,7 +260,7 @@ $(SYSROOT)/lib/crt0.o: libc-port/crt0.S | setup
 
 SDK_HEADERS := $(SYSROOT)/include/stdio.h $(SYSROOT)/include/clk/abi.h \
 	$(SYSROOT)/include/actor/sys.h $(SYSROOT)/include/actor/ring.h \
-	$(SYSROOT)/include/actor/actor.h $(SDK_CC)
+	$(SYSROOT)/include/actor/actor.h $(SYSROOT)/include/actor/names.h $(SDK_CC)
 
 $(SDK_BUILD)/libc-port/%.o: libc-port/%.c $(SDK_HEADERS)
 	@mkdir -p $(@D)
@@ -276,24 +277,25 @@ $(SYSROOT)/lib/libm.a: $(NEWLIB)/stamp
 	@mkdir -p $(@D)
 	$(Q)cp $(NEWLIB)/out/x86_64-elf/lib/libm.a $@
 
-$(SDK_BUILD)/libactor/thread.o: libactor/thread.S | setup
+$(SDK_BUILD)/libactor/%.o: libactor/%.S | setup
 	@mkdir -p $(@D)
 	$(Q)$(CC) -c $< -o $@
 
-$(SDK_BUILD)/libactor/actor.o: libactor/actor.c $(SDK_HEADERS)
+$(SDK_BUILD)/libactor/%.o: libactor/%.c $(SDK_HEADERS)
 	@mkdir -p $(@D)
 	$(say) SDKCC $<
 	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -c $< -o $@
 
-$(SYSROOT)/lib/libactor.a: $(SDK_BUILD)/libactor/thread.o $(SDK_BUILD)/libactor/actor.o
+$(SYSROOT)/lib/libactor.a: $(addprefix $(SDK_BUILD)/libactor/,thread.o fiber.o actor.o names.o)
 	@mkdir -p $(@D)
 	$(say) AR $@
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # Test actors written as ordinary C programs against the SDK.
-SDK_TEST_ACTORS := libc_demo kv kv_client
+SDK_TEST_ACTORS := libc_demo kv kv_client names names_client retry_client proxy fiber_client \
+	state_client
 
-$(BUILD)/sdk-tests/%: tests/sdk/%.c $(SDK_FILES)
+$(BUILD)/sdk-tests/%: tests/sdk/%.c $(wildcard tests/sdk/*.h) $(SDK_FILES)
 	@mkdir -p $(@D)
 	$(say) SDKCC $<
 	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror $< -o $@

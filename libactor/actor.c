@@ -1,19 +1,56 @@
 /*
- * actor.c: the actor runtime's receive loop and calls (see actor/actor.h).
+ * actor.c: the actor runtime's receive loop, fibers, calls, timers, the
+ * registry's client side and state transfer (see actor/actor.h).
+ *
+ * Fibers run on the actor's first thread, which also runs the loop. A
+ * fiber that calls another server hands the call to a worker thread (a
+ * blocking CALL needs a thread of its own) and switches back to the loop;
+ * the worker signals the loop's notification when the reply is in, and the
+ * loop resumes the fiber. Workers and fibers are made on demand and kept.
  */
 #include <actor/actor.h>
+#include <actor/names.h>
 
 /* Builtins, so that this file builds against newlib and without it. */
 #define memcpy  __builtin_memcpy
 #define memmove __builtin_memmove
+#define memset  __builtin_memset
 
-#define REG_BYTES (8 * CLK_MSG_REGS)
+#define REG_BYTES  (8 * CLK_MSG_REGS)
+#define PAGE       4096UL
+#define BIT_CALLS  (1ULL << 63) /* a worker finished a call */
+#define BIT_TIMERS (1ULL << 62) /* the earliest of actor_timer's timers is due */
+#define BITS_OURS  (BIT_CALLS | BIT_TIMERS)
 
-static long timer_slot; /* the loop's notification, for actor_timer */
+/* Where the runtime maps things (see docs/architecture.md, user space). */
+#define FIBER_VA    0x0000200000000000UL
+#define FIBER_SPAN  (128 * 1024UL)
+#define FIBER_STACK (64 * 1024UL)
+#define STATE_VA    0x0000300000000000UL
 
-/* Put a message of TAG's label with LEN bytes of DATA into M (and the IPC
- * buffer when it is long). */
-static void pack(struct clk_msg *m, unsigned label, const void *data, size_t len)
+#define FIBERS_MAX  64
+#define WORKERS_MAX 8
+#define TIMERS_MAX  16
+
+/* ---- calls ---- */
+
+/* One call: what to send, where the answer goes, and how it went. */
+struct call {
+    long server;
+    unsigned type;
+    const void *data;
+    size_t len;
+    long send_cap;
+    void *resp;
+    size_t *resp_len;
+    long *recv_cap;
+    long kernel_err; /* the kernel's: 0, or CLK_EDEAD and the like */
+    long status;     /* the server's answer, when kernel_err is 0 */
+};
+
+/* Put a message of LABEL with LEN bytes of DATA into M (and into IPCBUF,
+ * the sending thread's IPC buffer, when it is long). */
+static void pack(struct clk_msg *m, void *ipcbuf, unsigned label, const void *data, size_t len)
 {
     if (len > CLK_MSG_MAX)
         len = CLK_MSG_MAX;
@@ -21,15 +58,373 @@ static void pack(struct clk_msg *m, unsigned label, const void *data, size_t len
     if (len <= REG_BYTES)
         memcpy(m->w, data, len);
     else
-        memmove(clk_ipc_buffer(), data, len);
+        memmove(ipcbuf, data, len);
+}
+
+/* Make call C from the thread whose IPC buffer is IPCBUF. */
+static void do_call(struct call *c, void *ipcbuf)
+{
+    struct clk_msg m;
+    pack(&m, ipcbuf, c->type, c->data, c->len);
+    if (c->send_cap)
+        m.tag = CLK_TAG_WITH_CAP(m.tag, c->send_cap);
+    if (c->recv_cap)
+        *c->recv_cap = 0;
+    c->kernel_err = clk_call(c->server, &m);
+    if (c->kernel_err) {
+        c->status = c->kernel_err;
+        return;
+    }
+    size_t got = CLK_TAG_LEN(m.tag), room = c->resp_len ? *c->resp_len : 0;
+    size_t n = got < room ? got : room;
+    if (n)
+        memcpy(c->resp, got <= REG_BYTES ? (const void *)m.w : ipcbuf, n);
+    if (c->resp_len)
+        *c->resp_len = got;
+    if (CLK_TAG_CAP(m.tag) && c->recv_cap)
+        *c->recv_cap = CLK_TAG_CAP(m.tag);
+    else if (CLK_TAG_CAP(m.tag))
+        clk_cap_delete(CLK_TAG_CAP(m.tag));
+    c->status = (long)(int)CLK_TAG_LABEL(m.tag);
+}
+
+/* ---- fibers ---- */
+
+/* fiber.S: save the callee-saved registers on this stack, put the stack
+ * pointer in *SAVE and continue on stack TO. */
+void actor_fiber_switch(void **save, void *to);
+void actor_fiber_start(void);
+
+enum fiber_state { FIBER_FREE, FIBER_RUNNING, FIBER_READY, FIBER_WAITING };
+
+struct fiber {
+    void *rsp;
+    enum fiber_state state;
+    struct fiber *next; /* on the free, ready or needs-a-worker list */
+    /* its work: a request's handler, or actor_go's function */
+    actor_handler_fn *handler;
+    void (*fn)(void *arg);
+    void *arg;
+    struct call *call; /* the call it waits for */
+    struct actor_req req;
+    bool auto_deferred; /* the runtime deferred req when the fiber first waited */
+    bool reply_sent;
+    uint8_t payload[CLK_MSG_MAX]; /* the request's bytes, for as long as it runs */
+};
+
+/* A FIFO of fibers (ready to run, or waiting for a worker). */
+struct fiber_queue {
+    struct fiber *head, *tail;
+};
+
+static void fq_push(struct fiber_queue *q, struct fiber *f)
+{
+    f->next = NULL;
+    if (q->tail)
+        q->tail->next = f;
+    else
+        q->head = f;
+    q->tail = f;
+}
+
+static struct fiber *fq_pop(struct fiber_queue *q)
+{
+    struct fiber *f = q->head;
+    if (f && !(q->head = f->next))
+        q->tail = NULL;
+    return f;
+}
+
+struct worker {
+    long note; /* the worker waits on it for a call */
+    struct fiber *fiber;
+    volatile int done;
+};
+
+static struct {
+    long note; /* the loop's notification: timers, signals, finished calls */
+    const struct actor_def *def;
+    struct fiber *cur; /* the fiber running, or NULL for the loop */
+    void *loop_rsp;
+    struct fiber *free;
+    struct fiber_queue ready, need_worker;
+    unsigned nfibers, waiting;
+    struct worker workers[WORKERS_MAX];
+    unsigned nworkers;
+    bool workers_failed;
+    struct {
+        uint64_t bits, deadline;
+    } timers[TIMERS_MAX];
+    unsigned ntimers;
+} rt;
+
+static void runtime_fiber_main(struct fiber *f);
+
+static long runtime_init(void)
+{
+    if (rt.note)
+        return 0;
+    long note = clk_notification_create();
+    if (note < 0)
+        return note;
+    rt.note = note;
+    return 0;
+}
+
+/* A fiber out of the pool, or a new one; NULL when none can be had (then
+ * the work runs on the loop's stack and its calls block the loop). */
+static struct fiber *fiber_get(void)
+{
+    struct fiber *f = rt.free;
+    if (f) {
+        rt.free = f->next;
+        return f;
+    }
+    if (rt.nfibers == FIBERS_MAX)
+        return NULL;
+    unsigned long base = FIBER_VA + rt.nfibers * FIBER_SPAN + PAGE; /* below: a guard page */
+    unsigned long pages = (FIBER_STACK + sizeof(struct fiber) + PAGE - 1) / PAGE;
+    long mem = clk_memory_create(pages);
+    if (mem < 0)
+        return NULL;
+    if (clk_map(mem, base, CLK_MAP_WRITE) < 0) {
+        clk_cap_delete(mem);
+        return NULL;
+    }
+    clk_cap_delete(mem); /* the mapping keeps the memory */
+    rt.nfibers++;
+    f = (struct fiber *)(base + FIBER_STACK);
+    memset(f, 0, sizeof(*f));
+    /* The first switch to it "returns" into actor_fiber_start with the
+     * fiber in r12 and runtime_fiber_main in r13 (see fiber.S's frame). */
+    uint64_t *sp = (uint64_t *)(base + FIBER_STACK) - 9;
+    memset(sp, 0, 9 * sizeof(*sp));
+    sp[0] = 0x037F;                       /* x87 control word */
+    sp[1] = 0x1F80;                       /* MXCSR */
+    sp[4] = (uint64_t)runtime_fiber_main; /* r13 */
+    sp[5] = (uint64_t)f;                  /* r12 */
+    sp[8] = (uint64_t)actor_fiber_start;  /* return address */
+    f->rsp = sp;
+    return f;
+}
+
+static void fiber_ready(struct fiber *f)
+{
+    f->state = FIBER_READY;
+    fq_push(&rt.ready, f);
+}
+
+/* Run F until it finishes or waits. */
+static void fiber_run(struct fiber *f)
+{
+    f->state = FIBER_RUNNING;
+    rt.cur = f;
+    actor_fiber_switch(&rt.loop_rsp, f->rsp);
+    rt.cur = NULL;
+}
+
+static void to_loop(struct fiber *f)
+{
+    actor_fiber_switch(&f->rsp, rt.loop_rsp);
+}
+
+static void finish_request(struct fiber *f);
+
+static void runtime_fiber_main(struct fiber *f)
+{
+    for (;;) {
+        if (f->handler) {
+            f->handler(&f->req);
+            if (f->req.cap)
+                clk_cap_delete(f->req.cap); /* the handler did not keep it */
+            f->req.cap = 0;
+            if (f->auto_deferred)
+                finish_request(f);
+        } else {
+            f->fn(f->arg);
+        }
+        f->state = FIBER_FREE;
+        to_loop(f); /* the loop puts it back in the pool */
+    }
+}
+
+/* F is about to wait: a request it handles must not hold up the loop's
+ * reply, so answer it now if the handler has, or else defer it. */
+static void before_wait(struct fiber *f)
+{
+    struct actor_req *req = &f->req;
+    if (!f->handler || f->auto_deferred || req->deferred || f->reply_sent)
+        return;
+    if (req->answered) {
+        clk_reply(&req->reply_msg); /* the call owed now is this one */
+        f->reply_sent = true;
+        return;
+    }
+    long token = clk_reply_defer();
+    if (token > 0) {
+        req->deferred = token;
+        f->auto_deferred = true;
+    }
+}
+
+/* A handler that waited has returned: answer through the deferred reply. */
+static void finish_request(struct fiber *f)
+{
+    struct actor_req *req = &f->req;
+    if (!req->answered)
+        actor_reply(req, CLK_EIO, NULL, 0); /* the handler forgot: the client must not hang */
+    clk_reply_to(req->deferred, &req->reply_msg);
+    req->deferred = 0;
+}
+
+static void worker_main(void *arg, void *ipcbuf)
+{
+    struct worker *w = arg;
+    if (clk_bind(w->note) < 0)
+        return;
+    for (;;) {
+        struct clk_msg m;
+        uint64_t badge;
+        if (clk_wait(CLK_FOREVER, &m, &badge) != w->note)
+            continue;
+        do_call(w->fiber->call, ipcbuf);
+        __atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+        clk_signal(rt.note, BIT_CALLS);
+    }
+}
+
+/* A worker with nothing to do, or a new one; NULL when there is none. */
+static struct worker *worker_get(void)
+{
+    for (unsigned i = 0; i < rt.nworkers; i++)
+        if (!rt.workers[i].fiber)
+            return &rt.workers[i];
+    if (rt.nworkers == WORKERS_MAX || rt.workers_failed)
+        return NULL;
+    struct worker *w = &rt.workers[rt.nworkers];
+    long note = clk_notification_create();
+    if (note < 0 || clk_thread_start(worker_main, w, NULL, 0) < 0) {
+        if (note > 0)
+            clk_cap_delete(note);
+        rt.workers_failed = rt.nworkers == 0; /* no threads to be had: calls block */
+        return NULL;
+    }
+    w->note = note;
+    rt.nworkers++;
+    return w;
+}
+
+static void worker_start(struct worker *w, struct fiber *f)
+{
+    w->fiber = f;
+    w->done = 0;
+    clk_signal(w->note, 1);
+}
+
+/* Make call C: on a fiber, only the fiber waits. */
+static void call(struct call *c)
+{
+    struct fiber *f = rt.cur;
+    if (!f || rt.workers_failed) {
+        do_call(c, clk_ipc_buffer());
+        return;
+    }
+    before_wait(f);
+    f->call = c;
+    struct worker *w = worker_get();
+    if (!w && rt.nworkers == 0) {
+        do_call(c, clk_ipc_buffer()); /* no worker at all: the loop waits too */
+        return;
+    }
+    if (w)
+        worker_start(w, f);
+    else
+        fq_push(&rt.need_worker, f);
+    f->state = FIBER_WAITING;
+    rt.waiting++;
+    to_loop(f);
+    rt.waiting--;
+}
+
+/* Workers that are done: their fibers are ready, and they take the next calls. */
+static void collect_calls(void)
+{
+    for (unsigned i = 0; i < rt.nworkers; i++) {
+        struct worker *w = &rt.workers[i];
+        if (!w->fiber || !__atomic_load_n(&w->done, __ATOMIC_ACQUIRE))
+            continue;
+        fiber_ready(w->fiber);
+        w->fiber = NULL;
+        struct fiber *next = fq_pop(&rt.need_worker);
+        if (next)
+            worker_start(w, next);
+    }
+}
+
+static void run_ready(void)
+{
+    struct fiber *f;
+    while ((f = fq_pop(&rt.ready))) {
+        fiber_run(f);
+        if (f->state == FIBER_FREE) {
+            f->next = rt.free;
+            rt.free = f;
+        }
+    }
+}
+
+long actor_go(void (*fn)(void *arg), void *arg)
+{
+    long err = runtime_init();
+    if (err)
+        return err;
+    struct fiber *f = fiber_get();
+    if (!f)
+        return CLK_ENOMEM;
+    f->handler = NULL;
+    f->fn = fn;
+    f->arg = arg;
+    fiber_ready(f);
+    return 0;
+}
+
+unsigned actor_fibers_waiting(void)
+{
+    return rt.waiting;
+}
+
+long actor_call_cap(long server, unsigned type, const void *data, size_t len, long send_cap,
+                    void *resp, size_t *resp_len, long *recv_cap)
+{
+    struct call c = { server, type, data, len, send_cap, resp, resp_len, recv_cap, 0, 0 };
+    call(&c);
+    return c.status;
+}
+
+long actor_call(long server, unsigned type, const void *data, size_t len, void *resp,
+                size_t *resp_len)
+{
+    return actor_call_cap(server, type, data, len, 0, resp, resp_len, NULL);
+}
+
+/* ---- replies ---- */
+
+void actor_reply_cap(struct actor_req *req, long status, const void *data, size_t len, long cap)
+{
+    struct fiber *f = rt.cur;
+    bool runtime_deferred = f && req == &f->req && f->auto_deferred;
+    if (req->answered || (req->deferred && !runtime_deferred))
+        return;
+    /* the loop (or finish_request) sends it */
+    pack(&req->reply_msg, clk_ipc_buffer(), (unsigned)status, data, len);
+    if (cap)
+        req->reply_msg.tag = CLK_TAG_WITH_CAP(req->reply_msg.tag, cap);
+    req->answered = true;
 }
 
 void actor_reply(struct actor_req *req, long status, const void *data, size_t len)
 {
-    if (req->answered || req->deferred)
-        return;
-    pack(&req->reply_msg, (unsigned)status, data, len); /* the loop sends it with REPLY_WAIT */
-    req->answered = true;
+    actor_reply_cap(req, status, data, len, 0);
 }
 
 long actor_defer(struct actor_req *req)
@@ -42,34 +437,81 @@ long actor_defer(struct actor_req *req)
     return slot;
 }
 
-long actor_reply_later(long token, long status, const void *data, size_t len)
+long actor_reply_later_cap(long token, long status, const void *data, size_t len, long cap)
 {
     struct clk_msg m;
-    pack(&m, (unsigned)status, data, len);
+    pack(&m, clk_ipc_buffer(), (unsigned)status, data, len);
+    if (cap)
+        m.tag = CLK_TAG_WITH_CAP(m.tag, cap);
     return clk_reply_to(token, &m);
+}
+
+long actor_reply_later(long token, long status, const void *data, size_t len)
+{
+    return actor_reply_later_cap(token, status, data, len, 0);
+}
+
+/* ---- timers ---- */
+
+static void timers_arm(void)
+{
+    if (!rt.ntimers)
+        return;
+    uint64_t first = rt.timers[0].deadline, now = clk_clock_ns();
+    for (unsigned i = 1; i < rt.ntimers; i++)
+        if (rt.timers[i].deadline < first)
+            first = rt.timers[i].deadline;
+    clk_timer(rt.note, first > now ? first - now : 1, BIT_TIMERS);
 }
 
 long actor_timer(uint64_t ns, uint64_t bits)
 {
-    return timer_slot ? clk_timer(timer_slot, ns, bits) : CLK_ENOENT;
-}
-
-long actor_call(long server, unsigned type, const void *data, size_t len, void *resp,
-                size_t *resp_len)
-{
-    struct clk_msg m;
-    pack(&m, type, data, len);
-    long err = clk_call(server, &m);
+    long err = runtime_init();
     if (err)
         return err;
-    size_t got = CLK_TAG_LEN(m.tag), room = resp_len ? *resp_len : 0;
-    size_t n = got < room ? got : room;
-    if (n)
-        memcpy(resp, got <= REG_BYTES ? (const void *)m.w : clk_ipc_buffer(), n);
-    if (resp_len)
-        *resp_len = got;
-    return (long)(int)CLK_TAG_LABEL(m.tag);
+    if (!bits || (bits & BITS_OURS))
+        return CLK_EINVAL;
+    unsigned i = 0;
+    while (i < rt.ntimers && rt.timers[i].bits != bits)
+        i++;
+    if (i == TIMERS_MAX)
+        return CLK_ENOMEM;
+    if (i == rt.ntimers)
+        rt.ntimers++;
+    rt.timers[i].bits = bits;
+    rt.timers[i].deadline = clk_clock_ns() + ns;
+    timers_arm();
+    return 0;
 }
+
+/* The bits of the timers that are due (they are done with). */
+static uint64_t timers_due(void)
+{
+    uint64_t now = clk_clock_ns(), bits = 0;
+    for (unsigned i = 0; i < rt.ntimers;) {
+        if (rt.timers[i].deadline <= now) {
+            bits |= rt.timers[i].bits;
+            rt.timers[i] = rt.timers[--rt.ntimers];
+        } else {
+            i++;
+        }
+    }
+    timers_arm();
+    return bits;
+}
+
+static void notified(uint64_t bits)
+{
+    if (bits & BIT_CALLS)
+        collect_calls();
+    if (bits & BIT_TIMERS)
+        bits |= timers_due();
+    bits &= ~BITS_OURS;
+    if (bits && rt.def->notified)
+        rt.def->notified(bits);
+}
+
+/* ---- the loop ---- */
 
 static const struct actor_handler *lookup(const struct actor_def *def, unsigned type)
 {
@@ -79,52 +521,237 @@ static const struct actor_handler *lookup(const struct actor_def *def, unsigned 
     return NULL;
 }
 
-/* Handle one request in M; leave the reply (if any now) in M. Returns true
- * when a reply is to be sent. */
-static bool handle(const struct actor_def *def, struct clk_msg *m, uint64_t badge)
+/* ACTOR_CTL_SAVE: the state in a new memory object. Returns true when the
+ * loop is to stop after the reply. */
+static bool save_state(struct actor_req *req, long *mem)
 {
-    struct actor_req req = {
-        .type = CLK_TAG_LABEL(m->tag),
-        .len = CLK_TAG_LEN(m->tag),
-        .badge = badge,
-    };
-    req.data = req.len <= REG_BYTES ? (const void *)m->w : clk_ipc_buffer();
-    if (CLK_TAG_CAP(m->tag))
-        clk_cap_delete(CLK_TAG_CAP(m->tag)); /* this protocol takes no capabilities */
-    const struct actor_handler *h = lookup(def, req.type);
-    if (!h)
-        actor_reply(&req, CLK_ENOSYS, NULL, 0);
-    else if (req.len < h->min || req.len > h->max)
-        actor_reply(&req, CLK_EINVAL, NULL, 0);
-    else
-        h->fn(&req);
-    if (req.deferred)
+    if (!rt.def->save_state) {
+        actor_reply(req, CLK_ENOSYS, NULL, 0);
         return false;
-    if (!req.answered)
-        actor_reply(&req, CLK_EIO, NULL, 0); /* the handler forgot: the client must not hang */
-    *m = req.reply_msg;
+    }
+    if (rt.waiting) {
+        actor_reply(req, CLK_EAGAIN, NULL, 0); /* requests in flight: not a settled state */
+        return false;
+    }
+    long m = clk_memory_create(ACTOR_STATE_MAX / PAGE), n = m;
+    if (m > 0 && (n = clk_map(m, STATE_VA, CLK_MAP_WRITE)) >= 0) {
+        n = rt.def->save_state((void *)STATE_VA, ACTOR_STATE_MAX);
+        clk_unmap(STATE_VA);
+    }
+    if (n < 0 || n > (long)ACTOR_STATE_MAX) {
+        if (m > 0)
+            clk_cap_delete(m);
+        actor_reply(req, n < 0 ? n : CLK_ERANGE, NULL, 0);
+        return false;
+    }
+    uint64_t len = (uint64_t)n;
+    actor_reply_cap(req, 0, &len, sizeof(len), m);
+    *mem = m;
+    return true;
+}
+
+static void restore_state(struct actor_req *req)
+{
+    long n = CLK_ENOSYS;
+    uint64_t len = req->len == sizeof(len) ? *(const uint64_t *)req->data : ~0ULL;
+    if (!rt.def->restore_state)
+        n = CLK_ENOSYS;
+    else if (!req->cap || len > ACTOR_STATE_MAX)
+        n = CLK_EINVAL;
+    else if ((n = clk_map(req->cap, STATE_VA, 0)) >= 0) {
+        n = rt.def->restore_state((const void *)STATE_VA, len);
+        clk_unmap(STATE_VA);
+    }
+    actor_reply(req, n, NULL, 0);
+}
+
+/* A control request (its badge is 0). Returns true when the loop stops
+ * after the reply; *MEM is then a capability to delete after it. */
+static bool control(struct actor_req *req, long *mem)
+{
+    switch (req->type) {
+    case ACTOR_CTL_PING: actor_reply(req, 0, NULL, 0); return false;
+    case ACTOR_CTL_SAVE: return save_state(req, mem);
+    case ACTOR_CTL_RESTORE: restore_state(req); return false;
+    default: actor_reply(req, CLK_ENOSYS, NULL, 0); return false;
+    }
+}
+
+static bool is_control(unsigned type, uint64_t badge)
+{
+    return badge == 0 && type >= ACTOR_CTL_PING && type <= ACTOR_CTL_RESTORE;
+}
+
+/* Handle one request in M. Returns true when a reply is to be sent; it is
+ * in M then. *STOP says the loop is to end after it (state handed over). */
+static bool handle(struct clk_msg *m, uint64_t badge, bool *stop, long *stop_cap)
+{
+    unsigned type = CLK_TAG_LABEL(m->tag);
+    size_t len = CLK_TAG_LEN(m->tag);
+    const void *data = len <= REG_BYTES ? (const void *)m->w : clk_ipc_buffer();
+    const struct actor_handler *h = lookup(rt.def, type);
+    struct fiber *f = NULL;
+    struct actor_req local, *req = &local;
+    if (h && len >= h->min && len <= h->max && !is_control(type, badge) && (f = fiber_get())) {
+        memcpy(f->payload, data, len); /* the loop's buffers are reused at once */
+        data = f->payload;
+        req = &f->req;
+    }
+    *req = (struct actor_req){
+        .type = type,
+        .data = data,
+        .len = len,
+        .badge = badge,
+        .cap = CLK_TAG_CAP(m->tag),
+    };
+    if (is_control(type, badge))
+        *stop = control(req, stop_cap);
+    else if (!h)
+        actor_reply(req, CLK_ENOSYS, NULL, 0);
+    else if (len < h->min || len > h->max)
+        actor_reply(req, CLK_EINVAL, NULL, 0);
+    else if (!f)
+        h->fn(req); /* no fiber to be had: its calls block the loop */
+    else {
+        f->handler = h->fn;
+        f->auto_deferred = f->reply_sent = false;
+        fiber_run(f);
+        if (f->state != FIBER_FREE)
+            return false; /* it waits; it answers when it is done */
+        f->next = rt.free;
+        rt.free = f;
+    }
+    if (req->cap)
+        clk_cap_delete(req->cap); /* the handler did not keep it */
+    if (req->deferred || (f && f->reply_sent))
+        return false;
+    if (!req->answered)
+        actor_reply(req, CLK_EIO, NULL, 0); /* the handler forgot: the client must not hang */
+    *m = req->reply_msg;
     return true;
 }
 
 long actor_serve(long ep, const struct actor_def *def)
 {
-    long note = clk_notification_create(), r;
-    if (note < 0)
-        return note;
-    if ((r = clk_bind(ep)) < 0 || (r = clk_bind(note)) < 0)
+    long r = runtime_init();
+    if (r < 0)
         return r;
-    timer_slot = note;
+    rt.def = def;
+    if ((r = clk_bind(ep)) < 0 || (r = clk_bind(rt.note)) < 0)
+        return r;
+    timers_arm();
     struct clk_msg m = { 0 };
     uint64_t badge;
-    r = clk_wait(CLK_FOREVER, &m, &badge);
+    bool reply = false, stop = false;
+    long stop_cap = 0;
     for (;;) {
-        bool reply = false;
+        if (rt.ready.head) {
+            if (reply)
+                clk_reply(&m); /* before fibers use the IPC buffer */
+            reply = false;
+            run_ready();
+        }
+        r = reply ? clk_reply_wait(CLK_FOREVER, &m, &badge) : clk_wait(CLK_FOREVER, &m, &badge);
+        reply = false;
         if (r == ep)
-            reply = handle(def, &m, badge);
-        else if (r == note && def->notified)
-            def->notified(m.w[0]);
+            reply = handle(&m, badge, &stop, &stop_cap);
+        else if (r == rt.note)
+            notified(m.w[0]);
         else if (r < 0)
             return r;
-        r = reply ? clk_reply_wait(CLK_FOREVER, &m, &badge) : clk_wait(CLK_FOREVER, &m, &badge);
+        if (stop) {
+            clk_reply(&m);
+            clk_cap_delete(stop_cap);
+            clk_unbind(ep);
+            return 0;
+        }
+    }
+}
+
+long actor_serve_named(const char *name, const struct actor_def *def)
+{
+    long ep = clk_endpoint_create();
+    if (ep < 0)
+        return ep;
+    long err = actor_register(name, ep);
+    return err ? err : actor_serve(ep, def);
+}
+
+/* ---- the name registry, client side ---- */
+
+static long names_req_for(struct names_req *r, const char *name, uint64_t wait, uint64_t newer)
+{
+    memset(r, 0, sizeof(*r));
+    size_t n = 0;
+    while (name[n] && n < ACTOR_NAME_MAX)
+        n++;
+    if (n == 0 || n == ACTOR_NAME_MAX)
+        return CLK_EINVAL;
+    memcpy(r->name, name, n);
+    r->wait_ns = wait;
+    r->newer_than = newer;
+    return 0;
+}
+
+long actor_register(const char *name, long ep)
+{
+    struct names_req r;
+    long err = names_req_for(&r, name, 0, 0);
+    if (err)
+        return err;
+    long cap = clk_cap_mint(ep, CLK_RIGHT_SEND | CLK_RIGHT_GRANT, ACTOR_BADGE_CLIENT);
+    if (cap < 0)
+        return cap;
+    err = actor_call_cap(ACTOR_NAMES_SLOT, NAMES_REGISTER, &r, sizeof(r), cap, NULL, NULL, NULL);
+    clk_cap_delete(cap); /* the registry has its own copy */
+    return err;
+}
+
+/* Look NAME up, waiting up to WAIT ns for a registration newer than NEWER;
+ * *SERIAL gets the one found. */
+static long names_lookup(const char *name, uint64_t wait, uint64_t newer, uint64_t *serial)
+{
+    struct names_req r;
+    long err = names_req_for(&r, name, wait, newer);
+    if (err)
+        return err;
+    long cap = 0;
+    size_t len = sizeof(*serial);
+    err = actor_call_cap(ACTOR_NAMES_SLOT, NAMES_LOOKUP, &r, sizeof(r), 0, serial, &len, &cap);
+    if (err || !cap) {
+        if (cap)
+            clk_cap_delete(cap);
+        return err ? err : CLK_EIO;
+    }
+    return cap;
+}
+
+long actor_lookup(const char *name, uint64_t wait_ns)
+{
+    uint64_t serial;
+    return names_lookup(name, wait_ns, 0, &serial);
+}
+
+long actor_call_service(struct actor_service *s, unsigned type, const void *data, size_t len,
+                        void *resp, size_t *resp_len)
+{
+    bool idempotent = type < 64 && (s->idempotent >> type & 1);
+    for (int attempt = 0;; attempt++) {
+        if (!s->cap) {
+            uint64_t serial = 0;
+            long cap = names_lookup(s->name, s->wait_ns, s->serial, &serial);
+            if (cap < 0)
+                return s->serial ? CLK_EDEAD : cap; /* it was there, and none came back */
+            s->cap = cap;
+            s->serial = serial;
+        }
+        struct call c = { s->cap, type, data, len, 0, resp, resp_len, NULL, 0, 0 };
+        call(&c);
+        if (c.kernel_err != CLK_EDEAD)
+            return c.status;
+        clk_cap_delete(s->cap); /* dead: the next call looks for a newer instance */
+        s->cap = 0;
+        if (!idempotent || attempt == 2)
+            return CLK_EDEAD;
     }
 }

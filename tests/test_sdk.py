@@ -2,7 +2,7 @@
 (libc-port/), libactor, the kernel ABI header and the compiler wrapper."""
 import subprocess
 
-from conftest import ROOT
+from conftest import ROOT, wait_for_exits
 
 
 def test_the_abi_header_is_installed_and_stands_alone(tmp_path):
@@ -54,13 +54,13 @@ def test_a_server_on_the_libactor_runtime(boot):
     types get CLK_ENOSYS (-7) and malformed payloads CLK_EINVAL (-1) from
     the loop, without stopping the server; a deferred reply is answered
     from a timer; a call to a server that has gone is CLK_EDEAD (-13)."""
-    m = boot(cmdline="init=test/runner -- ep kv:8:r kv_client:8:s5")
-    m.expect(r"actor \d+ \(kv_client\) exited with status 0", timeout=30)
+    m = run_until_exit(boot, "ep kv:8:r kv_client:8:s5", "kv_client")
     for line in ["kv_client: put -> 0",
                  "kv_client: get 42 -> 0, 4242",
                  "kv_client: get 7 -> -3",
                  "kv_client: unknown type -> -7",
                  "kv_client: put of 3 bytes -> -1",
+                 "kv_client: a control request from a client -> -7",
                  "kv_client: echo of 3000 bytes -> 0, 3000 bytes, same 1",
                  "kv_client: slow get 42 -> 0, 4242, after 20 ms or more: yes",
                  "kv_client: the server still serves: get 42 -> 0, 4242",
@@ -68,6 +68,92 @@ def test_a_server_on_the_libactor_runtime(boot):
                  "kv_client: quit -> -13",
                  "kv_client: after it is gone -> -13"]:
         assert line + "\n" in m.text, line
+
+
+def expect_lines(m, lines):
+    for line in lines:
+        assert line + "\n" in m.text, line
+
+
+def run_until_exit(boot, words, actor):
+    """Boot the runner with WORDS and wait until ACTOR exits with status 0."""
+    m = boot(cmdline="init=test/runner -- " + words)
+    m.expect(r"actor \d+ \(%s\) exited with status 0" % actor, timeout=30)
+    return m
+
+
+def test_the_name_registry(boot):
+    """names.c serves libactor's registry (slot 1 of each actor); kv
+    registers itself with badge 1, names_client (badge 2) finds it, cannot
+    take its name, and checks waiting lookups, bad names and malformed
+    requests: -3 CLK_ENOENT, -11 CLK_ETIMEDOUT, -1 CLK_EINVAL, -4
+    CLK_EEXIST, -7 CLK_ENOSYS."""
+    m = run_until_exit(boot, "ep names:8:r kv|named:8:g1 names_client:8:g2", "names_client")
+    expect_lines(m, ["names_client: lookup of a missing name -> -3",
+                     "names_client: waiting 50 ms for it -> -11, after 50 ms or more: yes",
+                     "names_client: an empty name -> -1",
+                     "names_client: a name of 40 bytes -> -1",
+                     "names_client: found kv: yes; put through it -> 0",
+                     "names_client: registering kv, owned by another -> -4",
+                     "names_client: registering mine -> 0",
+                     "names_client: registering mine again -> 0",
+                     "names_client: lookup of mine -> a capability: yes",
+                     "names_client: unregistering without a name -> -1",
+                     "names_client: registering without a capability -> -1",
+                     "names_client: unknown request -> -7",
+                     "names_client: unregistering mine -> 0",
+                     "names_client: lookup of mine now -> -3"])
+
+
+def test_calls_by_name_survive_a_server_crash(boot):
+    """retry_client calls "kv" through actor_call_service. The server
+    crashes in the middle of a get; a standby that watched it registers
+    the name again, and libactor looks the name up anew and sends the get
+    (idempotent in kv.h) again: the client gets the standby's answer, not
+    CLK_EDEAD. A request that is not idempotent (quit) reports CLK_EDEAD
+    (-13), and so does a call when no instance comes back."""
+    m = run_until_exit(boot, "ep names:8:r kv|named:8:g1 kv|standby:8:g1 retry_client:8:g2",
+                       "retry_client")
+    expect_lines(m, ["retry_client: put 42 -> 0 (registration 1)",
+                     "retry_client: the standby watches: yes",
+                     "kv: crashing in the middle of a request",
+                     "kv: standby: the server is gone (-13); taking over",
+                     "retry_client: a get the server crashes on -> -3, answered by registration 2",
+                     "retry_client: get 42 from the new instance -> -3 (its state was lost)",
+                     "kv: told to quit",
+                     "retry_client: quit, which is not idempotent -> -13",
+                     "retry_client: get with no server left -> -13"])
+
+
+def test_fibers_wait_for_replies_without_blocking_the_actor(boot):
+    """proxy.c forwards a get to kv, which holds it until its gate opens.
+    The proxy's handler waits on a fiber, so the proxy still answers pings
+    meanwhile, and says one call waits; then the gate opens and the get
+    comes back through the proxy."""
+    m = boot(cmdline="init=test/runner -- ep names:8:r kv|named:8:g1 proxy:8:g3 "
+                     "fiber_client|get:8:g2 fiber_client|ping:8:g2")
+    wait_for_exits(m, ["runner", "fiber_client", "fiber_client"], timeout=30)
+    expect_lines(m, ["fiber_client: the proxy answered a ping while 1 call(s) waited",
+                     "fiber_client: open the gate -> 0",
+                     "fiber_client: gated get through the proxy -> 0, 4242"])
+
+
+def test_state_transfer_hooks_hand_a_server_over(boot):
+    """state_client holds unbadged (control) capabilities to two kv
+    instances. The first saves its table into a memory object
+    (ACTOR_CTL_SAVE) and stops serving; the second restores it
+    (ACTOR_CTL_RESTORE) and answers with the same data."""
+    m = run_until_exit(boot, "ep kv:8:r ep kv:8:r state_client:8:g0@1,g0@2", "state_client")
+    expect_lines(m, ["state_client: ping the old instance -> 0",
+                     "state_client: save -> 0, 40 bytes, a memory object: yes",
+                     "kv: state handed over; exiting",
+                     "state_client: the old instance after handing over -> -13",
+                     "state_client: restore without the object -> -1",
+                     "state_client: restore of too many bytes -> -1",
+                     "state_client: restore -> 0",
+                     "kv: restored 2 keys",
+                     "state_client: the new instance: get 42 -> 0, 4242",
+                     "state_client: the new instance: get 7 -> 0, 77"])
 
 
 def test_a_scaffolded_actor_builds_outside_the_tree_and_answers(tmp_path):

@@ -1,27 +1,26 @@
 /*
- * kv.c: a key-value server on the libactor runtime, built against the
- * SDK. Its protocol is the table below: PUT and GET of 64-bit keys and
- * values, a SLOW_GET answered 20 ms later (a deferred reply and a timer),
- * ECHO of up to 4 KiB, and QUIT, which ends the server without answering.
+ * kv.c: a key-value server on the libactor runtime, built against the SDK,
+ * speaking the protocol of kv.h. How it starts depends on its argument:
+ *   (none)    serve the endpoint it was given in slot 1
+ *   named     register as "kv" (the registry is slot 1) and serve
+ *   standby   wait until the registered "kv" dies, then take its place
+ * It hands its table over for a live update (save_state/restore_state).
  */
-#include <actor/actor.h>
+#include "kv.h"
 #include <stdio.h>
 #include <stdlib.h>
-
-enum { KV_PUT = 1, KV_GET = 2, KV_SLOW_GET = 3, KV_ECHO = 4, KV_QUIT = 5 };
-struct kv_pair {
-    uint64_t key, value;
-};
+#include <string.h>
 
 #define SLOTS 64
 static struct kv_pair table[SLOTS];
-static int used;
-static long slow_token;
-static uint64_t slow_key;
+static uint64_t used, watchers;
+static long slow_token, gate_token;
+static uint64_t slow_key, gate_key;
+static int standby;
 
 static struct kv_pair *find(uint64_t key)
 {
-    for (int i = 0; i < used; i++)
+    for (uint64_t i = 0; i < used; i++)
         if (table[i].key == key)
             return &table[i];
     return NULL;
@@ -41,13 +40,26 @@ static void put(struct actor_req *req)
     actor_reply(req, 0, NULL, 0);
 }
 
+/* Answer a get of KEY, now (REQ) or later (TOKEN). */
+static void answer_get(struct actor_req *req, long token, uint64_t key)
+{
+    const struct kv_pair *p = find(key);
+    long status = p ? 0 : CLK_ENOENT;
+    if (req)
+        actor_reply(req, status, p ? &p->value : NULL, p ? sizeof(p->value) : 0);
+    else
+        actor_reply_later(token, status, p ? &p->value : NULL, p ? sizeof(p->value) : 0);
+}
+
 static void get(struct actor_req *req)
 {
-    const struct kv_pair *p = find(*(const uint64_t *)req->data);
-    if (p)
-        actor_reply(req, 0, &p->value, sizeof(p->value));
-    else
-        actor_reply(req, CLK_ENOENT, NULL, 0);
+    uint64_t key = *(const uint64_t *)req->data;
+    if (key == KV_CRASH_KEY && !standby) {
+        printf("kv: crashing in the middle of a request\n");
+        fflush(stdout);
+        *(volatile int *)0 = 1;
+    }
+    answer_get(req, 0, key);
 }
 
 static void slow_get(struct actor_req *req)
@@ -59,10 +71,8 @@ static void slow_get(struct actor_req *req)
 
 static void notified(uint64_t bits)
 {
-    (void)bits;
-    const struct kv_pair *p = find(slow_key);
-    uint64_t value = p ? p->value : 0;
-    actor_reply_later(slow_token, p ? 0 : CLK_ENOENT, &value, p ? sizeof(value) : 0);
+    if (bits & 1)
+        answer_get(NULL, slow_token, slow_key);
 }
 
 static void echo(struct actor_req *req)
@@ -77,19 +87,96 @@ static void quit(struct actor_req *req)
     exit(0);
 }
 
+static void watch(struct actor_req *req)
+{
+    if (actor_defer(req) > 0) /* kept until the server dies */
+        watchers++;
+}
+
+static void stats(struct actor_req *req)
+{
+    struct kv_stats s = { used, watchers, gate_token > 0 };
+    actor_reply(req, 0, &s, sizeof(s));
+}
+
+static void gated_get(struct actor_req *req)
+{
+    gate_key = *(const uint64_t *)req->data;
+    gate_token = actor_defer(req);
+}
+
+static void open_gate(struct actor_req *req)
+{
+    if (gate_token > 0)
+        answer_get(NULL, gate_token, gate_key);
+    gate_token = 0;
+    actor_reply(req, 0, NULL, 0);
+}
+
+static long save_state(void *buf, size_t size)
+{
+    size_t n = sizeof(used) + used * sizeof(table[0]);
+    if (n > size)
+        return CLK_ERANGE;
+    memcpy(buf, &used, sizeof(used));
+    memcpy((char *)buf + sizeof(used), table, used * sizeof(table[0]));
+    return (long)n;
+}
+
+static long restore_state(const void *buf, size_t len)
+{
+    uint64_t n;
+    if (len < sizeof(n))
+        return CLK_EINVAL;
+    memcpy(&n, buf, sizeof(n));
+    if (n > SLOTS || len != sizeof(n) + n * sizeof(table[0]))
+        return CLK_EINVAL;
+    used = n;
+    memcpy(table, (const char *)buf + sizeof(n), n * sizeof(table[0]));
+    printf("kv: restored %lu keys\n", (unsigned long)used);
+    return 0;
+}
+
 static const struct actor_handler handlers[] = {
     { KV_PUT, sizeof(struct kv_pair), sizeof(struct kv_pair), put },
     { KV_GET, sizeof(uint64_t), sizeof(uint64_t), get },
     { KV_SLOW_GET, sizeof(uint64_t), sizeof(uint64_t), slow_get },
     { KV_ECHO, 1, CLK_MSG_MAX, echo },
     { KV_QUIT, 0, 0, quit },
+    { KV_WATCH, 0, 0, watch },
+    { KV_STATS, 0, 0, stats },
+    { KV_GATED_GET, sizeof(uint64_t), sizeof(uint64_t), gated_get },
+    { KV_OPEN_GATE, 0, 0, open_gate },
     { 0, 0, 0, NULL },
 };
 
-int main(void)
+static const struct actor_def def = {
+    .handlers = handlers,
+    .notified = notified,
+    .save_state = save_state,
+    .restore_state = restore_state,
+};
+
+int main(int argc, char **argv)
 {
-    struct actor_def def = { handlers, notified };
-    long err = clk_ncaps == 1 ? actor_serve(1, &def) : CLK_EBADF;
+    const char *mode = argc > 1 ? argv[1] : "";
+    long err;
+    if (!strcmp(mode, "standby")) {
+        standby = 1;
+        long kv = actor_lookup("kv", CLK_FOREVER);
+        err = kv < 0 ? kv : actor_call(kv, KV_WATCH, NULL, 0, NULL, NULL);
+        printf("kv: standby: the server is gone (%ld); taking over\n", err);
+        fflush(stdout);
+        err = actor_serve_named("kv", &def);
+    } else if (!strcmp(mode, "named")) {
+        err = actor_serve_named("kv", &def);
+    } else {
+        err = clk_ncaps == 1 ? actor_serve(1, &def) : CLK_EBADF;
+    }
+    if (err == 0) {
+        printf("kv: state handed over; exiting\n");
+        return 0;
+    }
     printf("kv: cannot serve: %ld\n", err);
     return 1;
 }

@@ -3,15 +3,10 @@
  * each request got, including malformed ones and a call after the server
  * has gone.
  */
-#include <actor/actor.h>
+#include "kv.h"
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-enum { KV_PUT = 1, KV_GET = 2, KV_SLOW_GET = 3, KV_ECHO = 4, KV_QUIT = 5 };
-struct kv_pair {
-    uint64_t key, value;
-};
 
 static long get(unsigned type, uint64_t key, uint64_t *value)
 {
@@ -31,6 +26,8 @@ int main(void)
     printf("kv_client: get 7 -> %ld\n", r);
     printf("kv_client: unknown type -> %ld\n", actor_call(1, 99, NULL, 0, NULL, NULL));
     printf("kv_client: put of 3 bytes -> %ld\n", actor_call(1, KV_PUT, "abc", 3, NULL, NULL));
+    printf("kv_client: a control request from a client -> %ld\n",
+           actor_call(1, ACTOR_CTL_SAVE, NULL, 0, NULL, NULL));
 
     static char out[3000], back[3000];
     for (size_t i = 0; i < sizeof(out); i++)

@@ -9,7 +9,13 @@
  * On the wire a request is a tag (label = the type, length = the payload)
  * and its payload; a reply's label is the status (0 or a CLK_E* code).
  * Payloads up to 64 bytes travel in registers, longer ones (up to 4 KiB)
- * in the IPC buffer.
+ * in the IPC buffer. A request or a reply may also carry one capability.
+ *
+ * Each request is handled on a fiber (as HelenOS's fibrils): when a handler
+ * calls another server with actor_call, the fiber waits for the reply and
+ * the loop goes on serving other requests meanwhile. Fibers belong to the
+ * actor's first thread; a worker thread makes the blocking call for them.
+ * See docs/writing-an-actor.md for a walk through all of it.
  */
 #ifndef ACTOR_ACTOR_H
 #define ACTOR_ACTOR_H
@@ -20,9 +26,12 @@
 /* A request, as a handler sees it. */
 struct actor_req {
     unsigned type;    /* the message type */
-    const void *data; /* the payload... */
+    const void *data; /* the payload (a copy that stays valid for the handler)... */
     size_t len;       /* ...of LEN bytes */
     uint64_t badge;   /* the badge of the capability the client called with */
+    long cap;         /* a capability that came with it (a slot), or 0; the
+                         loop deletes it after the handler unless the handler
+                         sets this to 0 to keep it */
     /* the loop's own */
     bool answered;
     long deferred;            /* reply capability, after actor_defer */
@@ -41,33 +50,126 @@ struct actor_handler {
 
 struct actor_def {
     const struct actor_handler *handlers;
-    void (*notified)(uint64_t bits); /* timers (actor_timer) and signals; may be NULL */
+    /* Timers (actor_timer) and signals. Bits 62-63 are the runtime's own. May be NULL. */
+    void (*notified)(uint64_t bits);
+    /* Live update (see "State transfer" below). Either may be NULL. */
+    long (*save_state)(void *buf, size_t size);         /* bytes used, or CLK_E* */
+    long (*restore_state)(const void *buf, size_t len); /* 0 or CLK_E* */
 };
 
-/* Serve the endpoint in slot EP (receive right) as DEF says. Returns only
- * on an error from the kernel. */
+/* Serve the endpoint in slot EP (receive right) as DEF says. Returns 0
+ * after the actor handed its state over (ACTOR_CTL_SAVE), or a CLK_E* code
+ * from the kernel. */
 long actor_serve(long ep, const struct actor_def *def);
 
+/* Make an endpoint, register it under NAME (actor_register) and serve it. */
+long actor_serve_named(const char *name, const struct actor_def *def);
+
 /* Answer REQ with STATUS (0 or a CLK_E* code) and LEN bytes of DATA. A
- * long answer goes through the IPC buffer, so REQ's own long payload is
- * gone after it. A handler that neither answers nor defers answers
- * CLK_EIO. The loop and actor_call use the first thread's IPC buffer. */
+ * handler that neither answers nor defers answers CLK_EIO. */
 void actor_reply(struct actor_req *req, long status, const void *data, size_t len);
+
+/* The same, passing the capability in slot CAP (a copy: CAP stays). */
+void actor_reply_cap(struct actor_req *req, long status, const void *data, size_t len, long cap);
 
 /* Answer REQ later, from anywhere: returns a token for actor_reply_later,
  * or a CLK_E* code. The loop goes on serving meanwhile. */
 long actor_defer(struct actor_req *req);
 long actor_reply_later(long token, long status, const void *data, size_t len);
+long actor_reply_later_cap(long token, long status, const void *data, size_t len, long cap);
 
 /* In NS nanoseconds, have the loop call DEF's notified handler with BITS
- * (one timer at a time; a new one replaces it). Only while serving. */
+ * (not 0, and none of bits 62-63, the runtime's). A timer with the same
+ * BITS is replaced; up to 16 run at once. They fire while serving. */
 long actor_timer(uint64_t ns, uint64_t bits);
 
 /* Call SERVER (a slot with the send right) with a request of TYPE and LEN
  * bytes of DATA; the reply's payload goes to RESP, at most *RESP_LEN bytes
  * (and *RESP_LEN becomes its length). Returns the server's status, or the
- * kernel's error: CLK_EDEAD when the server is gone. */
+ * kernel's error: CLK_EDEAD when the server is gone. On a fiber (in a
+ * handler, or actor_go), only the fiber waits. */
 long actor_call(long server, unsigned type, const void *data, size_t len, void *resp,
                 size_t *resp_len);
+
+/* The same, passing the capability in slot SEND_CAP (0: none; the server
+ * needs GRANT) and taking one from the reply into *RECV_CAP (0: none). */
+long actor_call_cap(long server, unsigned type, const void *data, size_t len, long send_cap,
+                    void *resp, size_t *resp_len, long *recv_cap);
+
+/* ---- fibers ---- */
+
+/* Run FN(ARG) on a new fiber of the loop: it starts when actor_serve next
+ * gets control, and its actor_calls wait without stopping the loop. */
+long actor_go(void (*fn)(void *arg), void *arg);
+
+/* How many fibers wait for replies right now. */
+unsigned actor_fibers_waiting(void);
+
+/* ---- the name registry ---- */
+
+/* The registry is the first capability an actor is given (slot 1), as
+ * standard input is file descriptor 0; its protocol is <actor/names.h>. */
+#define ACTOR_NAMES_SLOT 1
+#define ACTOR_NAME_MAX   32 /* including the NUL */
+
+/* Register NAME for the endpoint in slot EP: clients get a send (and
+ * grant) capability to it with badge ACTOR_BADGE_CLIENT. A name belongs to
+ * the badge of the registry capability that first registered it; the
+ * same badge (a restarted instance) may register it again. Returns 0,
+ * CLK_EEXIST (taken by another), CLK_ENOMEM (the registry is full) or
+ * CLK_EINVAL (an empty or too long name). */
+long actor_register(const char *name, long ep);
+
+/* A send capability (a new slot) to the server registered as NAME. Waits
+ * up to WAIT_NS for it to appear (0: not at all). CLK_ENOENT or
+ * CLK_ETIMEDOUT when it did not. */
+long actor_lookup(const char *name, uint64_t wait_ns);
+
+#define ACTOR_BADGE_CLIENT 1
+
+/* ---- calling a server by name, with recovery ---- */
+
+/* A client's handle on a named server: calls through it look the name up
+ * when needed, and when the server has died (CLK_EDEAD) they look it up
+ * again, waiting up to WAIT_NS for a new instance to register. A request
+ * whose type's bit is set in IDEMPOTENT (types 0-63) is then sent again,
+ * up to three times; any other gets CLK_EDEAD, as it may have been done.
+ * Declare one with ACTOR_SERVICE in the protocol's header. */
+struct actor_service {
+    const char *name;
+    uint64_t idempotent; /* ACTOR_IDEMPOTENT(type) | ... */
+    uint64_t wait_ns;
+    long cap;        /* the runtime's: a send capability, or 0 */
+    uint64_t serial; /* the runtime's: the registration it came from */
+};
+#define ACTOR_IDEMPOTENT(type) (1ULL << (type))
+#define ACTOR_SERVICE(name, idempotent)                                                            \
+    {                                                                                              \
+        (name), (idempotent), 5000000000ULL, 0, 0                                                  \
+    }
+
+long actor_call_service(struct actor_service *s, unsigned type, const void *data, size_t len,
+                        void *resp, size_t *resp_len);
+
+/* ---- state transfer (live update) ----
+ *
+ * A supervisor that holds an unbadged capability to a server's endpoint
+ * may send it these control requests (labels no protocol uses); with any
+ * other badge they are unknown types:
+ *   ACTOR_CTL_PING     answered at once with 0: the loop is alive.
+ *   ACTOR_CTL_SAVE     the loop calls save_state() on a fresh memory object
+ *                      of ACTOR_STATE_MAX bytes, answers with the length
+ *                      used (a uint64_t) and the object, and actor_serve
+ *                      returns 0: the instance takes no more requests, so
+ *                      the state it handed over stays the latest.
+ *   ACTOR_CTL_RESTORE  with the length (a uint64_t) and that object: the
+ *                      loop calls restore_state() on it and answers its
+ *                      result.
+ * Without the hook, SAVE and RESTORE answer CLK_ENOSYS.
+ */
+#define ACTOR_CTL_PING    0xFFFFFF01u
+#define ACTOR_CTL_SAVE    0xFFFFFF02u
+#define ACTOR_CTL_RESTORE 0xFFFFFF03u
+#define ACTOR_STATE_MAX   (64 * 1024)
 
 #endif
