@@ -286,14 +286,14 @@ $(SDK_BUILD)/libactor/%.o: libactor/%.c $(SDK_HEADERS)
 	$(say) SDKCC $<
 	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -c $< -o $@
 
-$(SYSROOT)/lib/libactor.a: $(addprefix $(SDK_BUILD)/libactor/,thread.o fiber.o actor.o names.o)
+$(SYSROOT)/lib/libactor.a: $(addprefix $(SDK_BUILD)/libactor/,thread.o fiber.o actor.o names.o main.o)
 	@mkdir -p $(@D)
 	$(say) AR $@
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # Test actors written as ordinary C programs against the SDK.
 SDK_TEST_ACTORS := libc_demo kv kv_client names names_client retry_client proxy fiber_client \
-	state_client
+	state_client bench_actor overseer
 
 $(BUILD)/sdk-tests/%: tests/sdk/%.c $(wildcard tests/sdk/*.h) $(SDK_FILES)
 	@mkdir -p $(@D)

@@ -142,7 +142,9 @@ struct worker {
 };
 
 static struct {
-    long note; /* the loop's notification: timers, signals, finished calls */
+    long note;   /* the loop's notification: timers, signals, finished calls */
+    long faults; /* actor_fault_mailbox's, or 0 */
+    bool serving;
     const struct actor_def *def;
     struct fiber *cur; /* the fiber running, or NULL for the loop */
     void *loop_rsp;
@@ -393,6 +395,29 @@ unsigned actor_fibers_waiting(void)
     return rt.waiting;
 }
 
+long actor_fault_mailbox(void)
+{
+    if (rt.faults)
+        return rt.faults;
+    long mb = clk_mailbox_create(16);
+    if (mb < 0)
+        return mb;
+    long err = rt.serving ? clk_bind(mb) : 0; /* else actor_serve binds it */
+    if (err < 0) {
+        clk_cap_delete(mb);
+        return err;
+    }
+    return rt.faults = mb;
+}
+
+static void fault_message(const struct clk_msg *m, uint64_t badge)
+{
+    if (CLK_TAG_LABEL(m->tag) != CLK_LABEL_FAULT || !rt.def->fault)
+        return;
+    struct actor_fault f = { m->w[0], m->w[1], m->w[2], m->w[3], m->w[4], m->w[5], badge };
+    rt.def->fault(&f);
+}
+
 long actor_call_cap(long server, unsigned type, const void *data, size_t len, long send_cap,
                     void *resp, size_t *resp_len, long *recv_cap)
 {
@@ -637,8 +662,10 @@ long actor_serve(long ep, const struct actor_def *def)
     if (r < 0)
         return r;
     rt.def = def;
-    if ((r = clk_bind(ep)) < 0 || (r = clk_bind(rt.note)) < 0)
+    if ((r = clk_bind(ep)) < 0 || (r = clk_bind(rt.note)) < 0 ||
+        (rt.faults && (r = clk_bind(rt.faults)) < 0))
         return r;
+    rt.serving = true;
     timers_arm();
     struct clk_msg m = { 0 };
     uint64_t badge;
@@ -657,12 +684,15 @@ long actor_serve(long ep, const struct actor_def *def)
             reply = handle(&m, badge, &stop, &stop_cap);
         else if (r == rt.note)
             notified(m.w[0]);
+        else if (r == rt.faults)
+            fault_message(&m, badge);
         else if (r < 0)
             return r;
         if (stop) {
             clk_reply(&m);
             clk_cap_delete(stop_cap);
             clk_unbind(ep);
+            rt.serving = false;
             return 0;
         }
     }
@@ -675,6 +705,41 @@ long actor_serve_named(const char *name, const struct actor_def *def)
         return ep;
     long err = actor_register(name, ep);
     return err ? err : actor_serve(ep, def);
+}
+
+long actor_main(const struct actor_def *def, int argc, char **argv)
+{
+    long err = def->init ? def->init(argc, argv) : 0;
+    if (err)
+        return err;
+    if (def->name)
+        return actor_serve_named(def->name, def);
+    long ep = clk_endpoint_create();
+    return ep < 0 ? ep : actor_serve(ep, def);
+}
+
+const char *actor_strerror(long err)
+{
+    static const char *const text[] = {
+        [0] = "success",
+        [-CLK_EINVAL] = "invalid argument",
+        [-CLK_ENOMEM] = "out of memory or over quota",
+        [-CLK_ENOENT] = "no such object or name",
+        [-CLK_EEXIST] = "already exists",
+        [-CLK_EFAULT] = "bad address",
+        [-CLK_EPERM] = "not permitted by the capability",
+        [-CLK_ENOSYS] = "not implemented",
+        [-CLK_ERANGE] = "value out of range",
+        [-CLK_EBADF] = "bad or empty capability slot",
+        [-CLK_EAGAIN] = "try again",
+        [-CLK_ETIMEDOUT] = "timed out",
+        [-CLK_EIO] = "input/output error",
+        [-CLK_EDEAD] = "the other side is gone",
+        [-CLK_EFULL] = "mailbox full",
+    };
+    if (err <= 0 && -err < (long)(sizeof(text) / sizeof(text[0])) && text[-err])
+        return text[-err];
+    return "unknown error";
 }
 
 /* ---- the name registry, client side ---- */

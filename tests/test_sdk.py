@@ -1,5 +1,6 @@
 """The SDK in sysroot/: newlib with CLKernel's system-call layer
 (libc-port/), libactor, the kernel ABI header and the compiler wrapper."""
+import re
 import subprocess
 
 from conftest import ROOT, wait_for_exits
@@ -89,7 +90,7 @@ def test_the_name_registry(boot):
     requests: -3 CLK_ENOENT, -11 CLK_ETIMEDOUT, -1 CLK_EINVAL, -4
     CLK_EEXIST, -7 CLK_ENOSYS."""
     m = run_until_exit(boot, "ep names:8:r kv|named:8:g1 names_client:8:g2", "names_client")
-    expect_lines(m, ["names_client: lookup of a missing name -> -3",
+    expect_lines(m, ["names_client: lookup of a missing name -> -3 (no such object or name)",
                      "names_client: waiting 50 ms for it -> -11, after 50 ms or more: yes",
                      "names_client: an empty name -> -1",
                      "names_client: a name of 40 bytes -> -1",
@@ -154,6 +155,21 @@ def test_state_transfer_hooks_hand_a_server_over(boot):
                      "kv: restored 2 keys",
                      "state_client: the new instance: get 42 -> 0, 4242",
                      "state_client: the new instance: get 7 -> 0, 77"])
+
+
+def test_a_supervisor_on_libactor_gets_its_childrens_faults(boot):
+    """overseer.c, on libactor's own main(), starts fault_null twice from a
+    memory object (the runner's file: word) with its fault mailbox, badged
+    per child; the loop hands both faults to its fault handler, which kills
+    each child."""
+    size = (ROOT / "build" / "initrd" / "test" / "fault_null").stat().st_size
+    m = run_until_exit(boot, f"file:test/fault_null overseer|{size}:8:R", "overseer")
+    expect_lines(m, ["overseer: started child 1: yes",
+                     "overseer: started child 2: yes",
+                     "overseer: child 1 faulted: vector 14, address 0",
+                     "overseer: child 2 faulted: vector 14, address 0"])
+    assert m.text.count("overseer: kill it -> 0\n") == 2
+    assert len(re.findall(r"actor \d+ \(child\) killed", m.text)) == 2
 
 
 def test_a_scaffolded_actor_builds_outside_the_tree_and_answers(tmp_path):

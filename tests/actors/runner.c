@@ -5,6 +5,7 @@
  *
  *   ep, mb, nt     make an endpoint, a mailbox of 8 slots, a notification
  *   mem:N          make a memory object of N pages
+ *   file:PATH      make a memory object holding the initrd file PATH
  *                  (objects 1, 2, 3, ... in the order made)
  *   NAME[|ARG...][:PRIO[:CAPS[:QUOTA]]]
  *                  spawn test/NAME from the initrd (or NAME, when it is a
@@ -73,6 +74,27 @@ static long cap_for(const char *p, const char *end)
     if (!obj)
         return CLK_CAP_NONE;
     return clk_cap_mint(obj, rights, badge);
+}
+
+/* file:PATH: a memory object with the initrd file PATH (from [W, END)). */
+static void file_word(const char *w, const char *end)
+{
+    char path[64];
+    struct cpio_entry e;
+    size_t n = (size_t)(end - w) < sizeof(path) ? (size_t)(end - w) : sizeof(path) - 1;
+    memcpy(path, w, n);
+    path[n] = 0;
+    const unsigned long va = 0x300000000000UL;
+    long obj = CLK_ENOENT;
+    if (cpio_find((const void *)bi->initrd, bi->initrd_len, path, &e) == 0 &&
+        (obj = clk_memory_create((e.size + 4095) / 4096)) > 0 &&
+        clk_map(obj, va, CLK_MAP_WRITE) == 0) {
+        memcpy((void *)va, e.data, e.size);
+        clk_unmap(va);
+    }
+    clk_printf("runner: %s in memory, slot %ld\n", path, obj);
+    if (nobjects < 16)
+        objects[nobjects++] = obj;
 }
 
 /* NAME[:PRIO[:CAPS[:QUOTA]]] */
@@ -255,6 +277,8 @@ int main(uintptr_t arg)
             clk_printf("runner: memory in slot %ld\n", obj);
             if (nobjects < 16)
                 objects[nobjects++] = obj;
+        } else if (n > 5 && memcmp(w, "file:", 5) == 0) {
+            file_word(w + 5, p);
         } else if (n > 6 && memcmp(w, "watch:", 6) == 0) {
             const char *q = w + 6;
             faults = (long)number(&q, p);

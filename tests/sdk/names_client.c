@@ -17,7 +17,7 @@ static long ms_since(const struct timespec *t0)
 int main(void)
 {
     long r = actor_lookup("nobody", 0);
-    printf("names_client: lookup of a missing name -> %ld\n", r);
+    printf("names_client: lookup of a missing name -> %ld (%s)\n", r, actor_strerror(r));
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     r = actor_lookup("nobody", 50000000);

@@ -48,15 +48,42 @@ struct actor_handler {
     actor_handler_fn *fn;
 };
 
-struct actor_def {
-    const struct actor_handler *handlers;
-    /* Timers (actor_timer) and signals. Bits 62-63 are the runtime's own. May be NULL. */
-    void (*notified)(uint64_t bits);
-    /* Live update (see "State transfer" below). Either may be NULL. */
-    long (*save_state)(void *buf, size_t size);         /* bytes used, or CLK_E* */
-    long (*restore_state)(const void *buf, size_t len); /* 0 or CLK_E* */
+/* A fault of an actor whose fault mailbox is actor_fault_mailbox()'s. */
+struct actor_fault {
+    uint64_t actor, vector, address, rip, error, rsp; /* as in clk/abi.h */
+    uint64_t badge;                                   /* of the mailbox capability given at SPAWN */
 };
 
+/* An actor: give the fields you need by name (.handlers = ..., and so on);
+ * every one may be left out. */
+struct actor_def {
+    const struct actor_handler *handlers;
+    /* Timers (actor_timer) and signals. Bits 62-63 are the runtime's own. */
+    void (*notified)(uint64_t bits);
+    /* Live update (see "State transfer" below). */
+    long (*save_state)(void *buf, size_t size);         /* bytes used, or CLK_E* */
+    long (*restore_state)(const void *buf, size_t len); /* 0 or CLK_E* */
+    /* For the library's main() (below): the name to register, and what to
+     * do before serving (a nonzero result ends the actor with it). */
+    const char *name;
+    long (*init)(int argc, char **argv);
+    /* Supervisors: fault messages from actor_fault_mailbox(). */
+    void (*fault)(const struct actor_fault *f);
+};
+
+/*
+ * The library owns main(), as in the seL4 Microkit: an actor that defines
+ *     const struct actor_def actor = { .name = "kv", .handlers = ..., ... };
+ * and no main() of its own gets libactor's, which calls actor_main(&actor,
+ * argc, argv): init, then serve an endpoint registered under .name (or a
+ * private one, without a name: an actor that only runs fibers and timers),
+ * and exit with 0 after handing its state over, 1 after an error. An actor
+ * with a main() of its own calls actor_serve or actor_main from it.
+ */
+long actor_main(const struct actor_def *def, int argc, char **argv);
+
+/* A short description of a CLK_E* code ("no such object or name", ...). */
+const char *actor_strerror(long err);
 /* Serve the endpoint in slot EP (receive right) as DEF says. Returns 0
  * after the actor handed its state over (ACTOR_CTL_SAVE), or a CLK_E* code
  * from the kernel. */
@@ -104,6 +131,11 @@ long actor_go(void (*fn)(void *arg), void *arg);
 
 /* How many fibers wait for replies right now. */
 unsigned actor_fibers_waiting(void);
+
+/* A mailbox for the fault messages of actors this one starts (its slot, to
+ * put in clk_spawn.fault; the same one every time): the loop hands them to
+ * DEF's fault handler. */
+long actor_fault_mailbox(void);
 
 /* ---- the name registry ---- */
 
