@@ -347,11 +347,12 @@ $(BUILD)/clkernel.iso: $(BUILD)/kernel/clkernel.elf $(BUILD)/initrd.cpio tools/g
 # ---- host unit tests (ASan + UBSan) and fuzz targets (libFuzzer) ----
 
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
-	-Ikernel/include -Ikernel/arch/x86_64/include -Iabi/include -Itests/unit
+	-Ikernel/include -Ikernel/arch/x86_64/include -Iabi/include -Itests/unit \
+	-Iservers/supervisor
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # test name -> kernel sources it tests (pure code only)
-UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt ksyms elf
+UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt ksyms elf manifest
 unit_src_buddy      := kernel/buddy.c
 unit_src_kmalloc    := kernel/kmalloc.c kernel/buddy.c
 unit_src_fmt        := kernel/fmt.c
@@ -361,6 +362,7 @@ unit_src_multiboot2 := kernel/arch/x86_64/multiboot2.c
 unit_src_madt       := kernel/arch/x86_64/madt.c
 unit_src_ksyms      := kernel/ksyms.c
 unit_src_elf        := kernel/elf.c
+unit_src_manifest   := servers/supervisor/manifest.c
 
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 
@@ -369,12 +371,13 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c tests/unit/unit.h $$
 	$(say) HOSTCC $@
 	$(Q)$(CC) $(HOST_CFLAGS) $(SANITIZE) -o $@ $< tests/unit/unit.c $(unit_src_$*)
 
-FUZZ_TARGETS := cpio multiboot2 madt cmdline elf
+FUZZ_TARGETS := cpio multiboot2 madt cmdline elf manifest
 fuzz_src_cpio       := kernel/cpio.c
 fuzz_src_multiboot2 := kernel/arch/x86_64/multiboot2.c
 fuzz_src_madt       := kernel/arch/x86_64/madt.c
 fuzz_src_cmdline    := kernel/cmdline.c
 fuzz_src_elf        := kernel/elf.c
+fuzz_src_manifest   := servers/supervisor/manifest.c
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 10
