@@ -158,7 +158,7 @@ TEST_ACTORS := runner hello spin forever sleeper fault_null fault_priv fault_div
 	bench_sys bench_switch bench_ipc echo_server client caller quitter hostile async producer \
 	consumer multi signaller quota shm shm_ro ring_producer ring_consumer regs threads \
 	registry publisher finder wait_server thread_stack rtc rtc_quitter \
-	edu devbad deferrer asker
+	edu devbad deferrer asker conread
 TEST_ACTOR_BINS := $(TEST_ACTORS:%=$(BUILD)/initrd/test/%)
 
 $(BUILD)/user/%.o: %.c | setup
@@ -204,7 +204,7 @@ SDK_BUILD := build/sdk
 NEWLIB := $(SDK_BUILD)/newlib
 SYSROOT := sysroot
 SDK_CC := $(SYSROOT)/bin/x86_64-clk-elf-gcc
-LIBC_PORT_OBJS := $(addprefix $(SDK_BUILD)/libc-port/,syscalls.o dirent.o start.o)
+LIBC_PORT_OBJS := $(addprefix $(SDK_BUILD)/libc-port/,syscalls.o dirent.o start.o tty.o)
 SDK_FILES := $(SYSROOT)/bin/x86_64-clk-elf-gcc $(SYSROOT)/lib/libc.a $(SYSROOT)/lib/libm.a \
 	$(SYSROOT)/lib/crt0.o $(SYSROOT)/lib/actor.ld $(SYSROOT)/lib/libactor.a \
 	$(SYSROOT)/include/clk/abi.h $(SYSROOT)/include/actor/sys.h $(SYSROOT)/include/actor/ring.h \
@@ -262,7 +262,7 @@ SDK_HEADERS := $(SYSROOT)/include/stdio.h $(SYSROOT)/include/clk/abi.h \
 	$(SYSROOT)/include/actor/sys.h $(SYSROOT)/include/actor/ring.h \
 	$(SYSROOT)/include/actor/actor.h $(SYSROOT)/include/actor/names.h $(SDK_CC)
 
-$(SDK_BUILD)/libc-port/%.o: libc-port/%.c $(SDK_HEADERS)
+$(SDK_BUILD)/libc-port/%.o: libc-port/%.c $(wildcard libc-port/*.h) $(SDK_HEADERS)
 	@mkdir -p $(@D)
 	$(say) SDKCC $<
 	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -c $< -o $@
@@ -293,7 +293,7 @@ $(SYSROOT)/lib/libactor.a: $(addprefix $(SDK_BUILD)/libactor/,thread.o fiber.o a
 
 # Test actors written as ordinary C programs against the SDK.
 SDK_TEST_ACTORS := libc_demo kv kv_client names names_client retry_client proxy fiber_client \
-	state_client bench_actor overseer
+	state_client bench_actor overseer readline
 
 $(BUILD)/sdk-tests/%: tests/sdk/%.c $(wildcard tests/sdk/*.h) $(SDK_FILES)
 	@mkdir -p $(@D)

@@ -3,6 +3,7 @@
  */
 #include <actor.h>
 #include <async.h>
+#include <console.h>
 #include <cpio.h>
 #include <device.h>
 #include <fmt.h>
@@ -177,12 +178,22 @@ int actor_spawn(const struct spawn_req *r, struct actor **out)
     return 0;
 }
 
-/* Take T out of the scheduler and every IPC relation. */
+/* Take T out of the scheduler, every IPC relation and the console's readers. */
 static void detach(struct thread *t)
 {
     sched_remove(t);
     ipc_thread_dies(t);
     async_thread_dies(t);
+    console_read_cancel(t);
+}
+
+/* The waits with a deadline are SEND to a full mailbox, WAIT (nothing to
+ * undo) and CONSOLE_READ; each cancel looks at T's state. */
+int64_t thread_timed_out(struct thread *t)
+{
+    mailbox_send_cancel(t);
+    console_read_cancel(t);
+    return CLK_ETIMEDOUT;
 }
 
 void actor_destroy(struct actor *a, const char *reason)
@@ -192,6 +203,7 @@ void actor_destroy(struct actor *a, const char *reason)
         detach(t); /* before its capabilities go: it may sit on an endpoint */
         arch_thread_gone(&t->arch);
     }
+    console_actor_gone(a); /* the idle loop may take console input again */
     /* Never free the tables in use; a killer in another actor keeps its own. */
     struct thread *cur = sched_current();
     arch_activate(cur && cur->actor != a ? cur->actor->vs.root : vm_kernel_root());

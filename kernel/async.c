@@ -317,21 +317,17 @@ int64_t wait_any(struct thread *t, uint64_t timeout)
     return SYSCALL_NO_RESULT;
 }
 
-int64_t thread_timed_out(struct thread *t)
+void mailbox_send_cancel(struct thread *t)
 {
     if (t->state == THREAD_BLOCKED_FULL) {
         tq_remove(&((struct mailbox *)t->blocked_on)->senders, t);
         t->blocked_on = NULL;
     }
-    return CLK_ETIMEDOUT;
 }
 
 void async_thread_dies(struct thread *t)
 {
-    if (t->state == THREAD_BLOCKED_FULL) {
-        tq_remove(&((struct mailbox *)t->blocked_on)->senders, t);
-        t->blocked_on = NULL;
-    }
+    mailbox_send_cancel(t);
     while (t->bound)
         unbind(t, t->bound); /* no wake-up: T is leaving */
 }

@@ -1,15 +1,24 @@
 /*
- * console.c: fan-out of console output and the console input ring.
+ * console.c: fan-out of console output, the console input ring, and the
+ * threads waiting in CONSOLE_READ.
  */
+#include <actor.h>
 #include <arch/cpu.h>
 #include <console.h>
+#include <panic.h>
 #include <param.h>
+#include <sched.h>
+#include <tqueue.h>
 
 static struct console_dev *devices;
 
-/* Input ring: written by the interrupt handler, read with interrupts off. */
+/* Input ring: written by the interrupt handler; read with interrupts off.
+ * Invariant: while bytes wait in it, no reader waits (console_input hands
+ * them over at once). */
 static char inbuf[CONSOLE_INBUF];
 static unsigned in_head, in_tail;
+static struct tqueue readers;   /* BLOCKED_READ, first come first served */
+static unsigned reading_actors; /* live actors with console_reader set */
 
 void console_register(struct console_dev *dev)
 {
@@ -26,13 +35,34 @@ void console_write(const char *s, size_t n)
         d->write(s, n);
 }
 
-void console_input(char c)
+/* Copy up to LEN waiting bytes to BUF in T's space and take them out of
+ * the ring. Returns the count (0 when none waits), or CLK_EFAULT with the
+ * bytes left in the ring. Interrupts are off. */
+static int64_t take(struct thread *t, uint64_t buf, uint64_t len)
 {
-    unsigned next = (in_head + 1) % CONSOLE_INBUF;
-    if (next == in_tail)
-        return; /* full: drop, as a UART would */
-    inbuf[in_head] = c;
-    in_head = next;
+    char bytes[CONSOLE_INBUF];
+    unsigned n = 0;
+    for (unsigned i = in_tail; i != in_head && n < len; i = (i + 1) % CONSOLE_INBUF)
+        bytes[n++] = inbuf[i];
+    int err = copy_to_user(&t->actor->vs, buf, bytes, n);
+    if (err < 0)
+        return err;
+    in_tail = (in_tail + n) % CONSOLE_INBUF;
+    return n;
+}
+
+void console_input(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned next = (in_head + 1) % CONSOLE_INBUF;
+        if (next == in_tail)
+            break; /* full: drop the rest, as a UART would */
+        inbuf[in_head] = s[i];
+        in_head = next;
+    }
+    struct thread *t;
+    while (in_tail != in_head && (t = tq_pop(&readers)))
+        sched_wake(t, take(t, t->read_buf, t->read_len));
 }
 
 int console_getc(void)
@@ -52,4 +82,42 @@ int console_getc(void)
 bool console_getc_pending(void)
 {
     return in_head != in_tail;
+}
+
+int64_t console_read(struct thread *t, uint64_t buf, uint64_t len, uint64_t timeout)
+{
+    if (!t->actor->console_reader) {
+        t->actor->console_reader = true;
+        reading_actors++;
+    }
+    if (in_tail != in_head) {
+        KASSERT(!readers.head);
+        return take(t, buf, len);
+    }
+    if (timeout == 0)
+        return CLK_ETIMEDOUT;
+    t->read_buf = buf;
+    t->read_len = len;
+    tq_push(&readers, t);
+    sched_block_timeout(THREAD_BLOCKED_READ, timeout);
+    return SYSCALL_NO_RESULT;
+}
+
+void console_read_cancel(struct thread *t)
+{
+    if (t->state == THREAD_BLOCKED_READ)
+        tq_remove(&readers, t);
+}
+
+void console_actor_gone(struct actor *a)
+{
+    if (a->console_reader) {
+        a->console_reader = false;
+        reading_actors--;
+    }
+}
+
+bool console_claimed(void)
+{
+    return reading_actors > 0;
 }

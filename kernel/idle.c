@@ -2,7 +2,8 @@
  * idle.c: what the kernel does with nothing to run. It halts until an
  * interrupt arrives, then hands the CPU to any thread that became ready.
  * Until the shell exists it also echoes console input and answers each line,
- * so the console is visibly alive.
+ * so the console is visibly alive; but while an actor that has read the
+ * console (CONSOLE_READ) lives, input is left to it.
  */
 #include <arch/cpu.h>
 #include <arch/trap.h>
@@ -43,13 +44,14 @@ void idle_loop(void)
             nmis = arch_nmi_count();
             log_warn("nmi: %lu non-maskable interrupt(s) so far, ignored", (unsigned long)nmis);
         }
+        bool mine = !console_claimed(); /* no live actor reads the console */
         int c;
-        while ((c = console_getc()) >= 0)
+        while (mine && (c = console_getc()) >= 0)
             take_char((char)c);
         irq_disable();
         if (sched_has_ready())
             sched_resume(); /* a timer or device woke a thread */
-        if (console_getc_pending())
+        if (mine && console_getc_pending())
             irq_enable();
         else
             cpu_idle(); /* sti; hlt: no wake-up can slip in between */

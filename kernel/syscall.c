@@ -504,6 +504,18 @@ static int64_t sys_reply_to(struct thread *t, const struct trap_frame *c)
     return err < 0 ? err : ipc_reply_to(t, cap, slot);
 }
 
+/* CONSOLE_READ(buf, len, timeout): raw console input, at least one byte
+ * unless the timeout runs out (CLK_ETIMEDOUT). The buffer is checked
+ * before anything waits, so a bad one fails at once. */
+static int64_t sys_console_read(struct thread *t, const struct trap_frame *c)
+{
+    uint64_t buf = ctx_arg(c, 0), len = ctx_arg(c, 1);
+    if (len == 0 || len > CLK_CONSOLE_READ_MAX)
+        return CLK_EINVAL;
+    int err = check_user_writable(&t->actor->vs, buf, len);
+    return err < 0 ? err : console_read(t, buf, len, ctx_arg(c, 2));
+}
+
 /* Every slot has a handler, so dispatch needs no test: numbers that
  * clk/abi.h leaves out get sys_nosys from the range designator, which the
  * entries after it override (as Linux builds its table), and syscall_init
@@ -556,6 +568,7 @@ static syscall_fn *const syscalls[CLK_SYS_COUNT] = {
     [CLK_SYS_IRQ_ACK] = sys_irq_ack,
     [CLK_SYS_REPLY_DEFER] = sys_reply_defer,
     [CLK_SYS_REPLY_TO] = sys_reply_to,
+    [CLK_SYS_CONSOLE_READ] = sys_console_read,
 };
 #pragma GCC diagnostic pop
 

@@ -98,7 +98,9 @@ int copy_from_user(const struct vspace *vs, void *k, uint64_t uva, size_t n)
     return 0;
 }
 
-int copy_to_user(const struct vspace *vs, uint64_t uva, const void *src, size_t n)
+/* Walk the N bytes at UVA as copy_to_user does, copying SRC there unless
+ * it is NULL (then only check). */
+static int to_user(const struct vspace *vs, uint64_t uva, const void *src, size_t n)
 {
     if (!user_range(uva, n))
         return CLK_EFAULT;
@@ -110,12 +112,24 @@ int copy_to_user(const struct vspace *vs, uint64_t uva, const void *src, size_t 
         size_t chunk = MIN(n, PAGE_SIZE - (uva & (PAGE_SIZE - 1)));
         if (!vm_direct_mapped(pa, chunk))
             return CLK_EFAULT;
-        memcpy(phys_to_virt(pa), src, chunk);
+        if (src) {
+            memcpy(phys_to_virt(pa), src, chunk);
+            src = (const char *)src + chunk;
+        }
         uva += chunk;
-        src = (const char *)src + chunk;
         n -= chunk;
     }
     return 0;
+}
+
+int copy_to_user(const struct vspace *vs, uint64_t uva, const void *src, size_t n)
+{
+    return to_user(vs, uva, src, n);
+}
+
+int check_user_writable(const struct vspace *vs, uint64_t uva, size_t n)
+{
+    return to_user(vs, uva, NULL, n);
 }
 
 int copy_str_from_user(const struct vspace *vs, char *dst, uint64_t uva, size_t max)

@@ -1,11 +1,13 @@
 /*
  * syscalls.c: newlib's system-call layer on CLKernel. newlib is built
  * without its own stubs (--disable-newlib-supplied-syscalls) and calls
- * these. The console is file descriptors 0-2 (output goes to the kernel
- * console; there is no console input yet). Files belong to the VFS server,
- * which a later issue brings: until then every file call fails with ENOSYS.
- * The heap grows by mapping memory objects above HEAP_BASE.
+ * these. The console is file descriptors 0-2: output goes to the kernel
+ * console, and input comes from it through the line discipline in tty.c.
+ * Files belong to the VFS server, which a later issue brings: until then
+ * every file call fails with ENOSYS. The heap grows by mapping memory
+ * objects above HEAP_BASE.
  */
+#include "tty.h"
 #include <actor/sys.h>
 #include <errno.h>
 #include <signal.h>
@@ -43,10 +45,10 @@ int write(int fd, const void *buf, size_t len)
 
 int read(int fd, void *buf, size_t len)
 {
-    (void)buf, (void)len;
-    if (!is_console(fd))
-        return fail(EBADF);
-    return fd == 0 ? 0 : fail(EBADF); /* no console input yet: end of file */
+    if (fd != 0)
+        return fail(EBADF); /* standard output and error are not for reading */
+    long n = __clk_tty_read(buf, len);
+    return n < 0 ? fail(EIO) : (int)n;
 }
 
 int isatty(int fd)

@@ -24,6 +24,7 @@ enum thread_state {
     THREAD_BLOCKED_REPLY, /* called: waiting for the reply */
     THREAD_BLOCKED_FULL,  /* sending to a full mailbox: waiting for room */
     THREAD_WAITING,       /* in WAIT: for any object bound to it */
+    THREAD_BLOCKED_READ,  /* in CONSOLE_READ: waiting for console input */
     THREAD_STOPPED,       /* its actor faulted: it waits for its killer */
 };
 
@@ -61,6 +62,8 @@ struct thread {
     unsigned index;          /* in its actor: its IPC buffer is page INDEX from CLK_IPC_BUFFER */
     struct thread *sibling;  /* the actor's next thread */
     bool own_stack;          /* its stack was made by THREAD_CREATE (freed with it) */
+    /* Console input (console.c). */
+    uint64_t read_buf, read_len; /* BLOCKED_READ: where the bytes go, and how many at most */
 };
 
 struct actor {
@@ -73,6 +76,7 @@ struct actor {
     struct cap fault;       /* a mailbox for its fault messages, or empty */
     struct clk_quota quota; /* its limits (no zero fields) */
     uint32_t mailbox_slots; /* of quota.mailbox_slots, in use */
+    bool console_reader;    /* it has called CONSOLE_READ (console.c) */
     struct actor *next;     /* all actors */
 };
 
@@ -135,7 +139,7 @@ bool actor_start_root(const char *path, const char *cmdline);
 unsigned actor_count(void);
 
 /* The deadline of T's wait (sched_block_timeout) passed: take T off what
- * it waits on and return its syscall result (async.c). */
+ * it waits on and return its syscall result. */
 int64_t thread_timed_out(struct thread *t);
 
 #endif

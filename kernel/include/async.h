@@ -72,6 +72,10 @@ void notification_release(struct notification *n);
  * SYSCALL_NO_RESULT when T waits for room; errors as in clk/abi.h. */
 int64_t mailbox_send(struct thread *t, const struct cap *cap, uint64_t timeout);
 
+/* If T waits in SEND for room, take it off the mailbox's queue (its
+ * deadline passed). */
+void mailbox_send_cancel(struct thread *t);
+
 /* A message from the kernel (a fault message): 0, CLK_EFULL or CLK_EDEAD. */
 int mailbox_post(struct mailbox *mb, uint64_t tag, uint64_t badge, const uint64_t w[CLK_MSG_REGS]);
 

@@ -52,6 +52,10 @@ int copy_from_user(const struct vspace *vs, void *dst, uint64_t uva, size_t n);
  * or CLK_EFAULT (unmapped, not a user page, read-only, or device memory). */
 int copy_to_user(const struct vspace *vs, uint64_t uva, const void *src, size_t n);
 
+/* 0 when copy_to_user of N bytes to UVA would succeed now, else CLK_EFAULT;
+ * it writes nothing. */
+int check_user_writable(const struct vspace *vs, uint64_t uva, size_t n);
+
 /* Copy a NUL-terminated string of at most MAX-1 bytes. Returns its length,
  * CLK_EFAULT, or CLK_ERANGE when no NUL comes within MAX bytes. */
 int copy_str_from_user(const struct vspace *vs, char *dst, uint64_t uva, size_t max);

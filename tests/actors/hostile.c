@@ -9,8 +9,9 @@
  * quota of 32 slots, and of 64 pages, so that MEMORY_CREATE cannot take
  * all memory), and deleting slot 1, the echo server's, which one of
  * those could then take. The timeouts of
- * WAIT, REPLY_WAIT and SEND (in rbx) are 0 but for one call in 1024, when
- * they are under a millisecond: a wait lasts up to a timer tick.
+ * WAIT, REPLY_WAIT, CONSOLE_READ and SEND (in rbx) are 0 but for one call
+ * in 1024, when they are under a millisecond: a wait lasts up to a timer
+ * tick.
  */
 #include <actor/sys.h>
 #include <stdbool.h>
@@ -97,6 +98,8 @@ int main(long cap)
         long timeout = rnd() % 1024 ? 0 : (long)(rnd() % 1000000);
         if (nr == CLK_SYS_WAIT || nr == CLK_SYS_REPLY_WAIT)
             a[0] = timeout;
+        if (nr == CLK_SYS_CONSOLE_READ) /* no input comes: never wait long */
+            a[2] = timeout;
         long r = sys_any(nr, a, timeout);
         counts[r >= 0                                                  ? 0
                : r == CLK_EFAULT                                       ? 1

@@ -44,7 +44,7 @@ enum clk_error {
  * clobbers rcx and r11; every other register is preserved.
  *
  * CLK_SYSCALLS is the one table of syscalls: X(NAME, number), in increasing
- * order. A number missing from it (29-31 today) is CLK_ENOSYS.
+ * order. A number missing from it (0, or any past the last) is CLK_ENOSYS.
  */
 #define CLK_SYSCALLS(X)                                                                            \
     X(DEBUG_WRITE, 1)     /* (const char *buf, size_t len) -> bytes written */                     \
@@ -90,7 +90,8 @@ enum clk_error {
     X(IRQ_BIND, 41)       /* (irq, notification, bits) -> 0; signals BITS when it fires */         \
     X(IRQ_ACK, 42)        /* (irq) -> 0; unmasks it */                                             \
     X(REPLY_DEFER, 43)    /* () -> slot of a reply capability for the call owed */                 \
-    X(REPLY_TO, 44)       /* (reply cap, tag, m0..m7) -> status; answers the deferred call */
+    X(REPLY_TO, 44)       /* (reply cap, tag, m0..m7) -> status; answers the deferred call */      \
+    X(CONSOLE_READ, 45)   /* (buf, len, timeout) -> bytes read (>= 1), raw, from the console */
 enum clk_syscall {
 #define CLK_SYSCALL_ENUM(name, nr) CLK_SYS_##name = nr,
     CLK_SYSCALLS(CLK_SYSCALL_ENUM)
@@ -151,6 +152,15 @@ enum clk_syscall {
 #define CLK_FOREVER      0xFFFFFFFFFFFFFFFFULL
 #define CLK_LABEL_NOTIFY 0xFFFFFFFFu /* tag label of a notification from WAIT */
 #define CLK_MAILBOX_MAX  256         /* most slots in one mailbox */
+
+/*
+ * Console input. CONSOLE_READ(buf, len, timeout) copies the bytes typed on
+ * the console (raw: no echo, no line editing) as soon as there is at least
+ * one, at most LEN (1 to CLK_CONSOLE_READ_MAX). Readers wait first come,
+ * first served; TIMEOUT is in nanoseconds, 0 for "only look" and
+ * CLK_FOREVER for no limit, and CLK_ETIMEDOUT says nothing came in time.
+ */
+#define CLK_CONSOLE_READ_MAX 65536
 
 /* Capability rights. A capability slot is a small integer; slot 0 is never
  * used, so 0 means "none". SPAWN copies the capabilities it passes to

@@ -43,11 +43,22 @@ void serial_init(void)
     console_register(&serial_console);
 }
 
+/* Empty the receive FIFO, handing the bytes on in batches, so that a
+ * waiting reader gets what arrived together in one piece. */
 static void serial_irq(struct trap_frame *tf)
 {
+    char buf[16];
+    size_t n = 0;
     (void)tf;
-    while (inb(COM1 + LSR) & LSR_DATA_READY)
-        console_input((char)inb(COM1 + DATA));
+    while (inb(COM1 + LSR) & LSR_DATA_READY) {
+        buf[n++] = (char)inb(COM1 + DATA);
+        if (n == sizeof(buf)) {
+            console_input(buf, n);
+            n = 0;
+        }
+    }
+    if (n)
+        console_input(buf, n);
 }
 
 void serial_enable_input(void)

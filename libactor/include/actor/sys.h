@@ -32,6 +32,15 @@ static inline long clk_debug_write(const void *buf, size_t len)
     return clk_syscall(CLK_SYS_DEBUG_WRITE, (long)buf, (long)len, 0, 0, 0, 0);
 }
 
+/* Read raw console input (no echo, no line editing): waits up to TIMEOUT
+ * ns (0: only look; CLK_FOREVER) for at least one byte, then returns how
+ * many it copied to BUF (at most LEN), or CLK_ETIMEDOUT, CLK_EFAULT,
+ * CLK_EINVAL (LEN 0 or over CLK_CONSOLE_READ_MAX). */
+static inline long clk_console_read(void *buf, size_t len, uint64_t timeout)
+{
+    return clk_syscall(CLK_SYS_CONSOLE_READ, (long)buf, (long)len, (long)timeout, 0, 0, 0);
+}
+
 /* End the calling actor with STATUS. */
 static inline __attribute__((noreturn)) void clk_exit(int status)
 {
