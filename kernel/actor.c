@@ -3,6 +3,7 @@
  */
 #include <actor.h>
 #include <async.h>
+#include <cmdline.h>
 #include <console.h>
 #include <cpio.h>
 #include <device.h>
@@ -196,6 +197,9 @@ int64_t thread_timed_out(struct thread *t)
     return CLK_ETIMEDOUT;
 }
 
+static struct actor *root;
+static void root_died(void);
+
 void actor_destroy(struct actor *a, const char *reason)
 {
     log_info("actor %u (%s) %s", a->id, a->name, reason);
@@ -213,7 +217,10 @@ void actor_destroy(struct actor *a, const char *reason)
             break;
         }
     nactors--;
+    bool was_root = a == root;
     free_actor(a);
+    if (was_root)
+        root_died();
 }
 
 /* Map the boot information and the initrd (read-only, not owned) into A. */
@@ -242,12 +249,46 @@ static int give_boot_info(struct actor *a, const char *cmdline)
     return err;
 }
 
+_Static_assert(USER_BOOTINFO == CLK_BOOTINFO_VA, "clk/abi.h and memlayout.h agree");
+
+/* The root actor: what it was started from, and how often it died. */
+static char root_path[CMDLINE_PATH_MAX], root_cmdline[sizeof(((struct clk_bootinfo *)0)->cmdline)];
+static unsigned root_deaths;
+
+/* The root's argument block (clk/abi.h): PATH, then the words of CMDLINE
+ * after "--", then the empty string that ends the arguments, then the
+ * environment: CLK_ROOT=1. */
+static size_t root_args(char *out, size_t size, const char *path, const char *cmdline)
+{
+    size_t n = strlcpy(out, path, size) + 1;
+    const char *p = cmdline;
+    while (*p && !(p[0] == '-' && p[1] == '-' && (p == cmdline || p[-1] == ' ') &&
+                   (p[2] == ' ' || !p[2])))
+        p++;
+    p += *p ? 2 : 0;
+    while (*p && n + 1 < size) {
+        while (*p == ' ')
+            p++;
+        while (*p && *p != ' ' && n + 2 < size)
+            out[n++] = *p++;
+        if (out[n - 1] != '\0')
+            out[n++] = '\0';
+        while (*p && *p != ' ')
+            p++; /* a word too long for the block is cut */
+    }
+    out[n++] = '\0';
+    return n + strlcpy(out + n, "CLK_ROOT=1", size - n) + 1;
+}
+
 bool actor_start_root(const char *path, const char *cmdline)
 {
     const void *archive;
     size_t len;
     struct cpio_entry e;
     struct actor *a;
+    static char args[CLK_ARGS_MAX];
+    strlcpy(root_path, path, sizeof(root_path));
+    strlcpy(root_cmdline, cmdline, sizeof(root_cmdline));
     if (initrd_archive(&archive, &len) < 0 || cpio_find(archive, len, path, &e) < 0) {
         log_info("root: no %s in the initrd; the kernel idles", path);
         return false;
@@ -259,11 +300,13 @@ bool actor_start_root(const char *path, const char *cmdline)
         .ctx = &img,
         .size = e.size,
         .name = name,
-        .prio = CLK_PRIO_DEFAULT,
-        .arg = USER_BOOTINFO,
+        .prio = ROOT_PRIO,             /* above the services it starts, which it must watch */
+        .arg = 1,                      /* capabilities: */
         .caps = { &device_authority }, /* in slot CLK_CAP_INIT: the root actor alone has it */
         .ncaps = 1,
         .quota = root_quota,
+        .args = args,
+        .args_len = root_args(args, sizeof(args), path, cmdline),
     };
     int err = actor_spawn(&req, &a);
     if (!err && (err = give_boot_info(a, cmdline)) < 0)
@@ -272,7 +315,44 @@ bool actor_start_root(const char *path, const char *cmdline)
         log_err("root: cannot start %s (error %d)", path, err);
         return false;
     }
+    root = a;
     return true;
+}
+
+/* The root actor (the supervisor) died: it faulted, or exited with a
+ * status other than 0. Nothing in user space can stand in for it, so every
+ * other actor goes too and a new root starts, as after a boot; after
+ * ROOT_DEATHS_MAX deaths user space stays down and the console says so. */
+static void root_died(void)
+{
+    root = NULL;
+    if (++root_deaths > ROOT_DEATHS_MAX) {
+        log_err("root: %s died %u times; user space stays down (the kernel idles)", root_path,
+                root_deaths);
+    } else {
+        log_err("root: %s died; restarting user space (%u of %u)", root_path, root_deaths,
+                ROOT_DEATHS_MAX);
+    }
+    while (actors)
+        actor_destroy(actors, "stopped: user space restarts");
+    if (root_deaths <= ROOT_DEATHS_MAX)
+        actor_start_root(root_path, root_cmdline);
+}
+
+void actor_exit(struct actor *a, int status)
+{
+    char why[48];
+    ksnprintf(why, sizeof(why), "exited with status %d", status);
+    if (a == root && status == 0)
+        root = NULL; /* it meant to (the test runner does): the rest runs on */
+    if (a->fault.type == CAP_MAILBOX) {
+        uint64_t w[CLK_MSG_REGS] = { a->id, (uint64_t)(int64_t)status };
+        int err = mailbox_post(a->fault.obj, CLK_TAG(CLK_LABEL_EXIT, 16), a->fault.badge, w);
+        if (err)
+            log_warn("actor %u (%s): its supervisor cannot be told it exited (error %d)", a->id,
+                     a->name, err);
+    }
+    actor_destroy(a, why);
 }
 
 void actor_fault(struct thread *t, unsigned vec, const char *what, uint64_t addr, uint64_t rip,
@@ -349,7 +429,7 @@ void thread_exit(struct thread *t)
 {
     struct actor *a = t->actor;
     if (a->nthreads == 1) {
-        actor_destroy(a, "exited with status 0 (its last thread ended)");
+        actor_exit(a, 0); /* its last thread ended */
         return;
     }
     detach(t);

@@ -3,6 +3,7 @@
  */
 #include <actor.h>
 #include <clk/abi.h>
+#include <clock.h>
 #include <ipc.h>
 #include <kmalloc.h>
 #include <kstring.h>
@@ -128,12 +129,27 @@ int64_t ipc_call(struct thread *t, const struct cap *cap)
         sched_ready(r);
     } else {
         t->send_badge = cap->badge;
+        t->send_since = clock_ns();
         t->blocked_on = ep;
         tq_push(&ep->send, t);
         sched_block(THREAD_BLOCKED_SEND);
         source_ready(&ep->src); /* a thread in WAIT may take it */
     }
     return SYSCALL_NO_RESULT;
+}
+
+int64_t ipc_endpoint_info(const struct endpoint *ep, unsigned what)
+{
+    uint64_t n = 0;
+    switch (what) {
+    case CLK_EP_QUEUED:
+        for (const struct thread *t = ep->send.head; t; t = t->next)
+            n++;
+        return (int64_t)n;
+    case CLK_EP_OLDEST_WAIT_NS:
+        return ep->send.head ? (int64_t)(clock_ns() - ep->send.head->send_since) : 0;
+    default: return CLK_EINVAL;
+    }
 }
 
 void ipc_abandon_reply(struct thread *t)

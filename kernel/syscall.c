@@ -46,9 +46,7 @@ static int64_t sys_debug_write(struct thread *t, const struct trap_frame *c)
 
 static int64_t sys_exit(struct thread *t, const struct trap_frame *c)
 {
-    char why[48];
-    ksnprintf(why, sizeof(why), "exited with status %d", (int)ctx_arg(c, 0));
-    actor_destroy(t->actor, why);
+    actor_exit(t->actor, (int)ctx_arg(c, 0));
     return SYSCALL_NO_RESULT;
 }
 
@@ -202,6 +200,14 @@ static int64_t sys_endpoint_create(struct thread *t, const struct trap_frame *c)
 {
     (void)c;
     return endpoint_create(t->actor);
+}
+
+/* ENDPOINT_INFO(ep, what): the queue of an endpoint one may receive from. */
+static int64_t sys_endpoint_info(struct thread *t, const struct trap_frame *c)
+{
+    struct cap *cap;
+    int err = cap_lookup(t->actor, ctx_arg(c, 0), CAP_ENDPOINT, CLK_RIGHT_RECV, &cap);
+    return err < 0 ? err : ipc_endpoint_info(cap->obj, (unsigned)ctx_arg(c, 1));
 }
 
 static int64_t sys_call(struct thread *t, const struct trap_frame *c)
@@ -533,6 +539,7 @@ static syscall_fn *const syscalls[CLK_SYS_COUNT] = {
     [CLK_SYS_SELF] = sys_self,
     [CLK_SYS_ENDPOINT_CREATE] = sys_endpoint_create,
     [CLK_SYS_CALL] = sys_call,
+    [CLK_SYS_ENDPOINT_INFO] = sys_endpoint_info,
     [CLK_SYS_RECV] = sys_recv,
     [CLK_SYS_REPLY] = sys_reply,
     [CLK_SYS_REPLY_RECV] = sys_reply_recv,

@@ -6,11 +6,13 @@
  */
 #include <actor/sys.h>
 #include <stdlib.h>
+#include <string.h>
 
 extern char **environ;
 int main(int argc, char **argv, char **envp);
 
 long clk_ncaps;
+const struct clk_bootinfo *clk_bootinfo;
 
 #define MAX_STRINGS 256
 
@@ -36,5 +38,8 @@ __attribute__((noreturn)) void __clk_libc_start(long ncaps, char *block, unsigne
     }
     argv[argc] = envp[envc] = NULL;
     environ = envp;
+    for (int i = 0; i < envc; i++) /* the kernel started us: we are the first actor */
+        if (!strcmp(envp[i], "CLK_ROOT=1"))
+            clk_bootinfo = (const struct clk_bootinfo *)CLK_BOOTINFO_VA;
     exit(main(argc, argv, envp));
 }

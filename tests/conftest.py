@@ -91,6 +91,26 @@ class Machine:
                                          f"output since the last match:\n{tail}")
                 self._cond.wait(left)
 
+    def expect_all(self, patterns, timeout=30):
+        """Wait until every one of PATTERNS has appeared anywhere, in any
+        order (lines that different actors print); return their matches."""
+        rxs = [re.compile(p, re.M) for p in patterns]
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                text = self.text
+                text = text[:text.rfind("\n") + 1]
+                found = [rx.search(text) for rx in rxs]
+                if all(found):
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0 or self._eof:
+                    why = "QEMU exited" if self._eof else f"{timeout} s passed"
+                    missing = [p for p, f in zip(patterns, found) if not f]
+                    raise AssertionError(f"{why} before {missing} appeared; "
+                                         f"the last output:\n{text[-2000:]}")
+                self._cond.wait(left)
+
     def send(self, line):
         """Type LINE and Enter on the serial console."""
         self.send_raw(line.encode() + b"\r")
@@ -195,7 +215,12 @@ def boot_runner(boot, words, iso=None, **kw):
 def wait_for_exits(m, names, timeout=60):
     """Wait until the actors NAMES (with repeats) have all exited or been
     killed, in any order; no other actor may have ended."""
-    for _ in names:
-        m.expect(r"actor \d+ \((\w+)\) (exited|killed)", timeout=timeout)
-    ended = re.findall(r"actor \d+ \((\w+)\) (?:exited|killed)", m.text)
+    exit_line = r"actor \d+ \((\w+)\) (?:exited|killed)"
+    deadline = time.monotonic() + timeout
+    while len(re.findall(exit_line, m.text)) < len(names) and time.monotonic() < deadline:
+        try:  # anywhere in the output: some may have ended before the last match
+            m.expect(exit_line, timeout=max(0.1, min(1, deadline - time.monotonic())))
+        except AssertionError:
+            pass
+    ended = re.findall(exit_line, m.text)
     assert sorted(ended) == sorted(names)

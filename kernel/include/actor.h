@@ -54,6 +54,7 @@ struct thread {
     /* IPC state (ipc.c). */
     void *blocked_on;        /* BLOCKED_SEND, _RECV: its endpoint; _FULL: mailbox */
     uint64_t send_badge;     /* BLOCKED_SEND, _FULL: the badge of the cap it used */
+    uint64_t send_since;     /* BLOCKED_SEND on an endpoint: since when (clock_ns) */
     struct source *bound;    /* objects bound to it (BIND), in WAIT's order */
     struct thread *replier;  /* BLOCKED_REPLY: who has its call */
     struct thread *reply_to; /* whose call it received and owes a reply */
@@ -130,6 +131,10 @@ void actor_fault(struct thread *t, unsigned vec, const char *what, uint64_t addr
 
 /* Destroy A: its threads, address space and memory. REASON is logged. */
 void actor_destroy(struct actor *a, const char *reason);
+
+/* A ends with STATUS (EXIT, or its last thread ended): its fault mailbox,
+ * if it has one, gets an exit message (clk/abi.h); then it is destroyed. */
+void actor_exit(struct actor *a, int status);
 
 /* Start the root actor named on the command line (init=PATH in the initrd,
  * by default sbin/supervisor). Returns false when there is none. */

@@ -50,6 +50,9 @@ bool ipc_take_call(struct thread *t, struct endpoint *ep);
  * reply: its caller learns that now. */
 void ipc_abandon_reply(struct thread *t);
 
+/* ENDPOINT_INFO: WHAT (enum clk_ep_info) of EP's queue of callers. */
+int64_t ipc_endpoint_info(const struct endpoint *ep, unsigned what);
+
 /* The register-only fast paths of CALL and REPLY_RECV, which their syscall
  * handlers try first (when built with CONFIG_IPC_FASTPATH). C is the frame
  * of T, the caller. They return only when the fast path does not apply. */

@@ -32,6 +32,8 @@
 #define ROOT_QUOTA_CAPS          4096
 #define ROOT_QUOTA_MAILBOX_SLOTS 65536
 #define ROOT_QUOTA_THREADS       256
+#define ROOT_DEATHS_MAX          3  /* restarts of user space after the root actor died */
+#define ROOT_PRIO                16 /* the root actor's priority (services default to 8) */
 
 /* Kernel log */
 #define LOG_BUF_SIZE      16384 /* ring buffer of formatted log text */

@@ -20,7 +20,7 @@
  *                  field meaning "as much as the runner has"
  *   watch:N        from now on, children's faults come to the runner; at
  *                  the end, wait for N fault messages, report each and
- *                  kill the actor
+ *                  kill the actor (exit messages are reported on the way)
  *   bad-spawns     malformed SPAWN calls, printing what each returned
  */
 #include <actor/sys.h>
@@ -158,8 +158,14 @@ static void watch(long n)
 {
     struct clk_msg m = { 0 };
     uint64_t badge;
-    while (n-- > 0) {
+    while (n > 0) {
         long r = clk_wait(5000000000ULL, &m, &badge);
+        if (r >= 0 && CLK_TAG_LABEL(m.tag) == CLK_LABEL_EXIT) { /* not a fault: wait on */
+            clk_printf("runner: exit message: actor %lu, status %ld\n", (unsigned long)m.w[0],
+                       (long)m.w[1]);
+            continue;
+        }
+        n--;
         if (r < 0 || CLK_TAG_LABEL(m.tag) != CLK_LABEL_FAULT) {
             clk_printf("runner: no fault message (%ld)\n", r);
             return;
@@ -236,9 +242,10 @@ static void bad_spawns(void)
     clk_printf("runner: bad spawns done\n");
 }
 
-int main(uintptr_t arg)
+int main(long ncaps)
 {
-    bi = (const struct clk_bootinfo *)arg;
+    (void)ncaps; /* the device authority, in slot 1 (bi->device_cap) */
+    bi = (const struct clk_bootinfo *)CLK_BOOTINFO_VA;
     if (!bi || bi->magic != CLK_BOOTINFO_MAGIC) {
         clk_printf("runner: no boot information\n");
         return 1;

@@ -91,7 +91,8 @@ enum clk_error {
     X(IRQ_ACK, 42)        /* (irq) -> 0; unmasks it */                                             \
     X(REPLY_DEFER, 43)    /* () -> slot of a reply capability for the call owed */                 \
     X(REPLY_TO, 44)       /* (reply cap, tag, m0..m7) -> status; answers the deferred call */      \
-    X(CONSOLE_READ, 45)   /* (buf, len, timeout) -> bytes read (>= 1), raw, from the console */
+    X(CONSOLE_READ, 45)   /* (buf, len, timeout) -> bytes read (>= 1), raw, from the console */    \
+    X(ENDPOINT_INFO, 46)  /* (ep, what) -> enum clk_ep_info: its queue, for hang detection */
 enum clk_syscall {
 #define CLK_SYSCALL_ENUM(name, nr) CLK_SYS_##name = nr,
     CLK_SYSCALLS(CLK_SYSCALL_ENUM)
@@ -264,11 +265,29 @@ CLK_STATIC_ASSERT(sizeof(struct clk_spawn) == 136, "clk_spawn layout is ABI");
 #define CLK_LABEL_FAULT 0xFFFFFFFEu
 
 /*
- * What the root actor finds at entry: rdi points at this structure, mapped
- * read-only. The initrd (a newc cpio archive) is mapped read-only too.
- * DEVICE_CAP is the slot of the root actor's device-authority capability
- * (CLK_CAP_INIT, the first slot); fields only ever get added at the end.
+ * Exits. When an actor that was given a fault mailbox ends by EXIT (or its
+ * last thread ends), the kernel sends there, with that capability's badge:
+ *   tag = CLK_TAG(CLK_LABEL_EXIT, 16), m0 = actor id, m1 = exit status.
+ * An actor destroyed by ACTOR_KILL or by the kernel sends none.
  */
+#define CLK_LABEL_EXIT 0xFFFFFFFDu
+
+/* ENDPOINT_INFO(ep, what), for the holder of the receive right. */
+enum clk_ep_info {
+    CLK_EP_QUEUED = 0,         /* callers waiting for a receiver */
+    CLK_EP_OLDEST_WAIT_NS = 1, /* how long the first of them has waited (0: none) */
+};
+
+/*
+ * The root actor starts as a spawned one does (rdi = 1 capability, rsi and
+ * rdx = its argument block: the path of its binary, then the words of the
+ * kernel command line after "--"; the environment CLK_ROOT=1), and finds this
+ * structure at CLK_BOOTINFO_VA, mapped read-only. The initrd (a newc cpio
+ * archive) is mapped read-only too. DEVICE_CAP is the slot of the root
+ * actor's device-authority capability (CLK_CAP_INIT, the first slot);
+ * fields only ever get added at the end.
+ */
+#define CLK_BOOTINFO_VA    0x00007F0000000000ULL
 #define CLK_BOOTINFO_MAGIC 0x434C4B424F4F5431ULL /* "CLKBOOT1" */
 struct clk_bootinfo {
     unsigned long long magic;

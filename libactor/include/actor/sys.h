@@ -365,8 +365,16 @@ static inline long clk_irq_ack(long irq)
 }
 
 /* Actors built against the sysroot: how many capabilities the spawner
- * gave (they are in slots 1..clk_ncaps). */
+ * gave (they are in slots 1..clk_ncaps), and, in the first actor only,
+ * the boot information (NULL in every other). */
 extern long clk_ncaps;
+extern const struct clk_bootinfo *clk_bootinfo;
+
+/* The queue of endpoint EP (receive right): WHAT is an enum clk_ep_info. */
+static inline long clk_endpoint_info(long ep, enum clk_ep_info what)
+{
+    return clk_syscall(CLK_SYS_ENDPOINT_INFO, ep, what, 0, 0, 0, 0);
+}
 
 /* The calling actor's id. */
 static inline long clk_self(void)
