@@ -208,7 +208,8 @@ LIBC_PORT_OBJS := $(addprefix $(SDK_BUILD)/libc-port/,syscalls.o dirent.o start.
 SDK_FILES := $(SYSROOT)/bin/x86_64-clk-elf-gcc $(SYSROOT)/lib/libc.a $(SYSROOT)/lib/libm.a \
 	$(SYSROOT)/lib/crt0.o $(SYSROOT)/lib/actor.ld $(SYSROOT)/lib/libactor.a \
 	$(SYSROOT)/include/clk/abi.h $(SYSROOT)/include/actor/sys.h $(SYSROOT)/include/actor/ring.h \
-	$(SYSROOT)/include/actor/actor.h $(SYSROOT)/include/actor/names.h
+	$(SYSROOT)/include/actor/actor.h $(SYSROOT)/include/actor/names.h \
+	$(SYSROOT)/include/actor/supervisor.h
 
 .PHONY: sdk
 sdk: $(SDK_FILES)
@@ -286,14 +287,15 @@ $(SDK_BUILD)/libactor/%.o: libactor/%.c $(SDK_HEADERS)
 	$(say) SDKCC $<
 	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -c $< -o $@
 
-$(SYSROOT)/lib/libactor.a: $(addprefix $(SDK_BUILD)/libactor/,thread.o fiber.o actor.o names.o main.o)
+$(SYSROOT)/lib/libactor.a: $(addprefix $(SDK_BUILD)/libactor/,thread.o fiber.o actor.o names.o \
+	start_actor.o main.o)
 	@mkdir -p $(@D)
 	$(say) AR $@
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # Test actors written as ordinary C programs against the SDK.
 SDK_TEST_ACTORS := libc_demo kv kv_client names names_client retry_client proxy fiber_client \
-	state_client bench_actor overseer readline
+	state_client bench_actor overseer readline counter counter2 counter_bad supctl
 
 $(BUILD)/sdk-tests/%: tests/sdk/%.c $(wildcard tests/sdk/*.h) $(SDK_FILES)
 	@mkdir -p $(@D)
@@ -306,12 +308,44 @@ $(BUILD)/initrd/test/%: $(BUILD)/sdk-tests/%
 
 .SECONDARY: $(SDK_TEST_ACTORS:%=$(BUILD)/sdk-tests/%)
 
+# ---- servers: servers/NAME/*.c, built against the SDK, installed as sbin/NAME ----
+
+SERVERS := supervisor
+# sources from elsewhere in the tree that a server shares (pure code)
+server_src_supervisor := kernel/cpio.c
+
+$(BUILD)/servers/%: $$(wildcard servers/%/*.c) $$(wildcard servers/%/*.h) $$(server_src_%) \
+		$(SDK_FILES) $(SYSROOT)/include/actor/supervisor.h
+	@mkdir -p $(@D)
+	$(say) SDKCC $@
+	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iservers/$* -Ikernel/include \
+		$(filter %.c,$^) -o $@
+
+$(BUILD)/initrd/sbin/%: $(BUILD)/servers/%
+	@mkdir -p $(@D)
+	$(Q)strip -o $@ $<
+
+.SECONDARY: $(SERVERS:%=$(BUILD)/servers/%)
+
+# Test services: variants of one source (counter2 is version 2, counter_bad
+# cannot restore), and the manifests the supervisor's tests boot with.
+$(BUILD)/sdk-tests/counter2: tests/sdk/counter.c $(wildcard tests/sdk/*.h) $(SDK_FILES)
+	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -DCOUNTER_BUILD=2 $< -o $@
+$(BUILD)/sdk-tests/counter_bad: tests/sdk/counter.c $(wildcard tests/sdk/*.h) $(SDK_FILES)
+	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -DCOUNTER_BUILD=3 \
+		-DCOUNTER_BAD_RESTORE $< -o $@
+TEST_MANIFESTS := $(notdir $(wildcard tests/manifests/*))
+$(BUILD)/initrd/test/manifests/%: tests/manifests/%
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
 # ---- initrd and ISO ----
 
 # The initrd is initrd/ plus the built actors, staged in build/initrd/.
 INITRD_FILES := $(shell find initrd -type f 2>/dev/null | sort)
 INITRD_STAGED := $(INITRD_FILES:initrd/%=$(BUILD)/initrd/%) $(TEST_ACTOR_BINS) \
-	$(SDK_TEST_ACTORS:%=$(BUILD)/initrd/test/%)
+	$(SDK_TEST_ACTORS:%=$(BUILD)/initrd/test/%) $(SERVERS:%=$(BUILD)/initrd/sbin/%) \
+	$(TEST_MANIFESTS:%=$(BUILD)/initrd/test/manifests/%)
 
 $(BUILD)/initrd/%: initrd/%
 	@mkdir -p $(@D)

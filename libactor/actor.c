@@ -18,15 +18,17 @@
 
 #define REG_BYTES  (8 * CLK_MSG_REGS)
 #define PAGE       4096UL
-#define BIT_CALLS  (1ULL << 63) /* a worker finished a call */
-#define BIT_TIMERS (1ULL << 62) /* the earliest of actor_timer's timers is due */
-#define BITS_OURS  (BIT_CALLS | BIT_TIMERS)
+#define BIT_CALLS  (1ULL << 63)          /* a worker finished a call */
+#define BIT_TIMERS (1ULL << 62)          /* the earliest of actor_timer's timers is due */
+#define BIT_LEAK   (1ULL << 61)          /* injected: time to leak more memory */
+#define BITS_OURS  0xFF00000000000000ULL /* bits 56-63 */
 
 /* Where the runtime maps things (see docs/architecture.md, user space). */
 #define FIBER_VA    0x0000200000000000UL
 #define FIBER_SPAN  (128 * 1024UL)
 #define FIBER_STACK (64 * 1024UL)
 #define STATE_VA    0x0000300000000000UL
+#define LEAK_VA     0x0000400000000000UL
 
 #define FIBERS_MAX  64
 #define WORKERS_MAX 8
@@ -158,6 +160,13 @@ static struct {
         uint64_t bits, deadline;
     } timers[TIMERS_MAX];
     unsigned ntimers;
+    /* fault injection (tests of supervisors) */
+    bool may_inject, bad_reply;
+    uint32_t doom;   /* a fault to carry out once the answer is out */
+    unsigned leaked; /* 64 KiB pieces */
+    /* a live update: serve this endpoint once the state is restored */
+    long next_ep;
+    bool restored;
 } rt;
 
 static void runtime_fiber_main(struct fiber *f);
@@ -304,14 +313,14 @@ static struct worker *worker_get(void)
     if (rt.nworkers == WORKERS_MAX || rt.workers_failed)
         return NULL;
     struct worker *w = &rt.workers[rt.nworkers];
-    long note = clk_notification_create();
-    if (note < 0 || clk_thread_start(worker_main, w, NULL, 0) < 0) {
-        if (note > 0)
-            clk_cap_delete(note);
+    w->note = clk_notification_create(); /* before the thread, which may run at once */
+    if (w->note < 0 || clk_thread_start(worker_main, w, NULL, 0) < 0) {
+        if (w->note > 0)
+            clk_cap_delete(w->note);
+        w->note = 0;
         rt.workers_failed = rt.nworkers == 0; /* no threads to be had: calls block */
         return NULL;
     }
-    w->note = note;
     rt.nworkers++;
     return w;
 }
@@ -412,10 +421,12 @@ long actor_fault_mailbox(void)
 
 static void fault_message(const struct clk_msg *m, uint64_t badge)
 {
-    if (CLK_TAG_LABEL(m->tag) != CLK_LABEL_FAULT || !rt.def->fault)
-        return;
-    struct actor_fault f = { m->w[0], m->w[1], m->w[2], m->w[3], m->w[4], m->w[5], badge };
-    rt.def->fault(&f);
+    if (CLK_TAG_LABEL(m->tag) == CLK_LABEL_EXIT && rt.def->exited) {
+        rt.def->exited(m->w[0], (long)m->w[1], badge);
+    } else if (CLK_TAG_LABEL(m->tag) == CLK_LABEL_FAULT && rt.def->fault) {
+        struct actor_fault f = { m->w[0], m->w[1], m->w[2], m->w[3], m->w[4], m->w[5], badge };
+        rt.def->fault(&f);
+    }
 }
 
 long actor_call_cap(long server, unsigned type, const void *data, size_t len, long send_cap,
@@ -525,10 +536,43 @@ static uint64_t timers_due(void)
     return bits;
 }
 
+/* ---- fault injection ---- */
+
+void actor_allow_injection(void)
+{
+    rt.may_inject = true;
+}
+
+/* Take 64 KiB more and touch it, every 10 ms. */
+static void leak(void)
+{
+    long mem = clk_memory_create(16);
+    unsigned long va = LEAK_VA + rt.leaked * 16 * PAGE;
+    if (mem > 0 && clk_map(mem, va, CLK_MAP_WRITE) == 0) {
+        memset((void *)va, 0x5A, 16 * PAGE);
+        rt.leaked++;
+    }
+    clk_timer(rt.note, 10000000, BIT_LEAK);
+}
+
+/* Carry out the injected fault KIND now that its answer is out. */
+static void misbehave(uint32_t kind)
+{
+    switch (kind) {
+    case 1: /* SUP_FAULT_CRASH */ *(volatile int *)0 = 1; break;
+    case 2: /* SUP_FAULT_HANG */
+        for (;;)
+            __asm__ volatile("pause");
+    case 3: /* SUP_FAULT_LEAK */ leak(); break;
+    }
+}
+
 static void notified(uint64_t bits)
 {
     if (bits & BIT_CALLS)
         collect_calls();
+    if (bits & BIT_LEAK)
+        leak();
     if (bits & BIT_TIMERS)
         bits |= timers_due();
     bits &= ~BITS_OURS;
@@ -558,15 +602,22 @@ static bool save_state(struct actor_req *req, long *mem)
         actor_reply(req, CLK_EAGAIN, NULL, 0); /* requests in flight: not a settled state */
         return false;
     }
-    long m = clk_memory_create(ACTOR_STATE_MAX / PAGE), n = m;
-    if (m > 0 && (n = clk_map(m, STATE_VA, CLK_MAP_WRITE)) >= 0) {
-        n = rt.def->save_state((void *)STATE_VA, ACTOR_STATE_MAX);
-        clk_unmap(STATE_VA);
-    }
-    if (n < 0 || n > (long)ACTOR_STATE_MAX) {
+    /* A page is enough for most; a state that does not fit gets the most. */
+    long m = 0, n = CLK_ERANGE;
+    for (size_t size = PAGE; n == CLK_ERANGE && size <= ACTOR_STATE_MAX; size *= 16) {
         if (m > 0)
             clk_cap_delete(m);
-        actor_reply(req, n < 0 ? n : CLK_ERANGE, NULL, 0);
+        m = n = clk_memory_create(size / PAGE);
+        if (m > 0 && (n = clk_map(m, STATE_VA, CLK_MAP_WRITE)) >= 0) {
+            n = rt.def->save_state((void *)STATE_VA, size);
+            clk_unmap(STATE_VA);
+            n = n > (long)size ? CLK_ERANGE : n;
+        }
+    }
+    if (n < 0) {
+        if (m > 0)
+            clk_cap_delete(m);
+        actor_reply(req, n, NULL, 0);
         return false;
     }
     uint64_t len = (uint64_t)n;
@@ -575,18 +626,35 @@ static bool save_state(struct actor_req *req, long *mem)
     return true;
 }
 
-static void restore_state(struct actor_req *req)
+/* Map CAP (LEN bytes of state) and hand it to DEF's restore_state. */
+static long restore_from(const struct actor_def *def, long cap, uint64_t len)
 {
-    long n = CLK_ENOSYS;
-    uint64_t len = req->len == sizeof(len) ? *(const uint64_t *)req->data : ~0ULL;
-    if (!rt.def->restore_state)
-        n = CLK_ENOSYS;
-    else if (!req->cap || len > ACTOR_STATE_MAX)
-        n = CLK_EINVAL;
-    else if ((n = clk_map(req->cap, STATE_VA, 0)) >= 0) {
-        n = rt.def->restore_state((const void *)STATE_VA, len);
+    long n;
+    if (!cap && len == 0)
+        return 0; /* no state to take (an update of a service without the hooks) */
+    if (!def->restore_state)
+        return CLK_ENOSYS;
+    if (!cap || len > ACTOR_STATE_MAX)
+        return CLK_EINVAL;
+    if ((n = clk_map(cap, STATE_VA, 0)) >= 0) {
+        n = def->restore_state((const void *)STATE_VA, len);
         clk_unmap(STATE_VA);
     }
+    return n;
+}
+
+long actor_restore(const struct actor_def *def, long cap, uint64_t len)
+{
+    long n = restore_from(def, cap, len);
+    clk_cap_delete(cap);
+    return n;
+}
+
+static void restore_state(struct actor_req *req)
+{
+    uint64_t len = req->len == sizeof(len) ? *(const uint64_t *)req->data : ~0ULL;
+    long n = restore_from(rt.def, req->cap, len);
+    rt.restored = n >= 0;
     actor_reply(req, n, NULL, 0);
 }
 
@@ -598,13 +666,37 @@ static bool control(struct actor_req *req, long *mem)
     case ACTOR_CTL_PING: actor_reply(req, 0, NULL, 0); return false;
     case ACTOR_CTL_SAVE: return save_state(req, mem);
     case ACTOR_CTL_RESTORE: restore_state(req); return false;
+    case ACTOR_CTL_DEPENDENCY_FAILED:
+        if (req->len == ACTOR_NAME_MAX && ((const char *)req->data)[ACTOR_NAME_MAX - 1] == '\0') {
+            if (rt.def->dependency_failed)
+                rt.def->dependency_failed(req->data);
+            actor_reply(req, 0, NULL, 0);
+        } else {
+            actor_reply(req, CLK_EINVAL, NULL, 0);
+        }
+        return false;
+    case ACTOR_CTL_INJECT: {
+        uint32_t kind = req->len == sizeof(kind) ? *(const uint32_t *)req->data : 0;
+        if (!rt.may_inject) {
+            actor_reply(req, CLK_EPERM, NULL, 0);
+        } else if (kind < 1 || kind > 5 || kind == 4) { /* 4, a flood, comes from outside */
+            actor_reply(req, CLK_EINVAL, NULL, 0);
+        } else {
+            actor_reply(req, 0, NULL, 0);
+            if (kind == 5) /* SUP_FAULT_BAD_REPLY */
+                rt.bad_reply = true;
+            else
+                rt.doom = kind;
+        }
+        return false;
+    }
     default: actor_reply(req, CLK_ENOSYS, NULL, 0); return false;
     }
 }
 
 static bool is_control(unsigned type, uint64_t badge)
 {
-    return badge == 0 && type >= ACTOR_CTL_PING && type <= ACTOR_CTL_RESTORE;
+    return badge == 0 && type >= ACTOR_CTL_PING && type <= ACTOR_CTL_INJECT;
 }
 
 /* Handle one request in M. Returns true when a reply is to be sent; it is
@@ -653,6 +745,10 @@ static bool handle(struct clk_msg *m, uint64_t badge, bool *stop, long *stop_cap
     if (!req->answered)
         actor_reply(req, CLK_EIO, NULL, 0); /* the handler forgot: the client must not hang */
     *m = req->reply_msg;
+    if (rt.bad_reply && !is_control(type, badge)) { /* injected: a status and length of nonsense */
+        rt.bad_reply = false;
+        m->tag = CLK_TAG(0x7EADBEEFu, 3);
+    }
     return true;
 }
 
@@ -688,6 +784,23 @@ long actor_serve(long ep, const struct actor_def *def)
             fault_message(&m, badge);
         else if (r < 0)
             return r;
+        if (rt.doom) {
+            clk_reply(&m); /* the injected fault's answer, then the fault */
+            reply = false;
+            uint32_t kind = rt.doom;
+            rt.doom = 0;
+            misbehave(kind);
+        }
+        if (rt.next_ep && rt.restored) { /* handed over: now the service's own endpoint */
+            clk_reply(&m);
+            reply = false;
+            clk_unbind(ep);
+            clk_cap_delete(ep);
+            ep = rt.next_ep;
+            rt.next_ep = 0;
+            if ((r = clk_bind(ep)) < 0)
+                return r;
+        }
         if (stop) {
             clk_reply(&m);
             clk_cap_delete(stop_cap);
@@ -698,6 +811,17 @@ long actor_serve(long ep, const struct actor_def *def)
     }
 }
 
+long actor_serve_handover(long handover, long ep, const struct actor_def *def)
+{
+    rt.next_ep = ep;
+    struct fiber *f = fiber_get(); /* made now, not while clients wait for the swap */
+    if (f) {
+        f->next = rt.free;
+        rt.free = f;
+    }
+    return actor_serve(handover, def);
+}
+
 long actor_serve_named(const char *name, const struct actor_def *def)
 {
     long ep = clk_endpoint_create();
@@ -705,17 +829,6 @@ long actor_serve_named(const char *name, const struct actor_def *def)
         return ep;
     long err = actor_register(name, ep);
     return err ? err : actor_serve(ep, def);
-}
-
-long actor_main(const struct actor_def *def, int argc, char **argv)
-{
-    long err = def->init ? def->init(argc, argv) : 0;
-    if (err)
-        return err;
-    if (def->name)
-        return actor_serve_named(def->name, def);
-    long ep = clk_endpoint_create();
-    return ep < 0 ? ep : actor_serve(ep, def);
 }
 
 const char *actor_strerror(long err)

@@ -7,7 +7,6 @@
 #include <actor/names.h>
 
 #define memcpy __builtin_memcpy
-#define memcmp __builtin_memcmp
 
 #define NAMES_MAX   64
 #define WAITERS_MAX 64
@@ -35,10 +34,23 @@ static const struct names_req *request(struct actor_req *req)
     return NULL;
 }
 
+/* Names are NUL-terminated within ACTOR_NAME_MAX bytes; what follows the
+ * NUL does not count. */
+static bool same_name(const char *a, const char *b)
+{
+    for (unsigned i = 0; i < ACTOR_NAME_MAX; i++) {
+        if (a[i] != b[i])
+            return false;
+        if (!a[i])
+            return true;
+    }
+    return true;
+}
+
 static struct entry *find(const char *name)
 {
     for (unsigned i = 0; i < NAMES_MAX; i++)
-        if (entries[i].cap && !memcmp(entries[i].name, name, ACTOR_NAME_MAX))
+        if (entries[i].cap && same_name(entries[i].name, name))
             return &entries[i];
     return NULL;
 }
@@ -53,41 +65,62 @@ static void arm_timer(void)
         actor_timer(first > now ? first - now : 1, NAMES_TIMER_BIT);
 }
 
-static void register_name(struct actor_req *req)
+/* Enter NAME (ACTOR_NAME_MAX bytes, NUL-terminated) for CAP, owned by
+ * OWNER, and answer the lookups waiting for it. Returns the serial, or
+ * CLK_EEXIST (another owner's) or CLK_ENOMEM; CAP is kept only on success. */
+static long enter(const char *name, long cap, uint64_t owner)
 {
-    const struct names_req *q = request(req);
-    struct entry *e = q ? find(q->name) : NULL;
-    if (!q || !req->cap) {
-        actor_reply(req, CLK_EINVAL, NULL, 0);
-        return;
-    }
-    if (e && e->owner != req->badge) {
-        actor_reply(req, CLK_EEXIST, NULL, 0);
-        return;
-    }
+    struct entry *e = find(name);
+    if (e && e->owner != owner)
+        return CLK_EEXIST;
     for (unsigned i = 0; !e && i < NAMES_MAX; i++)
         if (!entries[i].cap)
             e = &entries[i];
-    if (!e) {
-        actor_reply(req, CLK_ENOMEM, NULL, 0);
-        return;
-    }
+    if (!e)
+        return CLK_ENOMEM;
     if (e->cap)
         clk_cap_delete(e->cap); /* the instance before: dead, or being replaced */
-    memcpy(e->name, q->name, ACTOR_NAME_MAX);
-    e->cap = req->cap;
-    req->cap = 0; /* kept */
-    e->owner = req->badge;
+    memcpy(e->name, name, ACTOR_NAME_MAX);
+    e->cap = cap;
+    e->owner = owner;
     e->serial = ++last_serial;
-    actor_reply(req, 0, &e->serial, sizeof(e->serial));
     for (unsigned i = 0; i < WAITERS_MAX; i++) {
         struct waiter *w = &waiters[i];
-        if (w->token && !memcmp(w->q.name, e->name, ACTOR_NAME_MAX) &&
-            e->serial > w->q.newer_than) {
+        if (w->token && same_name(w->q.name, e->name) && e->serial > w->q.newer_than) {
             actor_reply_later_cap(w->token, 0, &e->serial, sizeof(e->serial), e->cap);
             w->token = 0;
         }
     }
+    return (long)e->serial;
+}
+
+long names_publish(const char *name, long cap, uint64_t owner)
+{
+    char padded[ACTOR_NAME_MAX] = { 0 };
+    unsigned n = 0;
+    while (name[n] && n < ACTOR_NAME_MAX)
+        n++;
+    if (n == 0 || n == ACTOR_NAME_MAX)
+        return CLK_EINVAL;
+    memcpy(padded, name, n);
+    return enter(padded, cap, owner);
+}
+
+static void register_name(struct actor_req *req)
+{
+    const struct names_req *q = request(req);
+    if (!q || !req->cap) {
+        actor_reply(req, CLK_EINVAL, NULL, 0);
+        return;
+    }
+    char name[ACTOR_NAME_MAX] = { 0 };
+    for (unsigned i = 0; q->name[i]; i++)
+        name[i] = q->name[i]; /* the bytes after the NUL are the client's */
+    long serial = enter(name, req->cap, req->badge);
+    if (serial > 0)
+        req->cap = 0; /* kept */
+    uint64_t reply = (uint64_t)serial;
+    actor_reply(req, serial < 0 ? serial : 0, &reply, serial < 0 ? 0 : sizeof(reply));
 }
 
 static void lookup_name(struct actor_req *req)

@@ -58,7 +58,7 @@ struct actor_fault {
  * every one may be left out. */
 struct actor_def {
     const struct actor_handler *handlers;
-    /* Timers (actor_timer) and signals. Bits 62-63 are the runtime's own. */
+    /* Timers (actor_timer) and signals. Bits 56-63 are the runtime's own. */
     void (*notified)(uint64_t bits);
     /* Live update (see "State transfer" below). */
     long (*save_state)(void *buf, size_t size);         /* bytes used, or CLK_E* */
@@ -67,18 +67,26 @@ struct actor_def {
      * do before serving (a nonzero result ends the actor with it). */
     const char *name;
     long (*init)(int argc, char **argv);
-    /* Supervisors: fault messages from actor_fault_mailbox(). */
+    /* Supervisors: fault and exit messages from actor_fault_mailbox(). */
     void (*fault)(const struct actor_fault *f);
+    void (*exited)(uint64_t actor, long status, uint64_t badge);
+    /* A service NAME that this one depends on has failed for good (the
+     * supervisor says so; see ACTOR_CTL_DEPENDENCY_FAILED). */
+    void (*dependency_failed)(const char *name);
 };
 
 /*
  * The library owns main(), as in the seL4 Microkit: an actor that defines
  *     const struct actor_def actor = { .name = "kv", .handlers = ..., ... };
  * and no main() of its own gets libactor's, which calls actor_main(&actor,
- * argc, argv): init, then serve an endpoint registered under .name (or a
- * private one, without a name: an actor that only runs fibers and timers),
- * and exit with 0 after handing its state over, 1 after an error. An actor
- * with a main() of its own calls actor_serve or actor_main from it.
+ * argc, argv): init, then serve, and exit with 0 after handing its state
+ * over, 1 after an error. What it serves: the endpoint in the slot that the
+ * environment's ACTOR_ENDPOINT names (the supervisor starts services so,
+ * after restoring the state that ACTOR_STATE=SLOT,LEN hands over, or, with
+ * ACTOR_HANDOVER=SLOT, once the state came through that endpoint), else an
+ * endpoint registered under .name, else a private one (an actor that only
+ * runs fibers and timers). An actor with a main() of its own calls
+ * actor_serve or actor_main from it.
  */
 long actor_main(const struct actor_def *def, int argc, char **argv);
 
@@ -91,6 +99,11 @@ long actor_serve(long ep, const struct actor_def *def);
 
 /* Make an endpoint, register it under NAME (actor_register) and serve it. */
 long actor_serve_named(const char *name, const struct actor_def *def);
+
+/* A live update's new instance: serve only HANDOVER (the supervisor's
+ * ACTOR_CTL_PING and ACTOR_CTL_RESTORE) until the state is restored, then
+ * EP. So the instance is started and warm before the old one stops. */
+long actor_serve_handover(long handover, long ep, const struct actor_def *def);
 
 /* Answer REQ with STATUS (0 or a CLK_E* code) and LEN bytes of DATA. A
  * handler that neither answers nor defers answers CLK_EIO. */
@@ -106,7 +119,7 @@ long actor_reply_later(long token, long status, const void *data, size_t len);
 long actor_reply_later_cap(long token, long status, const void *data, size_t len, long cap);
 
 /* In NS nanoseconds, have the loop call DEF's notified handler with BITS
- * (not 0, and none of bits 62-63, the runtime's). A timer with the same
+ * (not 0, and none of bits 56-63, the runtime's). A timer with the same
  * BITS is replaced; up to 16 run at once. They fire while serving. */
 long actor_timer(uint64_t ns, uint64_t bits);
 
@@ -190,7 +203,8 @@ long actor_call_service(struct actor_service *s, unsigned type, const void *data
  * other badge they are unknown types:
  *   ACTOR_CTL_PING     answered at once with 0: the loop is alive.
  *   ACTOR_CTL_SAVE     the loop calls save_state() on a fresh memory object
- *                      of ACTOR_STATE_MAX bytes, answers with the length
+ *                      of 4 KiB (again with ACTOR_STATE_MAX bytes when it
+ *                      answers CLK_ERANGE), answers with the length
  *                      used (a uint64_t) and the object, and actor_serve
  *                      returns 0: the instance takes no more requests, so
  *                      the state it handed over stays the latest.
@@ -203,5 +217,21 @@ long actor_call_service(struct actor_service *s, unsigned type, const void *data
 #define ACTOR_CTL_SAVE    0xFFFFFF02u
 #define ACTOR_CTL_RESTORE 0xFFFFFF03u
 #define ACTOR_STATE_MAX   (64 * 1024)
+
+/* Also from an unbadged capability:
+ *   ACTOR_CTL_DEPENDENCY_FAILED  a service name (ACTOR_NAME_MAX bytes): the
+ *                                loop calls dependency_failed, answers 0
+ *   ACTOR_CTL_INJECT             a uint32_t enum sup_fault (actor/supervisor.h):
+ *                                answered 0, then carried out; CLK_EPERM
+ *                                unless actor_allow_injection() was called
+ *                                (ACTOR_INJECT=1 in the environment) */
+#define ACTOR_CTL_DEPENDENCY_FAILED 0xFFFFFF04u
+#define ACTOR_CTL_INJECT            0xFFFFFF05u
+
+void actor_allow_injection(void);
+
+/* Restore DEF's state from the memory object in slot CAP (LEN bytes), as
+ * ACTOR_CTL_RESTORE does; the object is unmapped and its slot freed. */
+long actor_restore(const struct actor_def *def, long cap, uint64_t len);
 
 #endif

@@ -36,7 +36,13 @@ struct names_req {
  * the timer work, which the loop's notified handler calls with the bits it
  * got. The registry uses timer bit NAMES_TIMER_BIT. */
 extern const struct actor_handler names_handlers[];
-#define NAMES_TIMER_BIT (1ULL << 61)
+#define NAMES_TIMER_BIT (1ULL << 55)
 void names_notified(uint64_t bits);
+
+/* The registry's owner registers NAME itself: the entry takes CAP (a send
+ * capability; it is the registry's now) and belongs to badge OWNER. The
+ * lookups waiting for it are answered. Returns the new serial number, or
+ * CLK_ENOMEM (the registry is full) or CLK_EINVAL (a bad name). */
+long names_publish(const char *name, long cap, uint64_t owner);
 
 #endif

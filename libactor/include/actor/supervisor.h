@@ -1,0 +1,111 @@
+/*
+ * actor/supervisor.h: the supervisor's protocol. The supervisor is the
+ * first actor; it starts the services of the boot manifest (/etc/services),
+ * restarts them, updates them live and serves the name registry. Find it
+ * with actor_lookup("supervisor", ...). Names are services' names.
+ *
+ *   SUP_STATUS   uint32_t index -> struct sup_status of the INDEX-th
+ *                service (manifest order); CLK_ENOENT past the last
+ *   SUP_RESTART  struct sup_name -> 0: stopped and started again (its
+ *                memory is lost; clients recover through libactor)
+ *   SUP_UPDATE   struct sup_update -> struct sup_update_result: the
+ *                running instance hands its state to a new one, started
+ *                from BIN (or its own binary when BIN is empty); requests
+ *                that come meanwhile wait for the new instance. When the
+ *                new one does not start or restore, the old binary is
+ *                started again with the same state (a rollback: status
+ *                CLK_EIO, and ROLLED_BACK set)
+ *   SUP_LOG      uint64_t first sequence number -> up to SUP_LOG_BATCH
+ *                struct sup_event, oldest first (the log keeps the last
+ *                SUP_LOG_KEPT)
+ *   SUP_INJECT   struct sup_inject -> 0: make a service that allows it
+ *                (manifest: inject=yes) misbehave; CLK_EPERM otherwise
+ */
+#ifndef ACTOR_SUPERVISOR_H
+#define ACTOR_SUPERVISOR_H
+
+#include <actor/actor.h>
+
+enum sup_type {
+    SUP_STATUS = 16, /* after the registry's types: one loop serves both */
+    SUP_RESTART = 17,
+    SUP_UPDATE = 18,
+    SUP_LOG = 19,
+    SUP_INJECT = 20,
+};
+
+enum sup_state {
+    SUP_STOPPED,  /* not started: its dependencies are not up */
+    SUP_RUNNING,  /* an instance runs */
+    SUP_BACKOFF,  /* ended; it starts again after a delay */
+    SUP_FAILED,   /* over its restart limit, or cannot start */
+    SUP_UPDATING, /* handing its state to a new instance */
+    SUP_DONE,     /* ended, and its policy says it stays so */
+};
+
+struct sup_name {
+    char name[ACTOR_NAME_MAX];
+};
+
+#define SUP_PATH_MAX 64
+
+struct sup_status {
+    char name[ACTOR_NAME_MAX];
+    char bin[SUP_PATH_MAX];
+    uint32_t state; /* enum sup_state */
+    uint32_t prio;
+    uint64_t actor_id;   /* of the running instance, or 0 */
+    uint64_t restarts;   /* since boot */
+    uint64_t started_ns; /* when the running instance started (clk_clock_ns) */
+};
+
+struct sup_update {
+    char name[ACTOR_NAME_MAX];
+    char bin[SUP_PATH_MAX]; /* an initrd path, or "" */
+};
+
+struct sup_update_result {
+    uint64_t duration_ns; /* the swap, which clients wait for: from the old
+                             instance's save to the new one's first answer */
+    uint64_t total_ns;    /* from the request, starting the new instance first */
+    uint64_t state_bytes;
+    uint64_t rolled_back;
+};
+
+enum sup_event_kind {
+    SUP_EV_START,
+    SUP_EV_EXIT,
+    SUP_EV_FAULT,
+    SUP_EV_HANG,
+    SUP_EV_RESTART,
+    SUP_EV_UPDATE,
+    SUP_EV_ROLLBACK,
+    SUP_EV_FAILED,
+    SUP_EV_ERROR,
+};
+
+struct sup_event {
+    uint64_t seq, time_ns;
+    uint32_t kind; /* enum sup_event_kind */
+    char service[ACTOR_NAME_MAX];
+    char text[84];
+};
+
+#define SUP_LOG_BATCH (CLK_MSG_MAX / sizeof(struct sup_event))
+#define SUP_LOG_KEPT  256
+
+/* Fault injection (test services; libactor carries it out). */
+enum sup_fault {
+    SUP_FAULT_CRASH = 1,     /* write to address 0 */
+    SUP_FAULT_HANG = 2,      /* spin forever, answering nothing */
+    SUP_FAULT_LEAK = 3,      /* take 64 KiB more memory every 10 ms */
+    SUP_FAULT_FLOOD = 4,     /* the supervisor floods it with 1,000 requests */
+    SUP_FAULT_BAD_REPLY = 5, /* its next answer is malformed */
+};
+
+struct sup_inject {
+    char name[ACTOR_NAME_MAX];
+    uint32_t fault; /* enum sup_fault */
+};
+
+#endif

@@ -1,0 +1,772 @@
+/*
+ * supervisor.c: the first actor. It starts the services of the boot
+ * manifest in dependency order, is the fault handler of all of them,
+ * restarts them by their policies, detects hangs, updates them live with
+ * state transfer, keeps an event log, and serves the name registry.
+ *
+ * Each service owns an endpoint that the supervisor made and keeps: every
+ * instance serves the same endpoint (its slot 2), so requests sent while
+ * one instance ends and the next starts wait in it instead of failing, and
+ * the registry's capability for the name stays good. docs/supervisor.md
+ * tells the whole story.
+ */
+#include "manifest.h"
+#include <actor/names.h>
+#include <actor/supervisor.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cpio.h> /* the kernel's reader, last: its kdefs.h defines short macros */
+
+#define MS 1000000ULL
+
+/* Registry capabilities given to services carry badge REGISTRY_BADGE + i;
+ * fault-mailbox capabilities carry i + 1. */
+#define REGISTRY_BADGE 0x100
+
+#define BACKOFF_FIRST (10 * MS)
+#define BACKOFF_MAX   (1000 * MS)
+#define QUOTA_PAGES   8192 /* what a service may use: 32 MiB */
+#define TICK_BIT      1ULL
+#define CRASH_BIT     2ULL /* tests: the supervisor itself crashes (see inject) */
+
+struct service {
+    const struct svc_spec *spec;
+    unsigned idx;
+    enum sup_state state;
+    char bin[SVC_PATH_MAX];     /* the binary now (an update may change it) */
+    char old_bin[SVC_PATH_MAX]; /* during an update: the one to go back to */
+    long ep;                    /* the service's endpoint: all rights, kept */
+    long actor;                 /* the running instance's actor capability, or 0 */
+    uint64_t actor_id;
+    unsigned generation; /* counts instances, so late answers can be told apart */
+    uint64_t started_ns, restarts;
+    uint64_t recent[16]; /* when its latest restarts were, for the limit */
+    unsigned nrecent;
+    uint64_t restart_at; /* in SUP_BACKOFF: when to start it again */
+    /* heartbeats */
+    uint64_t next_ping, ping_sent;
+    bool ping_out;
+    /* an update in flight */
+    uint64_t old_actor_id; /* the instance that handed its state over */
+    bool rolled_back;
+    long update_mem;
+    uint64_t update_len;
+};
+
+static struct manifest manifest;
+static struct service services[SVC_MAX];
+static const struct clk_bootinfo *bootinfo;
+static long registry_ep; /* ours: the registry and this protocol */
+static bool may_inject;  /* "inject" on the command line: tests may crash us */
+
+/* ---- the event log ---- */
+
+static struct sup_event events[SUP_LOG_KEPT];
+static uint64_t next_seq = 1;
+
+static const char *const kind_names[] = {
+    [SUP_EV_START] = "start",       [SUP_EV_EXIT] = "exit",       [SUP_EV_FAULT] = "fault",
+    [SUP_EV_HANG] = "hang",         [SUP_EV_RESTART] = "restart", [SUP_EV_UPDATE] = "update",
+    [SUP_EV_ROLLBACK] = "rollback", [SUP_EV_FAILED] = "failed",   [SUP_EV_ERROR] = "error",
+};
+
+/* Log an event of KIND about SERVICE, and print it on the console. */
+__attribute__((format(printf, 3, 4))) static void event(enum sup_event_kind kind,
+                                                        const char *service, const char *fmt, ...)
+{
+    struct sup_event *e = &events[next_seq % SUP_LOG_KEPT];
+    *e = (struct sup_event){ .seq = next_seq++, .time_ns = clk_clock_ns(), .kind = kind };
+    snprintf(e->service, sizeof(e->service), "%s", service);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->text, sizeof(e->text), fmt, ap);
+    va_end(ap);
+    printf("supervisor: [%lu.%06lu] %s %s: %s\n", (unsigned long)(e->time_ns / 1000000000),
+           (unsigned long)(e->time_ns / 1000 % 1000000), e->service, kind_names[kind], e->text);
+    fflush(stdout);
+}
+
+static void manifest_error(void *ctx, unsigned line, const char *what)
+{
+    event(SUP_EV_ERROR, "manifest", "%s line %u: %s", (const char *)ctx, line, what);
+}
+
+/* ---- instances ---- */
+
+static struct service *find_service(const char *name)
+{
+    int i = manifest_find(&manifest, name);
+    return i < 0 ? NULL : &services[i];
+}
+
+/* Append the string S and its NUL to the block BUF of SIZE bytes at *N. */
+static void put_string(char *buf, size_t size, size_t *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf + *n, size - *n, fmt, ap);
+    va_end(ap);
+    if (k >= 0 && (size_t)k < size - *n)
+        *n += (size_t)k + 1;
+}
+
+/* Start an instance of S from S->bin, handing it STATE (a memory object
+ * of LEN bytes) or HANDOVER (the receive right of an update's private
+ * endpoint) when they are not 0. Returns 0 with its actor capability in
+ * *ACTOR, or a CLK_E* code. */
+static long spawn_actor(struct service *s, long state, uint64_t len, long handover, long *out)
+{
+    struct cpio_entry e;
+    if (cpio_find((const void *)bootinfo->initrd, bootinfo->initrd_len, s->bin, &e) < 0)
+        return CLK_ENOENT;
+    const struct svc_spec *sp = s->spec;
+    char args[SVC_ARGS_MAX + 256];
+    size_t n = 0;
+    put_string(args, sizeof(args), &n, "%s", sp->name);
+    memcpy(args + n, sp->args, sp->args_len), n += sp->args_len;
+    args[n++] = '\0'; /* the environment follows */
+    put_string(args, sizeof(args), &n, "CLK_SERVICE=%s", sp->name);
+    put_string(args, sizeof(args), &n, "ACTOR_ENDPOINT=2");
+    long caps[4];
+    unsigned ncaps = 0;
+    caps[ncaps++] =
+        clk_cap_mint(registry_ep, CLK_RIGHT_SEND | CLK_RIGHT_GRANT, REGISTRY_BADGE + s->idx);
+    caps[ncaps++] = clk_cap_mint(s->ep, CLK_RIGHT_RECV, 0);
+    if (state) {
+        put_string(args, sizeof(args), &n, "ACTOR_STATE=%u,%lu", ncaps + 1, (unsigned long)len);
+        caps[ncaps++] = clk_cap_mint(state, CLK_RIGHT_READ, 0);
+    }
+    if (handover) {
+        put_string(args, sizeof(args), &n, "ACTOR_HANDOVER=%u", ncaps + 1);
+        caps[ncaps++] = clk_cap_mint(handover, CLK_RIGHT_RECV, 0);
+    }
+    if (sp->caps & SVC_CAP_DEVICE) {
+        put_string(args, sizeof(args), &n, "CLK_DEVICE=%u", ncaps + 1);
+        caps[ncaps++] = clk_cap_mint((long)bootinfo->device_cap, CLK_RIGHTS_ALL, 0);
+    }
+    if (sp->inject)
+        put_string(args, sizeof(args), &n, "ACTOR_INJECT=1");
+    long fault = clk_cap_mint(actor_fault_mailbox(), CLK_RIGHT_SEND, s->idx + 1);
+    struct clk_spawn req = {
+        .elf = (uint64_t)e.data,
+        .len = e.size,
+        .name = (uint64_t)sp->name,
+        .prio = sp->prio,
+        .ncaps = ncaps,
+        .fault = (uint64_t)fault,
+        .quota = { .pages = QUOTA_PAGES },
+        .args = (uint64_t)args,
+        .args_len = n,
+    };
+    for (unsigned i = 0; i < ncaps; i++)
+        req.caps[i] = (uint64_t)caps[i];
+    long actor = clk_spawn(&req);
+    for (unsigned i = 0; i < ncaps; i++)
+        clk_cap_delete(caps[i]); /* the child has its copies */
+    clk_cap_delete(fault);
+    if (actor < 0)
+        return actor;
+    *out = actor;
+    return 0;
+}
+
+/* ACTOR (an actor capability) is S's running instance from now on. */
+static void adopt(struct service *s, long actor)
+{
+    uint64_t now = clk_clock_ns();
+    s->actor = actor;
+    s->actor_id = (uint64_t)clk_actor_id(actor);
+    s->generation++;
+    s->started_ns = now;
+    s->state = SUP_RUNNING;
+    s->ping_out = false;
+    s->next_ping = now + s->spec->heartbeat_ms * MS;
+}
+
+static long spawn_instance(struct service *s, long state, uint64_t len)
+{
+    long actor, err = spawn_actor(s, state, len, 0, &actor);
+    if (!err)
+        adopt(s, actor);
+    return err;
+}
+
+/* Point the name at S's endpoint again: a new serial, so clients that saw
+ * the last instance die find this one. */
+static void publish(struct service *s)
+{
+    long cap = clk_cap_mint(s->ep, CLK_RIGHT_SEND | CLK_RIGHT_GRANT, ACTOR_BADGE_CLIENT);
+    if (cap > 0 && names_publish(s->spec->name, cap, REGISTRY_BADGE + s->idx) < 0)
+        clk_cap_delete(cap);
+}
+
+/* End S's running instance (if any) ourselves. */
+static void kill_instance(struct service *s)
+{
+    if (s->actor) {
+        clk_actor_kill(s->actor);
+        clk_cap_delete(s->actor);
+    }
+    s->actor = 0;
+    s->actor_id = 0;
+    s->ping_out = false;
+}
+
+/* S has failed for good. Its endpoint is closed, so that requests waiting
+ * in it and calls to come get CLK_EDEAD instead of waiting for nobody; a
+ * new one waits for an operator's restart. */
+static void give_up(struct service *s)
+{
+    kill_instance(s);
+    s->state = SUP_FAILED;
+    clk_cap_delete(s->ep);
+    s->ep = clk_endpoint_create();
+}
+
+/* Start S now; WHY says why, for the log. */
+static void start(struct service *s, enum sup_event_kind kind, const char *why)
+{
+    uint64_t t0 = clk_clock_ns();
+    long err = spawn_instance(s, 0, 0);
+    if (err) {
+        give_up(s);
+        event(SUP_EV_FAILED, s->spec->name, "cannot start %s: %s", s->bin, actor_strerror(err));
+        return;
+    }
+    publish(s);
+    event(kind, s->spec->name, "actor %lu%s%s (%lu us)", (unsigned long)s->actor_id,
+          why[0] ? ", " : "", why, (unsigned long)((clk_clock_ns() - t0) / 1000));
+}
+
+static void schedule(void);
+static void end_of_instance(struct service *s, bool abnormal);
+
+/* ---- dependents ---- */
+
+struct notice {
+    struct service *to;
+    char name[ACTOR_NAME_MAX];
+};
+
+static void notice_fiber(void *arg)
+{
+    struct notice *n = arg;
+    actor_call(n->to->ep, ACTOR_CTL_DEPENDENCY_FAILED, n->name, sizeof(n->name), NULL, NULL);
+    free(n);
+}
+
+/* S has failed for good: tell the running services that depend on it. */
+static void tell_dependents(struct service *s)
+{
+    for (unsigned i = 0; i < manifest.nsvc; i++) {
+        struct service *d = &services[i];
+        for (unsigned k = 0; k < d->spec->ndeps; k++) {
+            if (d->spec->deps[k] != s->idx || d->state != SUP_RUNNING)
+                continue;
+            struct notice *n = calloc(1, sizeof(*n));
+            if (!n)
+                continue;
+            n->to = d;
+            snprintf(n->name, sizeof(n->name), "%s", s->spec->name);
+            event(SUP_EV_FAILED, d->spec->name, "told that %s failed", s->spec->name);
+            actor_go(notice_fiber, n);
+        }
+    }
+}
+
+/* ---- restarts ---- */
+
+/* S's instance has ended (it is gone); decide what comes next. ABNORMAL:
+ * a fault, a hang or a nonzero exit. */
+static void end_of_instance(struct service *s, bool abnormal)
+{
+    const struct svc_spec *sp = s->spec;
+    uint64_t now = clk_clock_ns();
+    if (sp->restart == RESTART_TEMPORARY || (sp->restart == RESTART_TRANSIENT && !abnormal)) {
+        s->state = SUP_DONE;
+        return;
+    }
+    /* the restart limit: at most LIMIT in PERIOD */
+    unsigned kept = 0, room = sizeof(s->recent) / sizeof(s->recent[0]);
+    for (unsigned i = 0; i < s->nrecent; i++)
+        if (now - s->recent[i] < sp->period_s * 1000 * MS)
+            s->recent[kept++] = s->recent[i];
+    s->nrecent = kept;
+    if (s->nrecent >= sp->limit) {
+        give_up(s);
+        event(SUP_EV_FAILED, sp->name, "%u restarts in %u s: given up", s->nrecent, sp->period_s);
+        tell_dependents(s);
+        return;
+    }
+    uint64_t delay = s->nrecent ? BACKOFF_FIRST << (s->nrecent - 1) : 0;
+    if (delay > BACKOFF_MAX || s->nrecent > 16)
+        delay = BACKOFF_MAX;
+    if (s->nrecent == room)
+        memmove(s->recent, s->recent + 1, sizeof(s->recent) - sizeof(s->recent[0])), s->nrecent--;
+    s->recent[s->nrecent++] = now;
+    s->state = SUP_BACKOFF;
+    s->restart_at = now + delay;
+    /* its group goes down with it, and comes back with it */
+    if (sp->group >= 0) {
+        const struct group_spec *g = &manifest.groups[sp->group];
+        bool after = false;
+        for (unsigned i = 0; i < g->nmembers; i++) {
+            struct service *m = &services[g->members[i]];
+            if (m == s) {
+                after = true;
+                continue;
+            }
+            if (g->strategy == GROUP_REST_FOR_ONE && !after)
+                continue;
+            if (m->state == SUP_RUNNING) {
+                kill_instance(m);
+                event(SUP_EV_EXIT, m->spec->name, "stopped with its group %s", g->name);
+            }
+            if (m->state == SUP_RUNNING || m->state == SUP_BACKOFF || m->state == SUP_DONE) {
+                m->state = SUP_BACKOFF;
+                m->restart_at = s->restart_at;
+            }
+        }
+    }
+}
+
+/* During an update, the new instance ended before it served: start the
+ * old binary again with the same state. */
+static void roll_back(struct service *s)
+{
+    s->rolled_back = true;
+    memcpy(s->bin, s->old_bin, sizeof(s->bin));
+    long err = spawn_instance(s, s->update_mem, s->update_len);
+    event(SUP_EV_ROLLBACK, s->spec->name, "the new instance ended; back to %s: %s", s->bin,
+          err ? actor_strerror(err) : "running");
+    if (err)
+        give_up(s);
+}
+
+static void faulted(const struct actor_fault *f)
+{
+    if (f->badge < 1 || f->badge > manifest.nsvc)
+        return;
+    struct service *s = &services[f->badge - 1];
+    if (f->actor != s->actor_id || f->actor == s->old_actor_id)
+        return; /* an instance we have ended already, or are ending */
+    event(SUP_EV_FAULT, s->spec->name, "actor %lu: vector %lu at address %#lx, rip %#lx",
+          (unsigned long)f->actor, (unsigned long)f->vector, (unsigned long)f->address,
+          (unsigned long)f->rip);
+    kill_instance(s);
+    if (s->state == SUP_UPDATING && !s->rolled_back)
+        roll_back(s);
+    else
+        end_of_instance(s, true);
+    schedule();
+}
+
+static void exited(uint64_t actor, long status, uint64_t badge)
+{
+    if (badge < 1 || badge > manifest.nsvc)
+        return;
+    struct service *s = &services[badge - 1];
+    if (actor != s->actor_id || actor == s->old_actor_id)
+        return; /* an instance we have ended already, or one that handed its state over */
+    clk_cap_delete(s->actor);
+    s->actor = 0;
+    s->actor_id = 0;
+    event(SUP_EV_EXIT, s->spec->name, "actor %lu exited with status %ld", (unsigned long)actor,
+          status);
+    if (s->state == SUP_UPDATING && !s->rolled_back)
+        roll_back(s);
+    else
+        end_of_instance(s, status != 0);
+    schedule();
+}
+
+/* ---- hangs and the timer ---- */
+
+static void ping_fiber(void *arg)
+{
+    struct service *s = arg;
+    unsigned generation = s->generation;
+    long r = actor_call(s->ep, ACTOR_CTL_PING, NULL, 0, NULL, NULL);
+    if (generation != s->generation || r != 0)
+        return; /* another instance by now */
+    s->ping_out = false;
+    s->next_ping = clk_clock_ns() + s->spec->heartbeat_ms * MS;
+    schedule();
+}
+
+static void hung(struct service *s, const char *fmt, unsigned long ms)
+{
+    char why[80];
+    snprintf(why, sizeof(why), fmt, ms);
+    event(SUP_EV_HANG, s->spec->name, "actor %lu: %s; killed", (unsigned long)s->actor_id, why);
+    kill_instance(s);
+    end_of_instance(s, true);
+}
+
+/* Work that is due; arm the timer for the next. */
+static void schedule(void)
+{
+    uint64_t now = clk_clock_ns(), next = CLK_FOREVER;
+    for (unsigned k = 0; k < manifest.norder; k++) {
+        struct service *s = &services[manifest.order[k]];
+        const struct svc_spec *sp = s->spec;
+        if (s->state == SUP_BACKOFF && now >= s->restart_at) {
+            s->restarts++;
+            start(s, SUP_EV_RESTART, s->nrecent > 1 ? "after a backoff" : "");
+        }
+        if (s->state == SUP_BACKOFF && s->restart_at < next)
+            next = s->restart_at;
+        if (s->state != SUP_RUNNING)
+            continue;
+        if (sp->heartbeat_ms) {
+            uint64_t period = sp->heartbeat_ms * MS;
+            if (s->ping_out && now - s->ping_sent >= period) {
+                hung(s, "no answer to a ping for %lu ms", (unsigned long)sp->heartbeat_ms);
+                k = (unsigned)-1; /* start over: the restart may be due at once */
+                now = clk_clock_ns();
+                continue;
+            }
+            if (!s->ping_out && now >= s->next_ping) {
+                s->ping_out = true;
+                s->ping_sent = now;
+                actor_go(ping_fiber, s);
+            }
+            uint64_t due = s->ping_out ? s->ping_sent + period : s->next_ping;
+            next = due < next ? due : next;
+        }
+        if (sp->stall_ms) {
+            /* (an instance that has just started gets the time to catch up) */
+            long waited = clk_endpoint_info(s->ep, CLK_EP_OLDEST_WAIT_NS);
+            if (waited > 0 && (uint64_t)waited >= sp->stall_ms * MS &&
+                s->started_ns + sp->stall_ms * MS <= now) {
+                hung(s, "a request waited %lu ms to be taken", (unsigned long)(waited / MS));
+                k = (unsigned)-1;
+                now = clk_clock_ns();
+                continue;
+            }
+            uint64_t check = now + (sp->stall_ms * MS) / 4;
+            next = check < next ? check : next;
+        }
+    }
+    if (next != CLK_FOREVER)
+        actor_timer(next > now ? next - now : 1, TICK_BIT);
+}
+
+static void notified(uint64_t bits)
+{
+    if (bits & CRASH_BIT) {
+        printf("supervisor: crashing, as asked\n");
+        fflush(stdout);
+        *(volatile int *)0 = 1;
+    }
+    if (bits & TICK_BIT)
+        schedule();
+    names_notified(bits);
+}
+
+/* ---- the protocol ---- */
+
+static struct service *named(struct actor_req *req, const char *name)
+{
+    char copy[ACTOR_NAME_MAX];
+    memcpy(copy, name, sizeof(copy));
+    copy[sizeof(copy) - 1] = '\0';
+    struct service *s = find_service(copy);
+    if (!s)
+        actor_reply(req, CLK_ENOENT, NULL, 0);
+    return s;
+}
+
+static void status(struct actor_req *req)
+{
+    uint32_t i = *(const uint32_t *)req->data;
+    if (i >= manifest.nsvc) {
+        actor_reply(req, CLK_ENOENT, NULL, 0);
+        return;
+    }
+    const struct service *s = &services[i];
+    struct sup_status st = {
+        .state = s->state,
+        .prio = s->spec->prio,
+        .actor_id = s->actor_id,
+        .restarts = s->restarts,
+        .started_ns = s->started_ns,
+    };
+    snprintf(st.name, sizeof(st.name), "%s", s->spec->name);
+    snprintf(st.bin, sizeof(st.bin), "%s", s->bin);
+    actor_reply(req, 0, &st, sizeof(st));
+}
+
+static void restart(struct actor_req *req)
+{
+    struct service *s = named(req, ((const struct sup_name *)req->data)->name);
+    if (!s)
+        return;
+    if (s->state == SUP_UPDATING) {
+        actor_reply(req, CLK_EAGAIN, NULL, 0);
+        return;
+    }
+    kill_instance(s);
+    s->restarts++;
+    start(s, SUP_EV_RESTART, "by request");
+    schedule();
+    actor_reply(req, s->state == SUP_RUNNING ? 0 : CLK_EIO, NULL, 0);
+}
+
+/* End the update of S: forget its bookkeeping, log and answer REQ. */
+static void update_done(struct actor_req *req, struct service *s, long status,
+                        struct sup_update_result *res)
+{
+    if (s->update_mem)
+        clk_cap_delete(s->update_mem);
+    s->update_mem = 0;
+    s->old_actor_id = 0;
+    if (s->state == SUP_UPDATING && s->actor)
+        s->state = SUP_RUNNING;
+    else if (s->state == SUP_UPDATING)
+        give_up(s);
+    if (!status)
+        event(SUP_EV_UPDATE, s->spec->name,
+              "actor %lu runs %s, %lu bytes of state; clients waited %lu us of %lu",
+              (unsigned long)s->actor_id, s->bin, (unsigned long)res->state_bytes,
+              (unsigned long)(res->duration_ns / 1000), (unsigned long)(res->total_ns / 1000));
+    schedule();
+    actor_reply(req, status, res, sizeof(*res));
+}
+
+/*
+ * A live update (docs/supervisor.md): the new instance starts and warms
+ * up on a private endpoint while the old one serves; then the old one
+ * saves its state and stops, the new one restores it and takes over the
+ * service's endpoint, where the requests of the meantime wait.
+ */
+static void update(struct actor_req *req)
+{
+    const struct sup_update *u = req->data;
+    struct service *s = named(req, u->name);
+    if (!s)
+        return;
+    char bin[SVC_PATH_MAX];
+    memcpy(bin, u->bin, sizeof(bin));
+    bin[sizeof(bin) - 1] = '\0';
+    if (!bin[0])
+        memcpy(bin, s->bin, sizeof(bin));
+    struct cpio_entry e;
+    if (cpio_find((const void *)bootinfo->initrd, bootinfo->initrd_len, bin, &e) < 0) {
+        actor_reply(req, CLK_ENOENT, NULL, 0);
+        return;
+    }
+    if (s->state != SUP_RUNNING) {
+        actor_reply(req, CLK_EAGAIN, NULL, 0);
+        return;
+    }
+    struct sup_update_result res = { 0 };
+    uint64_t t0 = clk_clock_ns();
+    s->state = SUP_UPDATING;
+    s->old_actor_id = s->actor_id; /* it ends by itself after saving: no rollback for that */
+    s->rolled_back = false;
+    memcpy(s->old_bin, s->bin, sizeof(s->bin));
+    memcpy(s->bin, bin, sizeof(s->bin));
+
+    /* 1. The new instance starts; it answers on the private endpoint once
+     * its loop runs. Only it may receive there, so its death is CLK_EDEAD. */
+    long ho = clk_endpoint_create(), next = 0;
+    long ho_send = clk_cap_mint(ho, CLK_RIGHT_SEND | CLK_RIGHT_GRANT, 0);
+    long err = ho < 0 || ho_send < 0 ? CLK_ENOMEM : spawn_actor(s, 0, 0, ho, &next);
+    clk_cap_delete(ho); /* the child holds the receive right now */
+    if (!err)
+        err = actor_call(ho_send, ACTOR_CTL_PING, NULL, 0, NULL, NULL);
+    if (err) {
+        if (next) {
+            clk_actor_kill(next);
+            clk_cap_delete(next);
+        }
+        clk_cap_delete(ho_send);
+        memcpy(s->bin, s->old_bin, sizeof(s->bin));
+        s->state = SUP_RUNNING; /* the old instance never stopped */
+        event(SUP_EV_ROLLBACK, s->spec->name, "%s did not start (%s); %s serves on", bin,
+              actor_strerror(err), s->bin);
+        res.rolled_back = 1;
+        update_done(req, s, CLK_EIO, &res);
+        return;
+    }
+
+    /* 2. The swap: from here, clients' requests wait in the endpoint. */
+    uint64_t t1 = clk_clock_ns(), len = 0;
+    size_t n = sizeof(len);
+    long mem = 0;
+    long r = actor_call_cap(s->ep, ACTOR_CTL_SAVE, NULL, 0, 0, &len, &n, &mem);
+    if (r < 0 && r != CLK_ENOSYS) { /* it refused (requests in flight): it serves on */
+        clk_actor_kill(next);
+        clk_cap_delete(next);
+        clk_cap_delete(ho_send);
+        memcpy(s->bin, s->old_bin, sizeof(s->bin));
+        s->state = SUP_RUNNING;
+        update_done(req, s, r, &res);
+        return;
+    }
+    long old_actor = s->actor; /* it takes no more requests; it goes after the swap */
+    s->actor = 0;
+    s->update_mem = r ? 0 : mem;
+    s->update_len = res.state_bytes = r ? 0 : len; /* no hooks: it starts afresh */
+    r = actor_call_cap(ho_send, ACTOR_CTL_RESTORE, &s->update_len, sizeof(s->update_len),
+                       s->update_mem, NULL, NULL, NULL);
+    clk_cap_delete(ho_send);
+    if (r < 0) { /* it refused the state: the old binary takes it again */
+        clk_actor_kill(next);
+        clk_cap_delete(next);
+        event(SUP_EV_EXIT, s->spec->name, "%s could not restore the state: %s", bin,
+              actor_strerror(r));
+        roll_back(s);
+    } else {
+        adopt(s, next);
+        s->state = SUP_UPDATING;
+    }
+
+    /* 3. The first answer on the service's endpoint: the swap is over. */
+    r = s->actor ? actor_call(s->ep, ACTOR_CTL_PING, NULL, 0, NULL, NULL) : CLK_EIO;
+    uint64_t t2 = clk_clock_ns();
+    clk_actor_kill(old_actor); /* it may have ended by itself already */
+    clk_cap_delete(old_actor);
+    res.duration_ns = t2 - t1;
+    res.total_ns = t2 - t0;
+    res.rolled_back = s->rolled_back;
+    update_done(req, s, res.rolled_back ? CLK_EIO : r, &res);
+}
+
+static void log_request(struct actor_req *req)
+{
+    uint64_t from = *(const uint64_t *)req->data;
+    static struct sup_event out[SUP_LOG_BATCH];
+    unsigned n = 0;
+    uint64_t oldest = next_seq > SUP_LOG_KEPT ? next_seq - SUP_LOG_KEPT : 1;
+    for (uint64_t seq = from < oldest ? oldest : from; seq < next_seq && n < SUP_LOG_BATCH; seq++)
+        out[n++] = events[seq % SUP_LOG_KEPT];
+    actor_reply(req, n ? 0 : CLK_ENOENT, out, n * sizeof(out[0]));
+}
+
+/* A flood: 8 fibers send 125 requests each, all at once. */
+static void flood_fiber(void *arg)
+{
+    struct service *s = arg;
+    for (int i = 0; i < 125; i++)
+        actor_call(s->ep, 0x7FFF0000u, NULL, 0, NULL, NULL); /* a type nobody serves */
+}
+
+static void inject(struct actor_req *req)
+{
+    const struct sup_inject *q = req->data;
+    if (!strncmp(q->name, "supervisor", sizeof(q->name))) { /* ourselves, once the answer is out */
+        long ok = may_inject && q->fault == SUP_FAULT_CRASH ? 0 : CLK_EPERM;
+        if (!ok)
+            actor_timer(1000000, CRASH_BIT);
+        actor_reply(req, ok, NULL, 0);
+        return;
+    }
+    struct service *s = named(req, q->name);
+    if (!s)
+        return;
+    if (!s->spec->inject || s->state != SUP_RUNNING || q->fault < SUP_FAULT_CRASH ||
+        q->fault > SUP_FAULT_BAD_REPLY) {
+        actor_reply(req, !s->spec->inject ? CLK_EPERM : CLK_EINVAL, NULL, 0);
+        return;
+    }
+    event(SUP_EV_ERROR, s->spec->name, "fault %u injected by request", (unsigned)q->fault);
+    if (q->fault == SUP_FAULT_FLOOD) {
+        for (int i = 0; i < 8; i++)
+            actor_go(flood_fiber, s);
+        actor_reply(req, 0, NULL, 0);
+        return;
+    }
+    /* The service answers, then misbehaves: when the requester hears back,
+     * the fault is under way. */
+    uint32_t fault = q->fault;
+    actor_reply(req, actor_call(s->ep, ACTOR_CTL_INJECT, &fault, sizeof(fault), NULL, NULL), NULL,
+                0);
+}
+
+/* ---- boot ---- */
+
+static struct actor_handler handlers[16];
+
+static const struct actor_handler sup_handlers[] = {
+    { SUP_STATUS, sizeof(uint32_t), sizeof(uint32_t), status },
+    { SUP_RESTART, sizeof(struct sup_name), sizeof(struct sup_name), restart },
+    { SUP_UPDATE, sizeof(struct sup_update), sizeof(struct sup_update), update },
+    { SUP_LOG, sizeof(uint64_t), sizeof(uint64_t), log_request },
+    { SUP_INJECT, sizeof(struct sup_inject), sizeof(struct sup_inject), inject },
+};
+
+/* Start the services in dependency order; one whose dependency is not
+ * running is left stopped. */
+static void start_all(void)
+{
+    for (unsigned k = 0; k < manifest.norder; k++) {
+        struct service *s = &services[manifest.order[k]];
+        const char *missing = NULL;
+        for (unsigned d = 0; d < s->spec->ndeps && !missing; d++)
+            if (services[s->spec->deps[d]].state != SUP_RUNNING)
+                missing = services[s->spec->deps[d]].spec->name;
+        if (missing) {
+            event(SUP_EV_ERROR, s->spec->name, "not started: %s is not running", missing);
+            continue;
+        }
+        start(s, SUP_EV_START, "");
+    }
+}
+
+int main(int argc, char **argv)
+{
+    bootinfo = clk_bootinfo;
+    const char *path = "etc/services";
+    for (int i = 1; i < argc; i++) {
+        if (!strncmp(argv[i], "manifest=", 9))
+            path = argv[i] + 9;
+        may_inject |= !strcmp(argv[i], "inject");
+    }
+    if (!bootinfo) {
+        printf("supervisor: not the first actor: no boot information\n");
+        return 1;
+    }
+    struct cpio_entry e;
+    if (cpio_find((const void *)bootinfo->initrd, bootinfo->initrd_len, path, &e) < 0) {
+        event(SUP_EV_ERROR, "manifest", "no %s in the initrd: no services", path);
+        e.data = "", e.size = 0;
+    }
+    unsigned problems = manifest_parse(e.data, e.size, &manifest, manifest_error, (void *)path);
+    registry_ep = clk_endpoint_create();
+    long self = clk_cap_mint(registry_ep, CLK_RIGHT_SEND | CLK_RIGHT_GRANT, ACTOR_BADGE_CLIENT);
+    if (registry_ep < 0 || self < 0 || names_publish("supervisor", self, 0) < 0 ||
+        actor_fault_mailbox() < 0) {
+        printf("supervisor: cannot set up its endpoints\n");
+        return 1;
+    }
+    printf("supervisor: %s: %u service(s), %u problem(s)\n", path, manifest.nsvc, problems);
+    for (unsigned i = 0; i < manifest.nsvc; i++) {
+        struct service *s = &services[i];
+        s->spec = &manifest.svc[i];
+        s->idx = i;
+        s->state = SUP_STOPPED;
+        memcpy(s->bin, s->spec->bin, sizeof(s->bin));
+        s->ep = clk_endpoint_create();
+    }
+    start_all();
+    unsigned n = 0;
+    for (unsigned i = 0; i < sizeof(sup_handlers) / sizeof(sup_handlers[0]); i++)
+        handlers[n++] = sup_handlers[i];
+    for (const struct actor_handler *h = names_handlers; h->fn; h++)
+        handlers[n++] = *h;
+    struct actor_def def = {
+        .handlers = handlers,
+        .notified = notified,
+        .fault = faulted,
+        .exited = exited,
+    };
+    schedule();
+    long err = actor_serve(registry_ep, &def);
+    printf("supervisor: the loop ended: %s\n", actor_strerror(err));
+    return 1;
+}

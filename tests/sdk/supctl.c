@@ -1,0 +1,207 @@
+/*
+ * supctl.c: drives the supervisor in its tests (started by a test manifest
+ * with restart=temporary). Its arguments are one command:
+ *   crash-time NAME     inject a crash, time until NAME answers again
+ *   hang-time NAME      inject a hang, time until NAME answers again
+ *   crash-loop NAME N   crash NAME N times, waiting for each restart
+ *   load NAME           add 1 at a time until an update has happened and
+ *                       200 more were answered; check the totals
+ *   update-at NAME T BIN  once NAME's total reaches T, update it to BIN
+ *   read NAME           read a 256 KiB file in 64 requests while NAME is
+ *                       restarted and crashes in the middle
+ *   inject NAME KIND    inject fault KIND (a number) and exit
+ *   report NAME         crash-time, then print the services and the event log
+ */
+#include "counter.h"
+#include <actor/supervisor.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct actor_service sup = ACTOR_SERVICE("supervisor", 0);
+static struct actor_service svc;
+
+static double ms_since(uint64_t t0)
+{
+    return (double)(clk_clock_ns() - t0) / 1e6;
+}
+
+static long inject(const char *name, uint32_t fault)
+{
+    struct sup_inject q = { .fault = fault };
+    snprintf(q.name, sizeof(q.name), "%s", name);
+    return actor_call_service(&sup, SUP_INJECT, &q, sizeof(q), NULL, NULL);
+}
+
+static long get(uint64_t *total)
+{
+    size_t len = sizeof(*total);
+    *total = 0;
+    return actor_call_service(&svc, COUNTER_GET, NULL, 0, total, &len);
+}
+
+static uint32_t version(void)
+{
+    uint32_t v = 0;
+    size_t len = sizeof(v);
+    actor_call_service(&svc, COUNTER_VERSION, NULL, 0, &v, &len);
+    return v;
+}
+
+static void timed_fault(const char *name, uint32_t fault, const char *what)
+{
+    uint64_t total;
+    get(&total); /* it answers before */
+    uint64_t t0 = clk_clock_ns();
+    long r = inject(name, fault); /* answered, then the fault happens */
+    long g = get(&total);
+    printf("supctl: %s injected (%ld); %s answered again (%ld) within %.1f ms\n", what, r, name, g,
+           ms_since(t0));
+}
+
+static void crash_loop(const char *name, int n)
+{
+    uint64_t total;
+    long r = 0;
+    for (int i = 0; i < n; i++) {
+        inject(name, SUP_FAULT_CRASH);
+        svc.wait_ns = 2000000000;
+        r = get(&total);
+        printf("supctl: crash %d of %s: get -> %ld\n", i + 1, name, r);
+    }
+}
+
+static void load(void)
+{
+    uint64_t expect = 0, answers = 0, errors = 0, after = 0, first = 0;
+    bool consecutive = true, updated = false;
+    while (answers < 100000 && (!updated || after < 200)) {
+        uint64_t one = 1, total = 0;
+        size_t len = sizeof(total);
+        long r = actor_call_service(&svc, COUNTER_ADD, &one, sizeof(one), &total, &len);
+        if (r) {
+            errors++;
+            continue;
+        }
+        if (answers++ == 0)
+            first = total;
+        else if (total != expect)
+            consecutive = false;
+        expect = total + 1;
+        if (updated)
+            after++;
+        else if (answers % 50 == 0)
+            updated = version() == 2;
+    }
+    printf("supctl: load: %lu answers, %lu errors, totals consecutive from %lu: %s, "
+           "version 2 answered %lu of them\n",
+           (unsigned long)answers, (unsigned long)errors, (unsigned long)first,
+           consecutive ? "yes" : "no", (unsigned long)after);
+    uint64_t total;
+    long r = get(&total);
+    printf("supctl: load: final total %lu (%ld), version %u\n", (unsigned long)total, r, version());
+}
+
+static void update_at(const char *name, uint64_t at, const char *bin)
+{
+    uint64_t total = 0;
+    while (get(&total) == 0 && total < at)
+        clk_sleep_ns(1000000); /* the load is on its way */
+    struct sup_update u = { 0 };
+    snprintf(u.name, sizeof(u.name), "%s", name);
+    snprintf(u.bin, sizeof(u.bin), "%s", bin);
+    struct sup_update_result res = { 0 };
+    size_t len = sizeof(res);
+    long r = actor_call_service(&sup, SUP_UPDATE, &u, sizeof(u), &res, &len);
+    printf("supctl: update %s to %s -> %ld: %lu bytes of state, rolled back %lu\n", name, bin, r,
+           (unsigned long)res.state_bytes, (unsigned long)res.rolled_back);
+    printf("supctl: the update took %.3f ms, of which clients waited %.3f ms\n",
+           (double)res.total_ns / 1e6, (double)res.duration_ns / 1e6);
+    long g = get(&total);
+    printf("supctl: after the update: get -> %ld, version %u\n", g, version());
+}
+
+static void read_file(const char *name)
+{
+    static uint8_t buf[4096];
+    unsigned errors = 0, bad = 0;
+    for (uint64_t chunk = 0; chunk < 64; chunk++) {
+        if (chunk == 20) {
+            struct sup_name n = { { 0 } };
+            snprintf(n.name, sizeof(n.name), "%s", name);
+            printf("supctl: restart %s in the middle -> %ld\n", name,
+                   actor_call_service(&sup, SUP_RESTART, &n, sizeof(n), NULL, NULL));
+        }
+        if (chunk == 40)
+            printf("supctl: crash %s in the middle -> %ld\n", name, inject(name, SUP_FAULT_CRASH));
+        struct counter_read r = { chunk * sizeof(buf), sizeof(buf) };
+        size_t len = sizeof(buf);
+        long st = actor_call_service(&svc, COUNTER_READ, &r, sizeof(r), buf, &len);
+        errors += st != 0 || len != sizeof(buf);
+        for (uint64_t i = 0; i < sizeof(buf); i++)
+            bad += buf[i] != counter_file_byte(r.offset + i);
+    }
+    printf("supctl: read 64 chunks of %s: %u errors, %u wrong bytes\n", name, errors, bad);
+}
+
+static const char *const states[] = {
+    "stopped", "running", "backoff", "failed", "updating", "done"
+};
+
+static void status(void)
+{
+    for (uint32_t i = 0;; i++) {
+        struct sup_status st;
+        size_t len = sizeof(st);
+        if (actor_call_service(&sup, SUP_STATUS, &i, sizeof(i), &st, &len))
+            break;
+        printf("supctl: service %s: %s, %s, restarts %lu\n", st.name, st.bin,
+               st.state < 6 ? states[st.state] : "?", (unsigned long)st.restarts);
+    }
+}
+
+static void print_log(void)
+{
+    static struct sup_event ev[SUP_LOG_BATCH];
+    uint64_t from = 0;
+    for (;;) {
+        size_t len = sizeof(ev);
+        if (actor_call_service(&sup, SUP_LOG, &from, sizeof(from), ev, &len))
+            break;
+        for (size_t i = 0; i < len / sizeof(ev[0]); i++) {
+            printf("supctl: log %lu %s: %s\n", (unsigned long)ev[i].seq, ev[i].service, ev[i].text);
+            from = ev[i].seq + 1;
+        }
+    }
+}
+
+static long init(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : "", *name = argc > 2 ? argv[2] : "counter";
+    svc = (struct actor_service)COUNTER_SERVICE(name);
+    if (!strcmp(cmd, "crash-time"))
+        timed_fault(name, SUP_FAULT_CRASH, "crash");
+    else if (!strcmp(cmd, "hang-time"))
+        timed_fault(name, SUP_FAULT_HANG, "hang");
+    else if (!strcmp(cmd, "crash-loop") && argc > 3)
+        crash_loop(name, atoi(argv[3]));
+    else if (!strcmp(cmd, "load"))
+        load();
+    else if (!strcmp(cmd, "update-at") && argc > 4)
+        update_at(name, strtoull(argv[3], NULL, 10), argv[4]);
+    else if (!strcmp(cmd, "read"))
+        read_file(name);
+    else if (!strcmp(cmd, "inject") && argc > 3)
+        printf("supctl: inject %s %s -> %ld\n", name, argv[3],
+               inject(name, (uint32_t)atoi(argv[3])));
+    else if (!strcmp(cmd, "report")) {
+        timed_fault(name, SUP_FAULT_CRASH, "crash");
+        status();
+        print_log();
+    } else
+        printf("supctl: what is \"%s\"?\n", cmd);
+    fflush(stdout);
+    exit(0);
+}
+
+const struct actor_def actor = { .init = init };

@@ -1,0 +1,191 @@
+"""The supervisor (servers/supervisor/): the first actor. It starts the
+services of a boot manifest in dependency order, restarts them, detects
+hangs, updates them live, and serves the name registry. Each test boots it
+with a manifest from tests/manifests/ (in the initrd as test/manifests/),
+whose services are tests/sdk/counter.c and the client tests/sdk/supctl.c."""
+import re
+
+EVENT = r"supervisor: \[(\d+\.\d+)\] "
+
+
+def supervise(boot, manifest, extra=""):
+    m = boot(cmdline=f"init=sbin/supervisor -- manifest=test/manifests/{manifest} {extra}")
+    m.expect(rf"supervisor: test/manifests/{manifest}: \d+ service\(s\), \d+ problem\(s\)")
+    return m
+
+
+def event_time(m, service, kind, text=""):
+    """The guest time (s) of the first event of KIND about SERVICE."""
+    found = re.search(EVENT + rf"{service} {kind}: {text}", m.text)
+    assert found, f"{service} {kind}: {text}"
+    return float(found.group(1))
+
+
+def test_the_default_boot_starts_the_supervisor(boot):
+    """Without init=, the kernel starts sbin/supervisor, which reads
+    /etc/services (no services yet) and serves the name registry."""
+    m = boot()
+    m.expect(r"actor 1 \(supervisor\) started")
+    m.expect(r"supervisor: etc/services: 0 service\(s\), 0 problem\(s\)")
+    m.expect(r"idle: boot complete")
+
+
+def test_a_crash_leads_to_a_restart(boot):
+    """counter crashes on command (fault injection); the supervisor, its
+    fault handler, kills what is left of it and starts it again, and the
+    client's next request, which waited in the service's endpoint, is
+    answered by the new instance."""
+    m = supervise(boot, "crash")
+    answered, _ = m.expect_all([r"supctl: crash injected \(0\); counter answered again \(0\) "
+                                r"within ([\d.]+) ms", EVENT + r"counter restart:"])
+    fault = re.search(EVENT + r"counter fault: actor (\d+): vector 14 at address 0", m.text)
+    assert fault
+    restart = re.search(EVENT + r"counter restart: actor (\d+)", m.text)
+    assert restart and restart.group(2) != fault.group(2)
+    print(f"\ncrash to the next answer: {answered.group(1)} ms (TCG)")
+
+
+def test_a_hang_is_detected_by_heartbeats(boot):
+    """pinged spins forever on command. It answers no ping (every 100 ms),
+    so the supervisor kills and restarts it within two periods, and the
+    client's waiting request is answered by the new instance."""
+    m = supervise(boot, "hang")
+    m.expect_all([r"supctl: hang injected \(0\); pinged answered again \(0\)",
+                  EVENT + r"pinged restart:"])
+    injected = event_time(m, "pinged", "error", "fault 2 injected")
+    hung = event_time(m, "pinged", "hang", r"actor \d+: no answer to a ping for 100 ms; killed")
+    event_time(m, "pinged", "restart")
+    print(f"\nhang detected after {(hung - injected) * 1000:.0f} ms (two periods: 200 ms)")
+    assert hung - injected <= 0.2 + 0.05  # two periods, and the timer's 10 ms granularity
+
+
+def test_a_request_left_waiting_is_a_hang_without_heartbeats(boot):
+    """stalled has no heartbeat; after it hangs, a request that waits 200 ms
+    in its endpoint (ENDPOINT_INFO) is enough to kill and restart it."""
+    m = supervise(boot, "stall")
+    m.expect_all([r"supctl: hang injected \(0\); stalled answered again \(0\)",
+                  EVENT + r"stalled restart:"])
+    assert re.search(EVENT + r"stalled hang: actor \d+: a request waited 2\d\d ms to be taken; "
+                     r"killed", m.text)
+    event_time(m, "stalled", "restart")
+
+
+def test_the_restart_limit_marks_a_service_failed(boot):
+    """flaky may restart 3 times in 10 s. The fourth crash marks it failed,
+    its dependent is told (ACTOR_CTL_DEPENDENCY_FAILED), and its endpoint is
+    closed: the client's request gets CLK_EDEAD (-13) instead of waiting."""
+    m = supervise(boot, "limit")
+    m.expect_all([r"supctl: crash 4 of flaky: get -> -13", r"dependent: told that flaky failed"])
+    for i in (1, 2, 3):
+        assert f"supctl: crash {i} of flaky: get -> 0\n" in m.text
+    assert len(re.findall(EVENT + r"flaky restart:", m.text)) == 3
+    event_time(m, "flaky", "failed", "3 restarts in 10 s: given up")
+    event_time(m, "dependent", "failed", "told that flaky failed")
+    assert "dependent: told that flaky failed\n" in m.text
+    # the backoff: at once, then 10 ms, then 20 ms
+    restarts = [float(t) for t in re.findall(EVENT + r"flaky restart:", m.text)]
+    faults = [float(t) for t in re.findall(EVENT + r"flaky fault:", m.text)]
+    assert restarts[1] - faults[1] >= 0.010 and restarts[2] - faults[2] >= 0.020
+
+
+def test_dependency_order_groups_and_manifest_errors(boot):
+    """top needs mid, which needs base (declared the other way round): they
+    start base, mid, top. p1 and p2 form a one_for_all group: p1's crash
+    restarts both. c1, c2, c3 are rest_for_one: c2's crash restarts c2 and
+    c3, not c1. Malformed lines are reported with their numbers, and the
+    rest of the manifest boots."""
+    m = supervise(boot, "order")
+    m.expect_all([r"supctl: inject c2 1 -> 0", EVENT + r"c3 restart:", EVENT + r"p2 restart:"])
+    for line, what in [(12, "prio: not 1..31"), (13, "expected service or group"),
+                       (14, "after: no such service")]:
+        assert f"manifest error: test/manifests/order line {line}: {what}\n" in m.text
+    assert "test/manifests/order: 12 service(s), 3 problem(s)" in m.text
+    starts = [s for s in re.findall(EVENT + r"(\w+) start:", m.text)]
+    names = [n for _, n in starts]
+    assert names.index("base") < names.index("mid") < names.index("top")
+    assert "orphan" not in names
+    event_time(m, "ghost", "failed", "cannot start test/no-such-binary")
+    event_time(m, "p2", "exit", "stopped with its group pair")
+    event_time(m, "p2", "restart")
+    event_time(m, "c3", "exit", "stopped with its group chain")
+    assert not re.search(EVENT + r"c1 (exit|restart)", m.text)
+
+
+def test_live_update_under_load_loses_nothing(boot):
+    """While a client adds 1 at a time (ADD is not idempotent), counter is
+    updated to counter2: the old instance saves its total and stops, the new
+    one restores it, and the requests sent meanwhile wait in the endpoint.
+    Every request is answered exactly once: the totals the client sees run
+    on without a gap or a repeat, and the final total is the number of
+    answers."""
+    m = supervise(boot, "update")
+    load, final, _, took, _ = m.expect_all([
+        r"supctl: load: (\d+) answers, (\d+) errors, totals consecutive from 1: (\w+), "
+        r"version 2 answered (\d+) of them",
+        r"supctl: load: final total (\d+) \(0\), version 2",
+        r"supctl: update counter to test/counter2 -> 0: 8 bytes of state, rolled back 0",
+        r"supctl: the update took ([\d.]+) ms, of which clients waited ([\d.]+) ms",
+        r"supctl: after the update: get -> 0, version 2"], timeout=60)
+    answers, errors, consecutive, after = load.groups()
+    assert errors == "0" and consecutive == "yes" and after == "200"
+    assert final.group(1) == answers  # every ADD done once: the total is the count of answers
+    took, waited = took.groups()
+    restored = int(re.search(r"counter: version 2 restored the total (\d+)", m.text).group(1))
+    assert 0 < restored < int(answers)
+    event_time(m, "counter", "update", r"actor \d+ runs test/counter2, 8 bytes of state")
+    print(f"\nlive update under load: clients waited {waited} ms of {took} ms (TCG); "
+          f"state carried: total {restored}")
+
+
+def test_a_failed_update_rolls_back(boot):
+    """counter_bad cannot restore the state and exits; the supervisor starts
+    the old binary again with the same state, and the update reports
+    CLK_EIO (-12) and a rollback."""
+    m = supervise(boot, "rollback")
+    m.expect(r"supctl: after the update: get -> 0, version 1", timeout=30)
+    assert "counter: version 3 cannot restore\n" in m.text
+    assert "supctl: update counter to test/counter_bad -> -12: 8 bytes of state, rolled back 1\n" \
+        in m.text
+    event_time(m, "counter", "rollback", "the new instance ended; back to test/counter: running")
+    assert "counter: version 1 restored the total 0\n" in m.text
+
+
+def test_a_client_reading_while_the_server_dies_sees_no_error(boot):
+    """supctl reads a 256 KiB file in 64 requests through
+    actor_call_service; in the middle the server is restarted by request,
+    and later crashes. Requests wait in the endpoint or are sent again (READ
+    is idempotent): the client gets every byte right and no error."""
+    m = supervise(boot, "reader")
+    m.expect_all([r"supctl: read 64 chunks of counter: 0 errors, 0 wrong bytes",
+                  EVENT + r"counter fault:"])
+    assert "supctl: restart counter in the middle -> 0\n" in m.text
+    assert "supctl: crash counter in the middle -> 0\n" in m.text
+    event_time(m, "counter", "restart", r"actor \d+, by request")
+    event_time(m, "counter", "fault")
+
+
+def test_status_and_the_event_log_can_be_read(boot):
+    """SUP_STATUS and SUP_LOG give what the shell shows: each service's
+    binary, state and restarts, and the events with their texts."""
+    m = supervise(boot, "report")
+    m.expect(r"supctl: log \d+ counter: actor \d+ \(\d+ us\)", timeout=30)
+    m.expect(r"supctl: log \d+ reporter: actor \d+ \(\d+ us\)")
+    m.expect(r"supctl: log \d+ counter: actor \d+: vector 14 at address 0")
+    assert "supctl: service counter: test/counter, running, restarts 1\n" in m.text
+    assert "supctl: service reporter: test/supctl, running, restarts 0\n" in m.text
+
+
+def test_when_the_supervisor_dies_user_space_restarts(boot):
+    """The supervisor crashes itself each time it starts (a test manifest
+    asks it to). The kernel stops every actor and starts the supervisor
+    again, three times; after the fourth death user space stays down and
+    the console says so, and the kernel itself carries on."""
+    m = supervise(boot, "death", extra="inject")
+    m.expect(r"root: sbin/supervisor died 4 times; user space stays down", timeout=60)
+    for i in (1, 2, 3):
+        assert f"root: sbin/supervisor died; restarting user space ({i} of 3)" in m.text
+    assert m.text.count("supervisor: crashing, as asked\n") == 4
+    assert m.text.count("supervisor: test/manifests/death: 2 service(s)") == 4
+    assert "actor 2 (counter) stopped: user space restarts" in m.text
+    m.send("hello")
+    m.expect(r'kernel: got "hello" \(5 bytes\); no shell is running yet')
