@@ -352,14 +352,15 @@ $(BUILD)/initrd/%: initrd/%
 	$(Q)cp $< $@
 
 # Actors built outside the tree: make ACTORS=DIR puts every file of DIR in
-# the initrd's bin/ (sysroot/README.md). Use a BUILD of its own for it.
+# the initrd's bin/ (sysroot/README.md): executables stripped, anything else
+# (a manifest, say) as it is. Use a BUILD of its own for it.
 ACTORS ?=
 ifneq ($(ACTORS),)
 EXTRA_ACTORS := $(notdir $(wildcard $(ACTORS)/*))
 INITRD_STAGED += $(EXTRA_ACTORS:%=$(BUILD)/initrd/bin/%)
 $(BUILD)/initrd/bin/%: $(ACTORS)/%
 	@mkdir -p $(@D)
-	$(Q)strip -o $@ $<
+	$(Q)if head -c 4 $< | grep -q ELF; then strip -o $@ $<; else cp $< $@; fi
 endif
 
 # newc cpio of build/initrd/, owned by root, in a stable order.

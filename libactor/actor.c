@@ -144,8 +144,9 @@ struct worker {
 };
 
 static struct {
-    long note;   /* the loop's notification: timers, signals, finished calls */
-    long faults; /* actor_fault_mailbox's, or 0 */
+    long note;    /* the loop's notification: timers, signals, finished calls */
+    long faults;  /* actor_fault_mailbox's, or 0 */
+    long mailbox; /* actor_mailbox's, or 0 */
     bool serving;
     const struct actor_def *def;
     struct fiber *cur; /* the fiber running, or NULL for the loop */
@@ -264,7 +265,7 @@ static void runtime_fiber_main(struct fiber *f)
 static void before_wait(struct fiber *f)
 {
     struct actor_req *req = &f->req;
-    if (!f->handler || f->auto_deferred || req->deferred || f->reply_sent)
+    if (!f->handler || req->oneway || f->auto_deferred || req->deferred || f->reply_sent)
         return;
     if (req->answered) {
         clk_reply(&req->reply_msg); /* the call owed now is this one */
@@ -404,11 +405,12 @@ unsigned actor_fibers_waiting(void)
     return rt.waiting;
 }
 
-long actor_fault_mailbox(void)
+/* A mailbox of SLOTS in *SLOT (made once), bound to the loop. */
+static long loop_mailbox(long *slot, unsigned slots)
 {
-    if (rt.faults)
-        return rt.faults;
-    long mb = clk_mailbox_create(16);
+    if (*slot)
+        return *slot;
+    long mb = clk_mailbox_create(slots);
     if (mb < 0)
         return mb;
     long err = rt.serving ? clk_bind(mb) : 0; /* else actor_serve binds it */
@@ -416,7 +418,26 @@ long actor_fault_mailbox(void)
         clk_cap_delete(mb);
         return err;
     }
-    return rt.faults = mb;
+    return *slot = mb;
+}
+
+long actor_fault_mailbox(void)
+{
+    return loop_mailbox(&rt.faults, 16);
+}
+
+long actor_mailbox(unsigned slots)
+{
+    return loop_mailbox(&rt.mailbox, slots);
+}
+
+long actor_send(long mailbox, unsigned type, const void *data, size_t len)
+{
+    struct clk_msg m;
+    if (len > REG_BYTES)
+        return CLK_EINVAL;
+    pack(&m, clk_ipc_buffer(), type, data, len); /* short: the buffer is not touched */
+    return clk_send(mailbox, &m, 0);
 }
 
 static void fault_message(const struct clk_msg *m, uint64_t badge)
@@ -451,6 +472,10 @@ void actor_reply_cap(struct actor_req *req, long status, const void *data, size_
     bool runtime_deferred = f && req == &f->req && f->auto_deferred;
     if (req->answered || (req->deferred && !runtime_deferred))
         return;
+    if (req->oneway) { /* from a mailbox: nobody waits for an answer */
+        req->answered = true;
+        return;
+    }
     /* the loop (or finish_request) sends it */
     pack(&req->reply_msg, clk_ipc_buffer(), (unsigned)status, data, len);
     if (cap)
@@ -699,9 +724,10 @@ static bool is_control(unsigned type, uint64_t badge)
     return badge == 0 && type >= ACTOR_CTL_PING && type <= ACTOR_CTL_INJECT;
 }
 
-/* Handle one request in M. Returns true when a reply is to be sent; it is
- * in M then. *STOP says the loop is to end after it (state handed over). */
-static bool handle(struct clk_msg *m, uint64_t badge, bool *stop, long *stop_cap)
+/* Handle one request in M (ONEWAY: a message from the mailbox, which gets
+ * no answer). Returns true when a reply is to be sent; it is in M then.
+ * *STOP says the loop is to end after it (state handed over). */
+static bool handle(struct clk_msg *m, uint64_t badge, bool oneway, bool *stop, long *stop_cap)
 {
     unsigned type = CLK_TAG_LABEL(m->tag);
     size_t len = CLK_TAG_LEN(m->tag);
@@ -709,6 +735,8 @@ static bool handle(struct clk_msg *m, uint64_t badge, bool *stop, long *stop_cap
     const struct actor_handler *h = lookup(rt.def, type);
     struct fiber *f = NULL;
     struct actor_req local, *req = &local;
+    if (oneway)
+        badge |= 1ULL << 63; /* never a control request */
     if (h && len >= h->min && len <= h->max && !is_control(type, badge) && (f = fiber_get())) {
         memcpy(f->payload, data, len); /* the loop's buffers are reused at once */
         data = f->payload;
@@ -718,8 +746,9 @@ static bool handle(struct clk_msg *m, uint64_t badge, bool *stop, long *stop_cap
         .type = type,
         .data = data,
         .len = len,
-        .badge = badge,
+        .badge = oneway ? badge & ~(1ULL << 63) : badge,
         .cap = CLK_TAG_CAP(m->tag),
+        .oneway = oneway,
     };
     if (is_control(type, badge))
         *stop = control(req, stop_cap);
@@ -740,7 +769,7 @@ static bool handle(struct clk_msg *m, uint64_t badge, bool *stop, long *stop_cap
     }
     if (req->cap)
         clk_cap_delete(req->cap); /* the handler did not keep it */
-    if (req->deferred || (f && f->reply_sent))
+    if (oneway || req->deferred || (f && f->reply_sent))
         return false;
     if (!req->answered)
         actor_reply(req, CLK_EIO, NULL, 0); /* the handler forgot: the client must not hang */
@@ -759,7 +788,8 @@ long actor_serve(long ep, const struct actor_def *def)
         return r;
     rt.def = def;
     if ((r = clk_bind(ep)) < 0 || (r = clk_bind(rt.note)) < 0 ||
-        (rt.faults && (r = clk_bind(rt.faults)) < 0))
+        (rt.faults && (r = clk_bind(rt.faults)) < 0) ||
+        (rt.mailbox && (r = clk_bind(rt.mailbox)) < 0))
         return r;
     rt.serving = true;
     timers_arm();
@@ -777,7 +807,9 @@ long actor_serve(long ep, const struct actor_def *def)
         r = reply ? clk_reply_wait(CLK_FOREVER, &m, &badge) : clk_wait(CLK_FOREVER, &m, &badge);
         reply = false;
         if (r == ep)
-            reply = handle(&m, badge, &stop, &stop_cap);
+            reply = handle(&m, badge, false, &stop, &stop_cap);
+        else if (r == rt.mailbox)
+            handle(&m, badge, true, &stop, &stop_cap);
         else if (r == rt.note)
             notified(m.w[0]);
         else if (r == rt.faults)

@@ -54,7 +54,9 @@ def test_a_server_on_the_libactor_runtime(boot):
     libactor's loop serve it; kv_client.c calls it with actor_call. Unknown
     types get CLK_ENOSYS (-7) and malformed payloads CLK_EINVAL (-1) from
     the loop, without stopping the server; a deferred reply is answered
-    from a timer; a call to a server that has gone is CLK_EDEAD (-13)."""
+    from a timer; a one-way PUT through the server's mailbox (actor_send)
+    is served by the same table, a malformed one is dropped; a call to a
+    server that has gone is CLK_EDEAD (-13)."""
     m = run_until_exit(boot, "ep kv:8:r kv_client:8:s5", "kv_client")
     for line in ["kv_client: put -> 0",
                  "kv_client: get 42 -> 0, 4242",
@@ -65,6 +67,8 @@ def test_a_server_on_the_libactor_runtime(boot):
                  "kv_client: echo of 3000 bytes -> 0, 3000 bytes, same 1",
                  "kv_client: slow get 42 -> 0, 4242, after 20 ms or more: yes",
                  "kv_client: the server still serves: get 42 -> 0, 4242",
+                 "kv_client: mailbox given; one-way put -> 0, a malformed one -> 0; "
+                 "then get 9 -> 0, 99",
                  "kv: told to quit",
                  "kv_client: quit -> -13",
                  "kv_client: after it is gone -> -13"]:
@@ -121,7 +125,9 @@ def test_calls_by_name_survive_a_server_crash(boot):
                      "kv: standby: the server is gone (-13); taking over",
                      "retry_client: a get the server crashes on -> -3, answered by registration 2",
                      "retry_client: get 42 from the new instance -> -3 (its state was lost)",
-                     "kv: told to quit",
+                     "kv_client: mailbox given; one-way put -> 0, a malformed one -> 0; "
+                 "then get 9 -> 0, 99",
+                 "kv: told to quit",
                      "retry_client: quit, which is not idempotent -> -13",
                      "retry_client: get with no server left -> -13"])
 
@@ -175,15 +181,16 @@ def test_a_supervisor_on_libactor_gets_its_childrens_faults(boot):
 def test_a_scaffolded_actor_builds_outside_the_tree_and_answers(tmp_path):
     """tools/new-actor makes an actor in a directory outside the tree; its
     Makefile builds it against the sysroot, and its test boots CLKernel with
-    it in the initrd (make ACTORS=DIR) and checks that it answers."""
+    it and its manifest in the initrd (make ACTORS=DIR): the supervisor
+    starts the server and a client, which checks the answer."""
     bad = subprocess.run([str(ROOT / "tools" / "new-actor"), "Bad Name", str(tmp_path)],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "usage" in bad.stderr
     subprocess.run([str(ROOT / "tools" / "new-actor"), "greeter", str(tmp_path)], check=True)
     actor = tmp_path / "greeter"
-    assert sorted(p.name for p in actor.iterdir()) == ["Makefile", "main.c", "test.sh"]
+    assert sorted(p.name for p in actor.iterdir()) == ["Makefile", "main.c", "services", "test.sh"]
     subprocess.run(["make", "-s", "-C", str(actor)], check=True)
-    assert (actor / "out" / "greeter").exists()
+    assert (actor / "out" / "greeter").exists() and (actor / "out" / "services").exists()
     check = subprocess.run(["make", "-s", "-C", str(actor), "check"], capture_output=True,
                            text=True, timeout=600)
     assert check.returncode == 0, check.stdout + check.stderr

@@ -113,6 +113,16 @@ static void open_gate(struct actor_req *req)
     actor_reply(req, 0, NULL, 0);
 }
 
+static void mailbox(struct actor_req *req)
+{
+    static long cap; /* a send capability, kept: each reply carries a copy */
+    long mb = actor_mailbox(8);
+    if (!cap && mb > 0)
+        cap = clk_cap_mint(mb, CLK_RIGHT_SEND, 0);
+    long err = mb < 0 ? mb : cap < 0 ? cap : 0;
+    actor_reply_cap(req, err, NULL, 0, err ? 0 : cap);
+}
+
 static long save_state(void *buf, size_t size)
 {
     size_t n = sizeof(used) + used * sizeof(table[0]);
@@ -147,6 +157,7 @@ static const struct actor_handler handlers[] = {
     { KV_STATS, 0, 0, stats },
     { KV_GATED_GET, sizeof(uint64_t), sizeof(uint64_t), gated_get },
     { KV_OPEN_GATE, 0, 0, open_gate },
+    { KV_MAILBOX, 0, 0, mailbox },
     { 0, 0, 0, NULL },
 };
 

@@ -18,6 +18,8 @@ enum kv_type {
     KV_STATS = 7,     /* -> struct kv_stats */
     KV_GATED_GET = 8, /* like KV_GET, answered once KV_OPEN_GATE came */
     KV_OPEN_GATE = 9, /* -> 0 */
+    KV_MAILBOX = 10,  /* -> a send capability to the server's mailbox, where
+                         KV_PUT may also come, one way */
 };
 
 struct kv_pair {

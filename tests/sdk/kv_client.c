@@ -47,6 +47,18 @@ int main(void)
 
     r = get(KV_GET, 42, &v);
     printf("kv_client: the server still serves: get 42 -> %ld, %lu\n", r, (unsigned long)v);
+    long mb = 0;
+    r = actor_call_cap(1, KV_MAILBOX, NULL, 0, 0, NULL, NULL, &mb);
+    struct kv_pair one_way = { 9, 99 };
+    long sent = actor_send(mb, KV_PUT, &one_way, sizeof(one_way));
+    long bad = actor_send(mb, KV_PUT, "abc", 3); /* dropped by the loop: a bad size */
+    int calls = 0;
+    do /* the mailbox and the endpoint are served in turn: wait for it */
+        r = get(KV_GET, 9, &v);
+    while (r == CLK_ENOENT && ++calls < 1000);
+    printf("kv_client: mailbox %s; one-way put -> %ld, a malformed one -> %ld; then get 9 -> %ld, "
+           "%lu\n",
+           mb > 0 ? "given" : "missing", sent, bad, r, (unsigned long)v);
     printf("kv_client: quit -> %ld\n", actor_call(1, KV_QUIT, NULL, 0, NULL, NULL));
     printf("kv_client: after it is gone -> %ld\n", get(KV_GET, 42, &v));
     return 0;

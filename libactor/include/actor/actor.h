@@ -32,6 +32,7 @@ struct actor_req {
     long cap;         /* a capability that came with it (a slot), or 0; the
                          loop deletes it after the handler unless the handler
                          sets this to 0 to keep it */
+    bool oneway;      /* it came through the mailbox: answers go nowhere */
     /* the loop's own */
     bool answered;
     long deferred;            /* reply capability, after actor_defer */
@@ -144,6 +145,17 @@ long actor_go(void (*fn)(void *arg), void *arg);
 
 /* How many fibers wait for replies right now. */
 unsigned actor_fibers_waiting(void);
+
+/* The actor's mailbox, of SLOTS messages (made once; its slot, to hand out
+ * copies of): the loop takes messages from it as it takes requests, by
+ * the same table of types, but they get no answer (actor_reply does
+ * nothing). A malformed or unknown one is dropped. */
+long actor_mailbox(unsigned slots);
+
+/* Send a message of TYPE with LEN (at most 64) bytes of DATA to MAILBOX:
+ * never waits. 0, or CLK_EFULL when it is full, CLK_EDEAD when its owner
+ * is gone, CLK_EINVAL when LEN is too long. */
+long actor_send(long mailbox, unsigned type, const void *data, size_t len);
 
 /* A mailbox for the fault messages of actors this one starts (its slot, to
  * put in clk_spawn.fault; the same one every time): the loop hands them to
