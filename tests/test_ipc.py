@@ -99,6 +99,10 @@ def test_replies_can_be_deferred(boot, kernel):
     m = run(boot, kernel, "ep deferrer:7:r asker:8:s1 asker:8:s2 asker:8:s3 asker:8:s4")
     wait_for_exits(m, ["runner", "deferrer", "asker", "asker", "asker", "asker"])
     assert "deferrer: nothing owed -> -3; answered 0 0 0; used-up capability -> -9" in m.text
-    answers = re.findall(r"asker (\d+): call -> (-?\d+), answer (\d+)", m.text)
-    assert [a[1:] for a in answers] == [("0", "30"), ("0", "20"), ("0", "10"), ("-13", "0")]
-    assert [int(a[0]) for a in answers] == [5, 4, 3, 6]  # the reverse of the order they called
+    callers = re.search(r"deferrer: calls from actors (\d+) (\d+) (\d+) (\d+)", m.text).groups()
+    answers = dict((a[0], a[1:]) for a in
+                   re.findall(r"asker (\d+): call -> (-?\d+), answer (\d+)", m.text))
+    # the first three callers get 10, 20, 30 (answered in the reverse order), the fourth nothing
+    assert [answers[c] for c in callers] == [("0", "10"), ("0", "20"), ("0", "30"), ("-13", "0")]
+    replied = [a[0] for a in re.findall(r"asker (\d+): call -> 0", m.text)]
+    assert replied == [callers[2], callers[1], callers[0]]

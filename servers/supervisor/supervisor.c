@@ -649,11 +649,16 @@ static void log_request(struct actor_req *req)
 }
 
 /* A flood: 8 fibers send 125 requests each, all at once. */
+static unsigned flood_fibers, flood_answered;
+
 static void flood_fiber(void *arg)
 {
     struct service *s = arg;
-    for (int i = 0; i < 125; i++)
-        actor_call(s->ep, 0x7FFF0000u, NULL, 0, NULL, NULL); /* a type nobody serves */
+    for (int i = 0; i < 125; i++) /* a type nobody serves: CLK_ENOSYS back */
+        flood_answered += actor_call(s->ep, 0x7FFF0000u, NULL, 0, NULL, NULL) == CLK_ENOSYS;
+    if (--flood_fibers == 0)
+        event(SUP_EV_ERROR, s->spec->name, "the flood is over: %u of 1000 requests answered",
+              flood_answered);
 }
 
 static void inject(struct actor_req *req)
@@ -676,8 +681,9 @@ static void inject(struct actor_req *req)
     }
     event(SUP_EV_ERROR, s->spec->name, "fault %u injected by request", (unsigned)q->fault);
     if (q->fault == SUP_FAULT_FLOOD) {
+        flood_answered = 0;
         for (int i = 0; i < 8; i++)
-            actor_go(flood_fiber, s);
+            flood_fibers += actor_go(flood_fiber, s) == 0;
         actor_reply(req, 0, NULL, 0);
         return;
     }

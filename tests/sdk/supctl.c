@@ -11,6 +11,7 @@
  *                       restarted and crashes in the middle
  *   inject NAME KIND    inject fault KIND (a number) and exit
  *   report NAME         crash-time, then print the services and the event log
+ *   faults NAME         inject a leak, a flood and a malformed reply
  */
 #include "counter.h"
 #include <actor/supervisor.h>
@@ -144,6 +145,33 @@ static void read_file(const char *name)
     printf("supctl: read 64 chunks of %s: %u errors, %u wrong bytes\n", name, errors, bad);
 }
 
+/* The other injected faults: a leak, a flood, a malformed reply. */
+static void other_faults(const char *name)
+{
+    uint64_t total;
+    long before = clk_stats(CLK_STAT_FREE_FRAMES);
+    long r = inject(name, SUP_FAULT_LEAK);
+    clk_sleep_ns(300000000); /* 300 ms of 64 KiB each 10 ms */
+    long gone = before - clk_stats(CLK_STAT_FREE_FRAMES);
+    printf("supctl: leak injected (%ld): more than 256 frames gone after 300 ms: %s\n", r,
+           gone > 256 ? "yes" : "no");
+    r = inject(name, SUP_FAULT_BAD_REPLY);
+    size_t len = sizeof(total);
+    long bad = actor_call_service(&svc, COUNTER_GET, NULL, 0, &total, &len);
+    long g = get(&total);
+    printf("supctl: bad reply injected (%ld): status %#lx, %zu bytes; the next get -> %ld\n", r,
+           (unsigned long)bad, len, g);
+    r = inject(name, SUP_FAULT_FLOOD);
+    g = get(&total);
+    printf("supctl: flood injected (%ld); %s still answers: %ld\n", r, name, g);
+    printf("supctl: crash plain, which does not allow it -> %ld\n",
+           inject("plain", SUP_FAULT_CRASH));
+    struct sup_inject q = { .fault = SUP_FAULT_CRASH };
+    snprintf(q.name, sizeof(q.name), "%s", "supervisor");
+    printf("supctl: crash the supervisor, which runs without inject -> %ld\n",
+           actor_call_service(&sup, SUP_INJECT, &q, sizeof(q), NULL, NULL));
+}
+
 static const char *const states[] = {
     "stopped", "running", "backoff", "failed", "updating", "done"
 };
@@ -194,6 +222,8 @@ static long init(int argc, char **argv)
     else if (!strcmp(cmd, "inject") && argc > 3)
         printf("supctl: inject %s %s -> %ld\n", name, argv[3],
                inject(name, (uint32_t)atoi(argv[3])));
+    else if (!strcmp(cmd, "faults"))
+        other_faults(name);
     else if (!strcmp(cmd, "report")) {
         timed_fault(name, SUP_FAULT_CRASH, "crash");
         status();
