@@ -383,11 +383,11 @@ $(BUILD)/clkernel.iso: $(BUILD)/kernel/clkernel.elf $(BUILD)/initrd.cpio tools/g
 
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-Ikernel/include -Ikernel/arch/x86_64/include -Iabi/include -Itests/unit \
-	-Iservers/supervisor
+	-Iservers/supervisor -Iservers/vfs
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # test name -> kernel sources it tests (pure code only)
-UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt ksyms elf manifest
+UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt ksyms elf manifest ext2
 unit_src_buddy      := kernel/buddy.c
 unit_src_kmalloc    := kernel/kmalloc.c kernel/buddy.c
 unit_src_fmt        := kernel/fmt.c
@@ -398,6 +398,7 @@ unit_src_madt       := kernel/arch/x86_64/madt.c
 unit_src_ksyms      := kernel/ksyms.c
 unit_src_elf        := kernel/elf.c
 unit_src_manifest   := servers/supervisor/manifest.c
+unit_src_ext2       := servers/vfs/ext2.c
 
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 
@@ -406,13 +407,14 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c tests/unit/unit.h $$
 	$(say) HOSTCC $@
 	$(Q)$(CC) $(HOST_CFLAGS) $(SANITIZE) -o $@ $< tests/unit/unit.c $(unit_src_$*)
 
-FUZZ_TARGETS := cpio multiboot2 madt cmdline elf manifest
+FUZZ_TARGETS := cpio multiboot2 madt cmdline elf manifest ext2
 fuzz_src_cpio       := kernel/cpio.c
 fuzz_src_multiboot2 := kernel/arch/x86_64/multiboot2.c
 fuzz_src_madt       := kernel/arch/x86_64/madt.c
 fuzz_src_cmdline    := kernel/cmdline.c
 fuzz_src_elf        := kernel/elf.c
 fuzz_src_manifest   := servers/supervisor/manifest.c
+fuzz_src_ext2       := servers/vfs/ext2.c
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 10
@@ -422,6 +424,18 @@ ELF_SEEDED := $(BUILD)/fuzz/corpus-fuzz_elf/.seeded
 $(ELF_SEEDED): $(TEST_ACTOR_BINS)
 	@mkdir -p $(@D)
 	$(Q)cp $(TEST_ACTOR_BINS) $(@D)/ && touch $@
+
+# Small ext2 images from mke2fs seed the ext2 fuzzer's corpus: 1 KiB and
+# 4 KiB blocks, a few files and directories (mke2fs is in tools/packages).
+EXT2_SEEDED := $(BUILD)/fuzz/corpus-fuzz_ext2/.seeded
+$(EXT2_SEEDED): | setup
+	@mkdir -p $(@D) $(BUILD)/fuzz/ext2-tree/dir/sub
+	$(Q)printf 'hello\n' > $(BUILD)/fuzz/ext2-tree/hello
+	$(Q)head -c 20000 /dev/zero | tr '\0' x > $(BUILD)/fuzz/ext2-tree/dir/twenty-k
+	$(Q)ln -sf hello $(BUILD)/fuzz/ext2-tree/link
+	$(Q)mke2fs -q -F -t ext2 -b 1024 -N 32 -d $(BUILD)/fuzz/ext2-tree $(@D)/seed-1k 128K >/dev/null
+	$(Q)mke2fs -q -F -t ext2 -b 4096 -N 32 -d $(BUILD)/fuzz/ext2-tree $(@D)/seed-4k 512K >/dev/null
+	$(Q)touch $@
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/unit.c $$(fuzz_src_$$*) | setup
 	@mkdir -p $(@D)
@@ -453,23 +467,23 @@ unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 # A crash or leak fails the target; its log is shown in full.
-fuzz-smoke: $(FUZZ_BINS) $(ELF_SEEDED)
+fuzz-smoke: $(FUZZ_BINS) $(ELF_SEEDED) $(EXT2_SEEDED)
 	@set -e; for f in $(FUZZ_BINS); do \
 		n=$$(basename $$f); echo "== $$n ($(FUZZ_SMOKE_SECONDS) s)"; \
 		mkdir -p $(BUILD)/fuzz/corpus-$$n; \
 		if $$f -max_total_time=$(FUZZ_SMOKE_SECONDS) -print_final_stats=1 \
 			-artifact_prefix=$(BUILD)/fuzz/$$n- \
-			$(BUILD)/fuzz/corpus-$$n tests/fuzz/seeds/$$n > $(BUILD)/fuzz/$$n.log 2>&1; \
+			$(BUILD)/fuzz/corpus-$$n $$(ls -d tests/fuzz/seeds/$$n 2>/dev/null) > $(BUILD)/fuzz/$$n.log 2>&1; \
 		then grep -E '^stat::number_of_executed_units' $(BUILD)/fuzz/$$n.log; \
 		else cat $(BUILD)/fuzz/$$n.log; exit 1; fi; \
 	done
 
-fuzz: $(FUZZ_BINS) $(ELF_SEEDED)
+fuzz: $(FUZZ_BINS) $(ELF_SEEDED) $(EXT2_SEEDED)
 	@set -e; for f in $(FUZZ_BINS); do \
 		echo "== $$f ($(FUZZ_SECONDS) s)"; \
 		mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f); \
 		$$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/$$(basename $$f)- \
-			$(BUILD)/fuzz/corpus-$$(basename $$f) tests/fuzz/seeds/$$(basename $$f); \
+			$(BUILD)/fuzz/corpus-$$(basename $$f) $$(ls -d tests/fuzz/seeds/$$(basename $$f) 2>/dev/null); \
 	done
 
 test: format-check all unit fuzz-smoke
