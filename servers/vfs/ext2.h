@@ -59,6 +59,7 @@ struct ext2_fs {
     bool read_only;           /* features it can read but not safely write */
     struct ext2_group *group; /* GROUPS of them */
     uint32_t gdt_block;       /* where the group descriptor table starts */
+    uint32_t now;             /* the time to stamp changes with (the caller sets it) */
 };
 
 /* A directory entry, as ext2_readdir gives it. */
@@ -93,5 +94,47 @@ int ext2_lookup(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len, 
 /* The next entry of directory DIR from *POS (start at 0): 1 with *OUT and
  * *POS moved on, 0 at the end, or a negative errno. */
 int ext2_readdir(struct ext2_fs *fs, uint32_t dir, uint64_t *pos, struct ext2_dirent *out);
+
+/* ---- changing the file system (-EROFS when it is read_only) ----
+ * Each call leaves the disk consistent when it returns, and orders its
+ * writes so that a stop in the middle loses at most what it was doing:
+ * data before the inode that points at it, an inode before the directory
+ * entry that names it. Free-space counts may then be off, which e2fsck
+ * repairs. */
+
+/* Write LEN bytes of BUF at OFF of the file IN (inode INO), allocating
+ * blocks (and indirect blocks) as needed; IN is updated and written back.
+ * The count written (short only when the disk fills), or -ENOSPC, -EFBIG,
+ * -EIO. */
+int64_t ext2_write(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in, uint64_t off,
+                   const void *buf, size_t len);
+
+/* Make file IN (inode INO) SIZE bytes long: freeing the blocks past it, or
+ * growing it with a hole. */
+int ext2_truncate(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in, uint64_t size);
+
+/* Make NAME in directory DIR: a file or a directory as MODE says
+ * (EXT2_S_IFREG or EXT2_S_IFDIR with permission bits). 0 with *INO,
+ * -EEXIST, -ENOTDIR, -ENAMETOOLONG, -EINVAL (a bad name), -ENOSPC. */
+int ext2_create(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len, uint16_t mode,
+                uint32_t *ino);
+
+/* Another name, NAME in DIR, for the file INO (not a directory: -EPERM). */
+int ext2_link(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len, uint32_t ino);
+
+/* Remove the file NAME from DIR (-EISDIR for a directory); its inode and
+ * blocks are freed with its last name. */
+int ext2_unlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len);
+
+/* Remove the empty directory NAME from DIR: -ENOTEMPTY, -ENOTDIR. */
+int ext2_rmdir(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len);
+
+/* Move FROM in directory FDIR to TO in TDIR, replacing a file there (or an
+ * empty directory, when FROM is one). -EINVAL for moving a directory into
+ * itself, -EISDIR, -ENOTDIR, -ENOTEMPTY as POSIX rename says. */
+int ext2_rename(struct ext2_fs *fs, uint32_t fdir, const char *from, size_t from_len, uint32_t tdir,
+                const char *to, size_t to_len);
+
+int ext2_write_inode(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *in);
 
 #endif

@@ -247,6 +247,158 @@ static void check_corruption(void)
     free(m.data);
 }
 
+/* ---- writing, judged by e2fsck and debugfs ---- */
+
+static int file_write(void *ctx, uint64_t off, const void *buf, size_t len)
+{
+    return pwrite(*(int *)ctx, buf, len, (off_t)off) == (ssize_t)len ? 0 : -EIO;
+}
+
+static uint32_t path_ino(struct ext2_fs *fs, const char *rel)
+{
+    return resolve(fs, rel);
+}
+
+static void write_all(struct ext2_fs *fs, uint32_t ino, uint64_t off, const uint8_t *data, size_t n)
+{
+    struct ext2_inode in;
+    CHECK_EQ(ext2_read_inode(fs, ino, &in), 0);
+    CHECK_EQ(ext2_write(fs, ino, &in, off, data, n), (int64_t)n);
+}
+
+/* What debugfs says is in PATH of the image equals DATA (N bytes). */
+static void debugfs_has(const char *path, const uint8_t *data, size_t n)
+{
+    char cmd[512], out[128];
+    snprintf(out, sizeof(out), "%s.out", image);
+    snprintf(cmd, sizeof(cmd), "debugfs -R 'dump %s %s' %s > /dev/null 2>&1", path, out, image);
+    CHECK(system(cmd) == 0);
+    FILE *f = fopen(out, "rb");
+    CHECK(f);
+    static uint8_t got[8 << 20];
+    size_t m = fread(got, 1, sizeof(got), f);
+    fclose(f);
+    unlink(out);
+    CHECK_EQ(m, n);
+    CHECK(memcmp(got, data, n) == 0);
+}
+
+static void e2fsck_clean(void)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "e2fsck -fn %s > %s.fsck 2>&1", image, image);
+    int r = system(cmd);
+    if (r != 0) {
+        snprintf(cmd, sizeof(cmd), "cat %s.fsck", image);
+        CHECK(system(cmd) == 0);
+    }
+    CHECK_EQ(r, 0);
+}
+
+static void check_writes(unsigned block_size)
+{
+    struct ext2_fs fs;
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd),
+             "rm -f %s && mke2fs -q -F -t ext2 -b %u -d %s %s 64M >/dev/null 2>&1", image,
+             block_size, root, image);
+    CHECK(system(cmd) == 0);
+    int wfd = open(image, O_RDWR);
+    CHECK(wfd >= 0);
+    struct stat st;
+    CHECK(fstat(wfd, &st) == 0);
+    struct ext2_dev dev = { file_read, file_write, &wfd, (uint64_t)st.st_size };
+    CHECK_EQ(ext2_mount(&fs, &dev), 0);
+    fs.now = 1764000000;
+    uint32_t home = path_ino(&fs, "home"), etc = path_ino(&fs, "etc"), ino, dir, sub;
+
+    /* a file written in pieces, across the indirect blocks */
+    static uint8_t data[2 * 1024 * 1024 + 333];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = pattern(i, 42);
+    CHECK_EQ(ext2_create(&fs, home, "written", 7, EXT2_S_IFREG | 0644, &ino), 0);
+    for (size_t off = 0; off < sizeof(data); off += 100000)
+        write_all(&fs, ino, off, data + off,
+                  off + 100000 > sizeof(data) ? sizeof(data) - off : 100000);
+    /* sparse, reaching the triple-indirect pointer with 1 KiB blocks */
+    uint32_t sparse;
+    CHECK_EQ(ext2_create(&fs, home, "far", 3, EXT2_S_IFREG | 0600, &sparse), 0);
+    write_all(&fs, sparse, 72ULL << 20, data, 5000);
+    /* directories: make, nest, rename across parents, remove */
+    CHECK_EQ(ext2_create(&fs, home, "d1", 2, EXT2_S_IFDIR | 0755, &dir), 0);
+    CHECK_EQ(ext2_create(&fs, dir, "d2", 2, EXT2_S_IFDIR | 0755, &sub), 0);
+    CHECK_EQ(ext2_create(&fs, sub, "leaf", 4, EXT2_S_IFREG | 0644, &ino), 0);
+    write_all(&fs, ino, 0, (const uint8_t *)"leaf\n", 5);
+    CHECK_EQ(ext2_rename(&fs, dir, "d2", 2, etc, "moved", 5), 0);
+    CHECK_EQ(ext2_rename(&fs, etc, "moved", 5, path_ino(&fs, "etc/moved"), "x", 1), -EINVAL);
+    CHECK_EQ(ext2_rmdir(&fs, home, "d1", 2), 0);
+    CHECK_EQ(ext2_rmdir(&fs, etc, "moved", 5), -ENOTEMPTY);
+    /* many names in one directory, then half of them gone */
+    uint32_t lots;
+    CHECK_EQ(ext2_create(&fs, EXT2_ROOT_INO, "lots", 4, EXT2_S_IFDIR | 0755, &lots), 0);
+    for (int i = 0; i < 1500; i++) {
+        char name[32];
+        int n = snprintf(name, sizeof(name), "entry-%d", i);
+        CHECK_EQ(ext2_create(&fs, lots, name, (size_t)n, EXT2_S_IFREG | 0644, &ino), 0);
+        write_all(&fs, ino, 0, (const uint8_t *)name, (size_t)n);
+    }
+    for (int i = 0; i < 1500; i += 2) {
+        char name[32];
+        int n = snprintf(name, sizeof(name), "entry-%d", i);
+        CHECK_EQ(ext2_unlink(&fs, lots, name, (size_t)n), 0);
+    }
+    /* links, renames over files, truncation */
+    CHECK_EQ(ext2_link(&fs, EXT2_ROOT_INO, "hard", 4, path_ino(&fs, "etc/motd")), 0);
+    CHECK_EQ(ext2_link(&fs, EXT2_ROOT_INO, "hard2", 5, lots), -EPERM);
+    CHECK_EQ(ext2_rename(&fs, EXT2_ROOT_INO, "hard", 4, lots, "entry-1", 7), 0);
+    uint32_t big = path_ino(&fs, "home/user/big");
+    struct ext2_inode in;
+    CHECK_EQ(ext2_read_inode(&fs, big, &in), 0);
+    CHECK_EQ(ext2_truncate(&fs, big, &in, 70000), 0);
+    CHECK_EQ(ext2_truncate(&fs, big, &in, 90000), 0); /* grows with zeros */
+    CHECK_EQ(ext2_read_inode(&fs, sparse, &in), 0);
+    CHECK_EQ(ext2_truncate(&fs, sparse, &in, 0), 0);
+    CHECK_EQ(in.blocks512, 0);
+    CHECK_EQ(ext2_unlink(&fs, EXT2_ROOT_INO, "empty-file", 10), 0);
+    /* errors */
+    CHECK_EQ(ext2_create(&fs, home, "written", 7, EXT2_S_IFREG, &ino), -EEXIST);
+    CHECK_EQ(ext2_create(&fs, home, "a/b", 3, EXT2_S_IFREG, &ino), -EINVAL);
+    CHECK_EQ(ext2_create(&fs, path_ino(&fs, "etc/motd"), "x", 1, EXT2_S_IFREG, &ino), -ENOTDIR);
+    char longname[300];
+    memset(longname, 'n', sizeof(longname));
+    CHECK_EQ(ext2_create(&fs, home, longname, 256, EXT2_S_IFREG, &ino), -ENAMETOOLONG);
+    CHECK_EQ(ext2_unlink(&fs, home, "nope", 4), -ENOENT);
+    CHECK_EQ(ext2_unlink(&fs, EXT2_ROOT_INO, "etc", 3), -EISDIR);
+    CHECK_EQ(ext2_rmdir(&fs, EXT2_ROOT_INO, "hard2", 5), -ENOENT);
+    CHECK_EQ(ext2_rename(&fs, EXT2_ROOT_INO, "lots", 4, home, "written", 7), -ENOTDIR);
+    ext2_unmount(&fs);
+    close(wfd);
+
+    /* the host's tools as judges */
+    e2fsck_clean();
+    debugfs_has("/home/written", data, sizeof(data));
+    debugfs_has("/etc/moved/leaf", (const uint8_t *)"leaf\n", 5);
+    debugfs_has("/lots/entry-1", (const uint8_t *)"welcome to CLKernel\n", 20);
+    debugfs_has("/lots/entry-7", (const uint8_t *)"entry-7", 7);
+    static uint8_t big_now[90000];
+    for (size_t i = 0; i < 70000; i++)
+        big_now[i] = pattern(i, 7);
+    memset(big_now + 70000, 0, 20000);
+    debugfs_has("/home/user/big", big_now, sizeof(big_now));
+
+    /* and our own reader, after a fresh mount */
+    fd = open(image, O_RDONLY);
+    CHECK(fd >= 0);
+    dev = (struct ext2_dev){ file_read, NULL, &fd, (uint64_t)st.st_size };
+    CHECK_EQ(ext2_mount(&fs, &dev), 0);
+    CHECK_EQ(ext2_lookup(&fs, path_ino(&fs, "lots"), "entry-2", 7, &ino), -ENOENT);
+    CHECK_EQ(ext2_lookup(&fs, path_ino(&fs, "home"), "d1", 2, &ino), -ENOENT);
+    CHECK_EQ(ext2_read_inode(&fs, path_ino(&fs, "etc/motd"), &in), 0);
+    CHECK_EQ(in.links, 2); /* etc/motd and lots/entry-1, where "hard" moved */
+    ext2_unmount(&fs);
+    close(fd);
+}
+
 int main(void)
 {
     make_tree();
@@ -259,10 +411,11 @@ int main(void)
         if (k == 0)
             check_corruption();
         close(fd);
+        check_writes(sizes[k]);
         printf("ok %u-byte blocks\n", sizes[k]);
     }
     char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s %s", root, image);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s %s %s.fsck", root, image, image);
     CHECK(system(cmd) == 0);
     puts("test_ext2: ok");
     return 0;
