@@ -295,7 +295,8 @@ $(SYSROOT)/lib/libactor.a: $(addprefix $(SDK_BUILD)/libactor/,thread.o fiber.o a
 
 # Test actors written as ordinary C programs against the SDK.
 SDK_TEST_ACTORS := libc_demo kv kv_client names names_client retry_client proxy fiber_client \
-	state_client bench_actor overseer readline counter counter2 counter_bad supctl
+	state_client bench_actor overseer readline counter counter2 counter_bad supctl \
+	counter_crashinit counter_crashsave counter_nohooks
 
 $(BUILD)/sdk-tests/%: tests/sdk/%.c $(wildcard tests/sdk/*.h) $(SDK_FILES)
 	@mkdir -p $(@D)
@@ -334,6 +335,12 @@ $(BUILD)/sdk-tests/counter2: tests/sdk/counter.c $(wildcard tests/sdk/*.h) $(SDK
 $(BUILD)/sdk-tests/counter_bad: tests/sdk/counter.c $(wildcard tests/sdk/*.h) $(SDK_FILES)
 	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -DCOUNTER_BUILD=3 \
 		-DCOUNTER_BAD_RESTORE $< -o $@
+COUNTER_VARIANTS := crashinit:-DCOUNTER_CRASH_INIT crashsave:-DCOUNTER_CRASH_SAVE \
+	nohooks:-DCOUNTER_NO_HOOKS
+$(foreach v,$(COUNTER_VARIANTS),$(eval \
+$(BUILD)/sdk-tests/counter_$(word 1,$(subst :, ,$(v))): tests/sdk/counter.c \
+		$(wildcard tests/sdk/*.h) $(SDK_FILES) ; \
+	$$(Q)$$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror $(word 2,$(subst :, ,$(v))) $$< -o $$@))
 TEST_MANIFESTS := $(notdir $(wildcard tests/manifests/*))
 $(BUILD)/initrd/test/manifests/%: tests/manifests/%
 	@mkdir -p $(@D)

@@ -111,7 +111,9 @@ struct fiber {
     struct actor_req req;
     bool auto_deferred; /* the runtime deferred req when the fiber first waited */
     bool reply_sent;
+    bool parked; /* it waited at least once: it answers (and cleans up) by itself */
     uint8_t payload[CLK_MSG_MAX]; /* the request's bytes, for as long as it runs */
+    uint8_t reply[CLK_MSG_MAX];   /* a long answer's bytes, until it is sent */
 };
 
 /* A FIFO of fibers (ready to run, or waiting for a worker). */
@@ -168,6 +170,9 @@ static struct {
     /* a live update: serve this endpoint once the state is restored */
     long next_ep;
     bool restored;
+    /* for requests handled on the loop's own stack (no fiber to be had) */
+    uint8_t loop_payload[CLK_MSG_MAX], loop_reply[CLK_MSG_MAX];
+    long drop_cap; /* a request's capability, to delete once the answer passing it is out */
 } rt;
 
 static void runtime_fiber_main(struct fiber *f);
@@ -247,16 +252,42 @@ static void runtime_fiber_main(struct fiber *f)
     for (;;) {
         if (f->handler) {
             f->handler(&f->req);
-            if (f->req.cap)
-                clk_cap_delete(f->req.cap); /* the handler did not keep it */
-            f->req.cap = 0;
             if (f->auto_deferred)
                 finish_request(f);
+            /* Its capability goes now, unless the loop still sends the
+             * answer (which may pass it): then handle() drops it after. */
+            if ((f->parked || f->req.deferred || f->reply_sent) && f->req.cap) {
+                clk_cap_delete(f->req.cap);
+                f->req.cap = 0;
+            }
         } else {
             f->fn(f->arg);
         }
         f->state = FIBER_FREE;
         to_loop(f); /* the loop puts it back in the pool */
+    }
+}
+
+/* Put REQ's answer where the kernel takes it: a long one waits in the
+ * request's own buffer until now, as the IPC buffer serves every message. */
+static void stage(const struct actor_req *req)
+{
+    size_t len = CLK_TAG_LEN(req->reply_msg.tag);
+    if (len > REG_BYTES)
+        memmove(clk_ipc_buffer(), req->reply_buf, len);
+}
+
+/* Send REQ's answer through TOKEN (a deferred reply). When the kernel
+ * refuses it (a capability gone, say), the client gets the error instead;
+ * the token is used up either way. */
+static void reply_through(const struct actor_req *req, long token)
+{
+    stage(req);
+    long err = clk_reply_to(token, (struct clk_msg *)&req->reply_msg);
+    if (err < 0 && err != CLK_EDEAD) {
+        struct clk_msg bare = { CLK_TAG((unsigned)err, 0), { 0 } };
+        if (clk_reply_to(token, &bare) < 0)
+            clk_cap_delete(token);
     }
 }
 
@@ -268,7 +299,11 @@ static void before_wait(struct fiber *f)
     if (!f->handler || req->oneway || f->auto_deferred || req->deferred || f->reply_sent)
         return;
     if (req->answered) {
-        clk_reply(&req->reply_msg); /* the call owed now is this one */
+        stage(req);
+        if (clk_reply(&req->reply_msg) < 0) { /* the call owed now is this one */
+            struct clk_msg bare = { CLK_TAG((unsigned)CLK_EIO, 0), { 0 } };
+            clk_reply(&bare);
+        }
         f->reply_sent = true;
         return;
     }
@@ -285,7 +320,7 @@ static void finish_request(struct fiber *f)
     struct actor_req *req = &f->req;
     if (!req->answered)
         actor_reply(req, CLK_EIO, NULL, 0); /* the handler forgot: the client must not hang */
-    clk_reply_to(req->deferred, &req->reply_msg);
+    reply_through(req, req->deferred);
     req->deferred = 0;
 }
 
@@ -342,6 +377,7 @@ static void call(struct call *c)
         return;
     }
     before_wait(f);
+    f->parked = true;
     f->call = c;
     struct worker *w = worker_get();
     if (!w && rt.nworkers == 0) {
@@ -423,7 +459,7 @@ static long loop_mailbox(long *slot, unsigned slots)
 
 long actor_fault_mailbox(void)
 {
-    return loop_mailbox(&rt.faults, 16);
+    return loop_mailbox(&rt.faults, 64); /* room for a fault and an exit of 32 services */
 }
 
 long actor_mailbox(unsigned slots)
@@ -476,8 +512,8 @@ void actor_reply_cap(struct actor_req *req, long status, const void *data, size_
         req->answered = true;
         return;
     }
-    /* the loop (or finish_request) sends it */
-    pack(&req->reply_msg, clk_ipc_buffer(), (unsigned)status, data, len);
+    /* the loop (or finish_request) sends it; long bytes wait in REPLY_BUF */
+    pack(&req->reply_msg, req->reply_buf, (unsigned)status, data, len);
     if (cap)
         req->reply_msg.tag = CLK_TAG_WITH_CAP(req->reply_msg.tag, cap);
     req->answered = true;
@@ -525,13 +561,21 @@ static void timers_arm(void)
     clk_timer(rt.note, first > now ? first - now : 1, BIT_TIMERS);
 }
 
+static long timer_set(uint64_t ns, uint64_t bits);
+
 long actor_timer(uint64_t ns, uint64_t bits)
+{
+    if (!bits || (bits & BITS_OURS))
+        return CLK_EINVAL;
+    return timer_set(ns, bits);
+}
+
+/* Arm the timer of BITS (the runtime's may be among them). */
+static long timer_set(uint64_t ns, uint64_t bits)
 {
     long err = runtime_init();
     if (err)
         return err;
-    if (!bits || (bits & BITS_OURS))
-        return CLK_EINVAL;
     unsigned i = 0;
     while (i < rt.ntimers && rt.timers[i].bits != bits)
         i++;
@@ -577,7 +621,7 @@ static void leak(void)
         memset((void *)va, 0x5A, 16 * PAGE);
         rt.leaked++;
     }
-    clk_timer(rt.note, 10000000, BIT_LEAK);
+    timer_set(10000000, BIT_LEAK);
 }
 
 /* Carry out the injected fault KIND now that its answer is out. */
@@ -596,10 +640,10 @@ static void notified(uint64_t bits)
 {
     if (bits & BIT_CALLS)
         collect_calls();
-    if (bits & BIT_LEAK)
-        leak();
     if (bits & BIT_TIMERS)
         bits |= timers_due();
+    if (bits & BIT_LEAK)
+        leak();
     bits &= ~BITS_OURS;
     if (bits && rt.def->notified)
         rt.def->notified(bits);
@@ -619,9 +663,15 @@ static const struct actor_handler *lookup(const struct actor_def *def, unsigned 
  * loop is to stop after the reply. */
 static bool save_state(struct actor_req *req, long *mem)
 {
-    if (!rt.def->save_state) {
-        actor_reply(req, CLK_ENOSYS, NULL, 0);
+    if (req->len == sizeof(uint64_t) && *(const uint64_t *)req->data != (uint64_t)clk_self()) {
+        actor_reply(req, CLK_ENOENT, NULL, 0); /* meant for an instance before this one */
         return false;
+    }
+    if (!rt.def->save_state) { /* nothing to hand over: stop all the same */
+        uint64_t none = 0;
+        actor_reply(req, 0, &none, sizeof(none));
+        *mem = 0;
+        return true;
     }
     if (rt.waiting) {
         actor_reply(req, CLK_EAGAIN, NULL, 0); /* requests in flight: not a settled state */
@@ -719,6 +769,13 @@ static bool control(struct actor_req *req, long *mem)
     }
 }
 
+static void drop_cap(void)
+{
+    if (rt.drop_cap)
+        clk_cap_delete(rt.drop_cap);
+    rt.drop_cap = 0;
+}
+
 static bool is_control(unsigned type, uint64_t badge)
 {
     return badge == 0 && type >= ACTOR_CTL_PING && type <= ACTOR_CTL_INJECT;
@@ -737,10 +794,15 @@ static bool handle(struct clk_msg *m, uint64_t badge, bool oneway, bool *stop, l
     struct actor_req local, *req = &local;
     if (oneway)
         badge |= 1ULL << 63; /* never a control request */
+    uint8_t *reply_buf = rt.loop_reply;
     if (h && len >= h->min && len <= h->max && !is_control(type, badge) && (f = fiber_get())) {
         memcpy(f->payload, data, len); /* the loop's buffers are reused at once */
         data = f->payload;
         req = &f->req;
+        reply_buf = f->reply;
+    } else if (h && !is_control(type, badge)) { /* on the loop: its calls use the IPC buffer */
+        memcpy(rt.loop_payload, data, len);
+        data = rt.loop_payload;
     }
     *req = (struct actor_req){
         .type = type,
@@ -749,6 +811,7 @@ static bool handle(struct clk_msg *m, uint64_t badge, bool oneway, bool *stop, l
         .badge = oneway ? badge & ~(1ULL << 63) : badge,
         .cap = CLK_TAG_CAP(m->tag),
         .oneway = oneway,
+        .reply_buf = reply_buf,
     };
     if (is_control(type, badge))
         *stop = control(req, stop_cap);
@@ -760,20 +823,26 @@ static bool handle(struct clk_msg *m, uint64_t badge, bool oneway, bool *stop, l
         h->fn(req); /* no fiber to be had: its calls block the loop */
     else {
         f->handler = h->fn;
-        f->auto_deferred = f->reply_sent = false;
+        f->auto_deferred = f->reply_sent = f->parked = false;
         fiber_run(f);
         if (f->state != FIBER_FREE)
             return false; /* it waits; it answers when it is done */
         f->next = rt.free;
         rt.free = f;
     }
-    if (req->cap)
-        clk_cap_delete(req->cap); /* the handler did not keep it */
-    if (oneway || req->deferred || (f && f->reply_sent))
+    if (oneway || req->deferred || (f && f->reply_sent)) {
+        if (req->cap)
+            clk_cap_delete(req->cap); /* the handler did not keep it */
         return false;
+    }
     if (!req->answered)
         actor_reply(req, CLK_EIO, NULL, 0); /* the handler forgot: the client must not hang */
+    stage(req);
     *m = req->reply_msg;
+    if (req->cap && CLK_TAG_CAP(m->tag) == req->cap)
+        rt.drop_cap = req->cap; /* the answer passes it: delete it once that is out */
+    else if (req->cap)
+        clk_cap_delete(req->cap);                   /* the handler did not keep it */
     if (rt.bad_reply && !is_control(type, badge)) { /* injected: a status and length of nonsense */
         rt.bad_reply = false;
         m->tag = CLK_TAG(0x7EADBEEFu, 3);
@@ -799,13 +868,24 @@ long actor_serve(long ep, const struct actor_def *def)
     long stop_cap = 0;
     for (;;) {
         if (rt.ready.head) {
-            if (reply)
-                clk_reply(&m); /* before fibers use the IPC buffer */
+            if (reply && clk_reply(&m) < 0) { /* before fibers use the IPC buffer */
+                struct clk_msg bare = { CLK_TAG((unsigned)CLK_EIO, 0), { 0 } };
+                clk_reply(&bare);
+            }
             reply = false;
+            drop_cap();
             run_ready();
         }
         r = reply ? clk_reply_wait(CLK_FOREVER, &m, &badge) : clk_wait(CLK_FOREVER, &m, &badge);
+        if (reply && r < 0) { /* the kernel refused the answer (a capability gone, say) */
+            struct clk_msg bare = { CLK_TAG((unsigned)r, 0), { 0 } };
+            clk_reply(&bare);
+            reply = false;
+            drop_cap();
+            continue;
+        }
         reply = false;
+        drop_cap();
         if (r == ep)
             reply = handle(&m, badge, false, &stop, &stop_cap);
         else if (r == rt.mailbox)
@@ -834,9 +914,10 @@ long actor_serve(long ep, const struct actor_def *def)
                 return r;
         }
         if (stop) {
+            clk_unbind(ep); /* first: the next instance may bind it as soon as it hears */
             clk_reply(&m);
-            clk_cap_delete(stop_cap);
-            clk_unbind(ep);
+            if (stop_cap)
+                clk_cap_delete(stop_cap);
             rt.serving = false;
             return 0;
         }
@@ -952,15 +1033,33 @@ long actor_call_service(struct actor_service *s, unsigned type, const void *data
             long cap = names_lookup(s->name, s->wait_ns, s->serial, &serial);
             if (cap < 0)
                 return s->serial ? CLK_EDEAD : cap; /* it was there, and none came back */
-            s->cap = cap;
-            s->serial = serial;
+            if (s->cap) {
+                clk_cap_delete(cap); /* another fiber found it meanwhile */
+            } else {
+                s->cap = cap;
+                s->serial = serial;
+            }
         }
-        struct call c = { s->cap, type, data, len, 0, resp, resp_len, NULL, 0, 0 };
+        long server = s->cap;
+        struct call c = { server, type, data, len, 0, resp, resp_len, NULL, 0, 0 };
+        s->inflight++;
         call(&c);
+        s->inflight--;
+        if (c.kernel_err == CLK_EDEAD && s->cap == server) {
+            /* Dead: the next call looks for a newer instance. The slot goes
+             * once no fiber's call names it, so that none reaches whatever
+             * the slot holds next. */
+            if (s->dead)
+                clk_cap_delete(s->dead);
+            s->dead = server;
+            s->cap = 0;
+        }
+        if (!s->inflight && s->dead) {
+            clk_cap_delete(s->dead);
+            s->dead = 0;
+        }
         if (c.kernel_err != CLK_EDEAD)
             return c.status;
-        clk_cap_delete(s->cap); /* dead: the next call looks for a newer instance */
-        s->cap = 0;
         if (!idempotent || attempt == 2)
             return CLK_EDEAD;
     }

@@ -96,7 +96,8 @@ def test_dependency_order_groups_and_manifest_errors(boot):
     rest of the manifest boots."""
     m = supervise(boot, "order")
     m.expect_all([r"supctl: inject c2 1 -> 0", EVENT + r"c3 restart:", EVENT + r"p2 restart:"])
-    for line, what in [(12, "prio: not 1..31"), (13, "expected service or group"),
+    for line, what in [(12, "prio: not 1..15 (the supervisor runs at 16)"),
+                       (13, "expected service or group"),
                        (14, "after: no such service")]:
         assert f"manifest error: test/manifests/order line {line}: {what}\n" in m.text
     assert "test/manifests/order: 12 service(s), 3 problem(s)" in m.text
@@ -150,6 +151,40 @@ def test_a_failed_update_rolls_back(boot):
     assert "counter: version 1 restored the total 0\n" in m.text
 
 
+def test_updates_that_go_wrong(boot):
+    """A new binary that crashes as it starts: the update stops before any
+    state moved and the old instance serves on. An old instance that
+    crashes while it saves: the update stops and the service restarts as
+    after any crash. Neither leaves the service or the update hanging."""
+    m = supervise(boot, "badupdates")
+    m.expect_all([r"supctl: update counter to test/counter_crashinit -> -12: 0 bytes of state, "
+                  r"rolled back 1", r"supctl: after the update: get -> 0, version 1"])
+    event_time(m, "counter", "fault", r"new instance: vector 14")
+    event_time(m, "counter", "rollback", "the update stops: .*; the old instance serves on")
+    m = supervise(boot, "crashsave")
+    m.expect_all([r"counter: crashing while it saves",
+                  r"supctl: update counter to test/counter2 -> -13: 0 bytes of state, rolled back 1",
+                  r"supctl: after the update: get -> 0, version 1"])
+    event_time(m, "counter", "rollback",
+               "the update stops: the old instance died; the service restarts as after a crash")
+    event_time(m, "counter", "restart")
+
+
+def test_a_service_without_state_hooks_is_updated_statelessly(boot):
+    """counter_nohooks has no save_state: the update still swaps the
+    binaries under load, handing over no state (0 bytes), and no request
+    fails; the total starts again from 0 in version 2."""
+    m = supervise(boot, "nohooks")
+    load, final, _ = m.expect_all([
+        r"supctl: load: (\d+) answers, (\d+) errors, totals consecutive from 1: (\w+), "
+        r"version 2 answered (\d+) of them",
+        r"supctl: load: final total (\d+) \(0\), version 2",
+        r"supctl: update counter to test/counter2 -> 0: 0 bytes of state, rolled back 0"], timeout=60)
+    answers, errors, _, after = load.groups()
+    assert errors == "0" and after == "200"
+    assert 200 <= int(final.group(1)) < int(answers)
+
+
 def test_a_client_reading_while_the_server_dies_sees_no_error(boot):
     """supctl reads a 256 KiB file in 64 requests through
     actor_call_service; in the middle the server is restarted by request,
@@ -178,6 +213,8 @@ def test_the_other_injected_faults(boot):
         in m.text
     assert "supctl: flood injected (0); counter still answers: 0\n" in m.text
     assert "supctl: crash plain, which does not allow it -> -6\n" in m.text
+    # a service without control=yes may not restart others
+    m.expect_all([r"supctl: restart counter -> -6"])
 
 
 def test_status_and_the_event_log_can_be_read(boot):

@@ -157,7 +157,8 @@ static const char *service_key(struct parser *p, struct svc_spec *s, unsigned id
         return NULL;
     }
     if (starts(w, "prio="))
-        return number(v, 1, 31, &s->prio, NULL) ? NULL : "prio: not 1..31";
+        return number(v, 1, 15, &s->prio, NULL) ? NULL
+                                                : "prio: not 1..15 (the supervisor runs at 16)";
     if (starts(w, "restart=")) {
         if (same(v, "permanent"))
             s->restart = RESTART_PERMANENT;
@@ -171,19 +172,19 @@ static const char *service_key(struct parser *p, struct svc_spec *s, unsigned id
     }
     if (starts(w, "limit=")) {
         const char *slash;
-        if (number(v, 1, 1000, &s->limit, &slash) && *slash == '/' &&
+        if (number(v, 1, SVC_LIMIT_MAX, &s->limit, &slash) && *slash == '/' &&
             number(slash + 1, 1, 3600, &s->period_s, NULL))
             return NULL;
-        return "limit: not N/SECONDS (1..1000 in 1..3600 s)";
+        return "limit: not N/SECONDS (1..16 in 1..3600 s)";
     }
     if (starts(w, "heartbeat="))
         return number(v, 0, 600000, &s->heartbeat_ms, NULL) ? NULL : "heartbeat: not 0..600000 ms";
     if (starts(w, "stall="))
         return number(v, 0, 600000, &s->stall_ms, NULL) ? NULL : "stall: not 0..600000 ms";
-    if (starts(w, "inject=")) {
+    if (starts(w, "inject=") || starts(w, "control=")) {
         if (!same(v, "yes") && !same(v, "no"))
-            return "inject: not yes or no";
-        s->inject = same(v, "yes");
+            return starts(w, "inject=") ? "inject: not yes or no" : "control: not yes or no";
+        *(starts(w, "inject=") ? &s->inject : &s->control) = same(v, "yes");
         return NULL;
     }
     return "unknown key";

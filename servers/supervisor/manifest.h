@@ -8,16 +8,19 @@
  *     after=A,B,...  services it needs: they start first, and it is told
  *                    when one of them fails for good
  *     caps=device    capabilities beyond the registry and its endpoint
- *     prio=N         its priority, 1..31 (default 8)
+ *     prio=N         its priority, 1..15 (default 8; the supervisor runs at 16)
  *     restart=P      permanent (always restart it), transient (only after a
  *                    fault or a nonzero exit) or temporary (never)
- *     limit=N/S      at most N restarts in S seconds, then it has failed
- *                    (default 5/10)
- *     heartbeat=MS   ping it every MS ms; a ping left unanswered for two
- *                    periods means it hangs (default 0: no pings)
+ *     limit=N/S      at most N restarts (1..16) in S seconds, then it has
+ *                    failed (default 5/10)
+ *     heartbeat=MS   ping it every MS ms; a ping left unanswered for a
+ *                    period means it hangs, so a hang is found within two
+ *                    (default 0: no pings)
  *     stall=MS       a request that waited MS ms to be received means it
  *                    hangs, whether it answers pings or not (default 0: off)
  *     inject=yes     it obeys fault-injection commands (test services)
+ *     control=yes    it may restart, update and inject faults into services
+ *                    (the shell; test drivers)
  * and a group of services restarted together:
  *   group NAME one_for_all|rest_for_one MEMBER...
  * (one_for_all: a member's restart restarts them all; rest_for_one: it
@@ -32,12 +35,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define SVC_MAX      32
-#define SVC_NAME_MAX 32 /* with the NUL; as ACTOR_NAME_MAX */
-#define SVC_PATH_MAX 64
-#define SVC_ARGS_MAX 256 /* the arguments, each NUL-terminated */
-#define SVC_DEPS_MAX 8
-#define GROUP_MAX    8
+#define SVC_MAX       32
+#define SVC_NAME_MAX  32 /* with the NUL; as ACTOR_NAME_MAX */
+#define SVC_PATH_MAX  64
+#define SVC_ARGS_MAX  256 /* the arguments, each NUL-terminated */
+#define SVC_DEPS_MAX  8
+#define GROUP_MAX     8
+#define SVC_LIMIT_MAX 16 /* restarts a window can count */
 
 enum svc_restart { RESTART_PERMANENT, RESTART_TRANSIENT, RESTART_TEMPORARY };
 enum group_strategy { GROUP_ONE_FOR_ALL, GROUP_REST_FOR_ONE };
@@ -56,7 +60,7 @@ struct svc_spec {
     enum svc_restart restart;
     unsigned limit, period_s;
     unsigned heartbeat_ms, stall_ms;
-    bool inject;
+    bool inject, control;
     int group; /* index into manifest.groups, or -1 */
     unsigned line;
 };

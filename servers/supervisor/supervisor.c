@@ -43,15 +43,18 @@ struct service {
     uint64_t actor_id;
     unsigned generation; /* counts instances, so late answers can be told apart */
     uint64_t started_ns, restarts;
-    uint64_t recent[16]; /* when its latest restarts were, for the limit */
+    uint64_t recent[SVC_LIMIT_MAX]; /* when its latest restarts were, for the limit */
     unsigned nrecent;
     uint64_t restart_at; /* in SUP_BACKOFF: when to start it again */
     /* heartbeats */
     uint64_t next_ping, ping_sent;
     bool ping_out;
     /* an update in flight */
-    uint64_t old_actor_id; /* the instance that handed its state over */
-    bool rolled_back;
+    long next_actor; /* the new instance, before it takes over */
+    uint64_t next_actor_id;
+    long old_actor; /* the instance that handed its state over */
+    uint64_t old_actor_id;
+    bool saved, aborted, rolled_back;
     long update_mem;
     uint64_t update_len;
 };
@@ -113,14 +116,15 @@ static void put_string(char *buf, size_t size, size_t *n, const char *fmt, ...)
         *n += (size_t)k + 1;
 }
 
-/* Start an instance of S from S->bin, handing it STATE (a memory object
- * of LEN bytes) or HANDOVER (the receive right of an update's private
+/* Start an instance of S from BIN, handing it STATE (a memory object of
+ * LEN bytes) or HANDOVER (the receive right of an update's private
  * endpoint) when they are not 0. Returns 0 with its actor capability in
- * *ACTOR, or a CLK_E* code. */
-static long spawn_actor(struct service *s, long state, uint64_t len, long handover, long *out)
+ * *OUT, or a CLK_E* code. */
+static long spawn_actor(struct service *s, const char *bin, long state, uint64_t len, long handover,
+                        long *out)
 {
     struct cpio_entry e;
-    if (cpio_find((const void *)bootinfo->initrd, bootinfo->initrd_len, s->bin, &e) < 0)
+    if (cpio_find((const void *)bootinfo->initrd, bootinfo->initrd_len, bin, &e) < 0)
         return CLK_ENOENT;
     const struct svc_spec *sp = s->spec;
     char args[SVC_ARGS_MAX + 256];
@@ -188,7 +192,7 @@ static void adopt(struct service *s, long actor)
 
 static long spawn_instance(struct service *s, long state, uint64_t len)
 {
-    long actor, err = spawn_actor(s, state, len, 0, &actor);
+    long actor, err = spawn_actor(s, s->bin, state, len, 0, &actor);
     if (!err)
         adopt(s, actor);
     return err;
@@ -272,7 +276,8 @@ static void tell_dependents(struct service *s)
             n->to = d;
             snprintf(n->name, sizeof(n->name), "%s", s->spec->name);
             event(SUP_EV_FAILED, d->spec->name, "told that %s failed", s->spec->name);
-            actor_go(notice_fiber, n);
+            if (actor_go(notice_fiber, n) < 0)
+                free(n);
         }
     }
 }
@@ -339,6 +344,11 @@ static void roll_back(struct service *s)
 {
     s->rolled_back = true;
     memcpy(s->bin, s->old_bin, sizeof(s->bin));
+    if (s->actor) { /* a new instance that took over, then faulted */
+        clk_actor_kill(s->actor);
+        clk_cap_delete(s->actor);
+        s->actor = 0;
+    }
     long err = spawn_instance(s, s->update_mem, s->update_len);
     event(SUP_EV_ROLLBACK, s->spec->name, "the new instance ended; back to %s: %s", s->bin,
           err ? actor_strerror(err) : "running");
@@ -346,41 +356,66 @@ static void roll_back(struct service *s)
         give_up(s);
 }
 
+/* Forget actor capability *CAP (and kill its actor first, if STOPPED:
+ * a faulted actor stays until killed). */
+static void let_go(long *cap, uint64_t *id, bool stopped)
+{
+    if (*cap && stopped)
+        clk_actor_kill(*cap);
+    if (*cap)
+        clk_cap_delete(*cap);
+    *cap = 0;
+    *id = 0;
+}
+
+/* Actor ID of S ended: it faulted (FAULT: it is stopped), or it exited
+ * (ABNORMAL: with a status other than 0). WHAT is for the log. */
+static void ended(struct service *s, uint64_t id, bool fault, bool abnormal, const char *what)
+{
+    if (s->state == SUP_UPDATING && id && id == s->next_actor_id) {
+        /* the new instance, before it took over: the update fails over that */
+        event(fault ? SUP_EV_FAULT : SUP_EV_EXIT, s->spec->name, "new instance: %s", what);
+        let_go(&s->next_actor, &s->next_actor_id, fault);
+        return;
+    }
+    if (s->state == SUP_UPDATING && s->saved && id && id == s->old_actor_id) {
+        let_go(&s->old_actor, &s->old_actor_id, fault); /* it handed over: expected */
+        return;
+    }
+    if (!id || id != s->actor_id)
+        return; /* an instance we have ended already */
+    event(fault ? SUP_EV_FAULT : SUP_EV_EXIT, s->spec->name, "actor %lu%s%s", (unsigned long)id,
+          fault ? ": " : " ", what);
+    let_go(&s->actor, &s->actor_id, fault);
+    if (s->state == SUP_UPDATING && s->saved && !s->rolled_back) {
+        roll_back(s); /* the new instance took over, then died */
+    } else {
+        if (s->state == SUP_UPDATING) { /* the old one died before it handed over */
+            s->aborted = true;
+            let_go(&s->next_actor, &s->next_actor_id, true);
+        }
+        end_of_instance(s, fault || abnormal);
+    }
+    schedule();
+}
+
 static void faulted(const struct actor_fault *f)
 {
     if (f->badge < 1 || f->badge > manifest.nsvc)
         return;
-    struct service *s = &services[f->badge - 1];
-    if (f->actor != s->actor_id || f->actor == s->old_actor_id)
-        return; /* an instance we have ended already, or are ending */
-    event(SUP_EV_FAULT, s->spec->name, "actor %lu: vector %lu at address %#lx, rip %#lx",
-          (unsigned long)f->actor, (unsigned long)f->vector, (unsigned long)f->address,
-          (unsigned long)f->rip);
-    kill_instance(s);
-    if (s->state == SUP_UPDATING && !s->rolled_back)
-        roll_back(s);
-    else
-        end_of_instance(s, true);
-    schedule();
+    char what[96];
+    snprintf(what, sizeof(what), "vector %lu at address %#lx, rip %#lx", (unsigned long)f->vector,
+             (unsigned long)f->address, (unsigned long)f->rip);
+    ended(&services[f->badge - 1], f->actor, true, true, what);
 }
 
 static void exited(uint64_t actor, long status, uint64_t badge)
 {
     if (badge < 1 || badge > manifest.nsvc)
         return;
-    struct service *s = &services[badge - 1];
-    if (actor != s->actor_id || actor == s->old_actor_id)
-        return; /* an instance we have ended already, or one that handed its state over */
-    clk_cap_delete(s->actor);
-    s->actor = 0;
-    s->actor_id = 0;
-    event(SUP_EV_EXIT, s->spec->name, "actor %lu exited with status %ld", (unsigned long)actor,
-          status);
-    if (s->state == SUP_UPDATING && !s->rolled_back)
-        roll_back(s);
-    else
-        end_of_instance(s, status != 0);
-    schedule();
+    char what[48];
+    snprintf(what, sizeof(what), "exited with status %ld", status);
+    ended(&services[badge - 1], actor, false, status != 0, what);
 }
 
 /* ---- hangs and the timer ---- */
@@ -429,10 +464,9 @@ static void schedule(void)
                 now = clk_clock_ns();
                 continue;
             }
-            if (!s->ping_out && now >= s->next_ping) {
-                s->ping_out = true;
+            if (!s->ping_out && now >= s->next_ping && actor_go(ping_fiber, s) == 0) {
+                s->ping_out = true; /* (no fiber to be had: try at the next tick) */
                 s->ping_sent = now;
-                actor_go(ping_fiber, s);
             }
             uint64_t due = s->ping_out ? s->ping_sent + period : s->next_ping;
             next = due < next ? due : next;
@@ -469,6 +503,17 @@ static void notified(uint64_t bits)
 
 /* ---- the protocol ---- */
 
+/* Restarts, updates and injections are for the services that the
+ * manifest marks control=yes (the shell, test drivers). */
+static bool may_control(struct actor_req *req)
+{
+    uint64_t i = req->badge - REGISTRY_BADGE;
+    if (req->badge >= REGISTRY_BADGE && i < manifest.nsvc && services[i].spec->control)
+        return true;
+    actor_reply(req, CLK_EPERM, NULL, 0);
+    return false;
+}
+
 static struct service *named(struct actor_req *req, const char *name)
 {
     char copy[ACTOR_NAME_MAX];
@@ -502,7 +547,8 @@ static void status(struct actor_req *req)
 
 static void restart(struct actor_req *req)
 {
-    struct service *s = named(req, ((const struct sup_name *)req->data)->name);
+    struct service *s =
+        may_control(req) ? named(req, ((const struct sup_name *)req->data)->name) : NULL;
     if (!s)
         return;
     if (s->state == SUP_UPDATING) {
@@ -520,10 +566,11 @@ static void restart(struct actor_req *req)
 static void update_done(struct actor_req *req, struct service *s, long status,
                         struct sup_update_result *res)
 {
+    let_go(&s->next_actor, &s->next_actor_id, true);
+    let_go(&s->old_actor, &s->old_actor_id, true); /* it stopped serving; it may be gone */
     if (s->update_mem)
         clk_cap_delete(s->update_mem);
     s->update_mem = 0;
-    s->old_actor_id = 0;
     if (s->state == SUP_UPDATING && s->actor)
         s->state = SUP_RUNNING;
     else if (s->state == SUP_UPDATING)
@@ -537,16 +584,31 @@ static void update_done(struct actor_req *req, struct service *s, long status,
     actor_reply(req, status, res, sizeof(*res));
 }
 
+/* The update of S stops before any state moved: the old instance serves
+ * on (or, when it died, is being restarted as after any crash). */
+static void update_abandoned(struct actor_req *req, struct service *s, long status,
+                             struct sup_update_result *res, const char *why)
+{
+    if (!s->aborted)
+        s->state = SUP_RUNNING;
+    event(SUP_EV_ROLLBACK, s->spec->name, "the update stops: %s; %s", why,
+          s->aborted ? "the service restarts as after a crash" : "the old instance serves on");
+    res->rolled_back = 1;
+    update_done(req, s, status, res);
+}
+
 /*
  * A live update (docs/supervisor.md): the new instance starts and warms
  * up on a private endpoint while the old one serves; then the old one
  * saves its state and stops, the new one restores it and takes over the
- * service's endpoint, where the requests of the meantime wait.
+ * service's endpoint, where the requests of the meantime wait. Should
+ * either instance die, ended() sees it (the fault and exit messages) and
+ * the calls below fail or are answered by a restarted instance.
  */
 static void update(struct actor_req *req)
 {
     const struct sup_update *u = req->data;
-    struct service *s = named(req, u->name);
+    struct service *s = may_control(req) ? named(req, u->name) : NULL;
     if (!s)
         return;
     char bin[SVC_PATH_MAX];
@@ -566,71 +628,69 @@ static void update(struct actor_req *req)
     struct sup_update_result res = { 0 };
     uint64_t t0 = clk_clock_ns();
     s->state = SUP_UPDATING;
-    s->old_actor_id = s->actor_id; /* it ends by itself after saving: no rollback for that */
-    s->rolled_back = false;
+    s->saved = s->aborted = s->rolled_back = false;
     memcpy(s->old_bin, s->bin, sizeof(s->bin));
-    memcpy(s->bin, bin, sizeof(s->bin));
 
     /* 1. The new instance starts; it answers on the private endpoint once
      * its loop runs. Only it may receive there, so its death is CLK_EDEAD. */
-    long ho = clk_endpoint_create(), next = 0;
-    long ho_send = clk_cap_mint(ho, CLK_RIGHT_SEND | CLK_RIGHT_GRANT, 0);
-    long err = ho < 0 || ho_send < 0 ? CLK_ENOMEM : spawn_actor(s, 0, 0, ho, &next);
-    clk_cap_delete(ho); /* the child holds the receive right now */
-    if (!err)
+    long ho = clk_endpoint_create();
+    long ho_send = ho < 0 ? ho : clk_cap_mint(ho, CLK_RIGHT_SEND | CLK_RIGHT_GRANT, 0);
+    long err = ho_send < 0 ? CLK_ENOMEM : spawn_actor(s, bin, 0, 0, ho, &s->next_actor);
+    if (ho > 0)
+        clk_cap_delete(ho); /* the child holds the receive right now */
+    if (!err) {
+        s->next_actor_id = (uint64_t)clk_actor_id(s->next_actor);
         err = actor_call(ho_send, ACTOR_CTL_PING, NULL, 0, NULL, NULL);
-    if (err) {
-        if (next) {
-            clk_actor_kill(next);
-            clk_cap_delete(next);
-        }
-        clk_cap_delete(ho_send);
-        memcpy(s->bin, s->old_bin, sizeof(s->bin));
-        s->state = SUP_RUNNING; /* the old instance never stopped */
-        event(SUP_EV_ROLLBACK, s->spec->name, "%s did not start (%s); %s serves on", bin,
-              actor_strerror(err), s->bin);
-        res.rolled_back = 1;
-        update_done(req, s, CLK_EIO, &res);
+    }
+    if (err || s->aborted || !s->next_actor) {
+        if (ho_send > 0)
+            clk_cap_delete(ho_send);
+        update_abandoned(req, s, CLK_EIO, &res,
+                         err ? actor_strerror(err) : "the new instance ended");
         return;
     }
 
-    /* 2. The swap: from here, clients' requests wait in the endpoint. */
-    uint64_t t1 = clk_clock_ns(), len = 0;
+    /* 2. The swap: from here, clients' requests wait in the endpoint. The
+     * request names the old instance, so that a successor of it (after a
+     * crash) does not hand over. */
+    uint64_t t1 = clk_clock_ns(), len = 0, target = s->actor_id;
     size_t n = sizeof(len);
     long mem = 0;
-    long r = actor_call_cap(s->ep, ACTOR_CTL_SAVE, NULL, 0, 0, &len, &n, &mem);
-    if (r < 0 && r != CLK_ENOSYS) { /* it refused (requests in flight): it serves on */
-        clk_actor_kill(next);
-        clk_cap_delete(next);
+    long r = actor_call_cap(s->ep, ACTOR_CTL_SAVE, &target, sizeof(target), 0, &len, &n, &mem);
+    if (r < 0 || s->aborted) {
         clk_cap_delete(ho_send);
-        memcpy(s->bin, s->old_bin, sizeof(s->bin));
-        s->state = SUP_RUNNING;
-        update_done(req, s, r, &res);
+        if (mem > 0)
+            clk_cap_delete(mem);
+        update_abandoned(req, s, r < 0 ? r : CLK_EIO, &res,
+                         s->aborted ? "the old instance died" : actor_strerror(r));
         return;
     }
-    long old_actor = s->actor; /* it takes no more requests; it goes after the swap */
+    s->saved = true; /* it takes no more requests; it goes after the swap */
+    s->old_actor = s->actor;
+    s->old_actor_id = s->actor_id;
     s->actor = 0;
-    s->update_mem = r ? 0 : mem;
-    s->update_len = res.state_bytes = r ? 0 : len; /* no hooks: it starts afresh */
+    s->actor_id = 0;
+    s->update_mem = mem;
+    s->update_len = res.state_bytes = len;
     r = actor_call_cap(ho_send, ACTOR_CTL_RESTORE, &s->update_len, sizeof(s->update_len),
                        s->update_mem, NULL, NULL, NULL);
     clk_cap_delete(ho_send);
-    if (r < 0) { /* it refused the state: the old binary takes it again */
-        clk_actor_kill(next);
-        clk_cap_delete(next);
-        event(SUP_EV_EXIT, s->spec->name, "%s could not restore the state: %s", bin,
-              actor_strerror(r));
+    if (r < 0 || !s->next_actor) { /* it refused the state, or died: the old binary takes it */
+        event(SUP_EV_EXIT, s->spec->name, "%s could not take the state over: %s", bin,
+              actor_strerror(r < 0 ? r : CLK_EDEAD));
+        let_go(&s->next_actor, &s->next_actor_id, true);
         roll_back(s);
     } else {
-        adopt(s, next);
-        s->state = SUP_UPDATING;
+        adopt(s, s->next_actor);
+        s->next_actor = 0;
+        s->next_actor_id = 0;
+        s->state = SUP_UPDATING; /* until it answers */
+        memcpy(s->bin, bin, sizeof(s->bin));
     }
 
     /* 3. The first answer on the service's endpoint: the swap is over. */
     r = s->actor ? actor_call(s->ep, ACTOR_CTL_PING, NULL, 0, NULL, NULL) : CLK_EIO;
     uint64_t t2 = clk_clock_ns();
-    clk_actor_kill(old_actor); /* it may have ended by itself already */
-    clk_cap_delete(old_actor);
     res.duration_ns = t2 - t1;
     res.total_ns = t2 - t0;
     res.rolled_back = s->rolled_back;
@@ -664,6 +724,8 @@ static void flood_fiber(void *arg)
 static void inject(struct actor_req *req)
 {
     const struct sup_inject *q = req->data;
+    if (!may_control(req))
+        return;
     if (!strncmp(q->name, "supervisor", sizeof(q->name))) { /* ourselves, once the answer is out */
         long ok = may_inject && q->fault == SUP_FAULT_CRASH ? 0 : CLK_EPERM;
         if (!ok)
@@ -718,6 +780,8 @@ static void start_all(void)
                 missing = services[s->spec->deps[d]].spec->name;
         if (missing) {
             event(SUP_EV_ERROR, s->spec->name, "not started: %s is not running", missing);
+            give_up(s); /* its callers hear CLK_EDEAD instead of waiting */
+            s->state = SUP_STOPPED;
             continue;
         }
         start(s, SUP_EV_START, "");
@@ -758,6 +822,7 @@ int main(int argc, char **argv)
         s->state = SUP_STOPPED;
         memcpy(s->bin, s->spec->bin, sizeof(s->bin));
         s->ep = clk_endpoint_create();
+        publish(s); /* every name is taken before any service runs: none can squat another's */
     }
     start_all();
     unsigned n = 0;

@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(memchr(s->name, '\0', sizeof(s->name)) && memchr(s->bin, '\0', sizeof(s->bin)));
         CHECK(manifest_find(&m, s->name) == (int)i);
         CHECK(s->ndeps <= SVC_DEPS_MAX && s->args_len <= SVC_ARGS_MAX);
-        CHECK(s->prio >= 1 && s->prio <= 31);
+        CHECK(s->prio >= 1 && s->prio <= 15 && s->limit >= 1 && s->limit <= SVC_LIMIT_MAX);
         CHECK(s->group < (int)m.ngroups);
         if (position[i] >= 0)
             for (unsigned d = 0; d < s->ndeps; d++)

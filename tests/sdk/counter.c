@@ -2,7 +2,10 @@
  * counter.c: the supervisor's test service (protocol: counter.h), started
  * from a manifest and served by libactor's own main(). It keeps a total,
  * hands it over in a live update, and says which version it is: the build
- * makes counter (1), counter2 (2) and counter_bad (3, which cannot restore).
+ * makes counter (1), counter2 (2) and counter_bad (3, which cannot restore),
+ * and, for updates that go wrong, counter_crashinit (crashes as it starts),
+ * counter_crashsave (crashes as it saves) and counter_nohooks (no state
+ * transfer at all).
  */
 #include "counter.h"
 #include <stdio.h>
@@ -46,15 +49,20 @@ static void version(struct actor_req *req)
     actor_reply(req, 0, &v, sizeof(v));
 }
 
-static long save_state(void *buf, size_t size)
+__attribute__((unused)) static long save_state(void *buf, size_t size)
 {
+#ifdef COUNTER_CRASH_SAVE
+    printf("%s: crashing while it saves\n", me);
+    fflush(stdout);
+    *(volatile int *)0 = 1;
+#endif
     if (size < sizeof(total))
         return CLK_ERANGE;
     memcpy(buf, &total, sizeof(total));
     return sizeof(total);
 }
 
-static long restore_state(const void *buf, size_t len)
+__attribute__((unused)) static long restore_state(const void *buf, size_t len)
 {
 #ifdef COUNTER_BAD_RESTORE
     (void)buf, (void)len;
@@ -79,6 +87,10 @@ static long init(int argc, char **argv)
     (void)argc;
     me = getenv("CLK_SERVICE") ? getenv("CLK_SERVICE") : argv[0];
     printf("%s: version %d starts\n", me, COUNTER_BUILD);
+#ifdef COUNTER_CRASH_INIT
+    fflush(stdout);
+    *(volatile int *)0 = 1;
+#endif
     return 0;
 }
 
@@ -93,8 +105,10 @@ static const struct actor_handler handlers[] = {
 const struct actor_def actor = {
     .name = "counter",
     .handlers = handlers,
+#ifndef COUNTER_NO_HOOKS
     .save_state = save_state,
     .restore_state = restore_state,
+#endif
     .dependency_failed = dependency_failed,
     .init = init,
 };

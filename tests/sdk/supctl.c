@@ -12,6 +12,7 @@
  *   inject NAME KIND    inject fault KIND (a number) and exit
  *   report NAME         crash-time, then print the services and the event log
  *   faults NAME         inject a leak, a flood and a malformed reply
+ *   restart NAME        restart NAME
  */
 #include "counter.h"
 #include <actor/supervisor.h>
@@ -19,7 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct actor_service sup = ACTOR_SERVICE("supervisor", 0);
+/* The supervisor is the registry: slot 1, whose badge tells it who calls
+ * (restarts, updates and injections need control=yes in the manifest). */
 static struct actor_service svc;
 
 static double ms_since(uint64_t t0)
@@ -31,7 +33,7 @@ static long inject(const char *name, uint32_t fault)
 {
     struct sup_inject q = { .fault = fault };
     snprintf(q.name, sizeof(q.name), "%s", name);
-    return actor_call_service(&sup, SUP_INJECT, &q, sizeof(q), NULL, NULL);
+    return actor_call(ACTOR_NAMES_SLOT, SUP_INJECT, &q, sizeof(q), NULL, NULL);
 }
 
 static long get(uint64_t *total)
@@ -113,7 +115,7 @@ static void update_at(const char *name, uint64_t at, const char *bin)
     snprintf(u.bin, sizeof(u.bin), "%s", bin);
     struct sup_update_result res = { 0 };
     size_t len = sizeof(res);
-    long r = actor_call_service(&sup, SUP_UPDATE, &u, sizeof(u), &res, &len);
+    long r = actor_call(ACTOR_NAMES_SLOT, SUP_UPDATE, &u, sizeof(u), &res, &len);
     printf("supctl: update %s to %s -> %ld: %lu bytes of state, rolled back %lu\n", name, bin, r,
            (unsigned long)res.state_bytes, (unsigned long)res.rolled_back);
     printf("supctl: the update took %.3f ms, of which clients waited %.3f ms\n",
@@ -131,7 +133,7 @@ static void read_file(const char *name)
             struct sup_name n = { { 0 } };
             snprintf(n.name, sizeof(n.name), "%s", name);
             printf("supctl: restart %s in the middle -> %ld\n", name,
-                   actor_call_service(&sup, SUP_RESTART, &n, sizeof(n), NULL, NULL));
+                   actor_call(ACTOR_NAMES_SLOT, SUP_RESTART, &n, sizeof(n), NULL, NULL));
         }
         if (chunk == 40)
             printf("supctl: crash %s in the middle -> %ld\n", name, inject(name, SUP_FAULT_CRASH));
@@ -169,7 +171,7 @@ static void other_faults(const char *name)
     struct sup_inject q = { .fault = SUP_FAULT_CRASH };
     snprintf(q.name, sizeof(q.name), "%s", "supervisor");
     printf("supctl: crash the supervisor, which runs without inject -> %ld\n",
-           actor_call_service(&sup, SUP_INJECT, &q, sizeof(q), NULL, NULL));
+           actor_call(ACTOR_NAMES_SLOT, SUP_INJECT, &q, sizeof(q), NULL, NULL));
 }
 
 static const char *const states[] = {
@@ -181,7 +183,7 @@ static void status(void)
     for (uint32_t i = 0;; i++) {
         struct sup_status st;
         size_t len = sizeof(st);
-        if (actor_call_service(&sup, SUP_STATUS, &i, sizeof(i), &st, &len))
+        if (actor_call(ACTOR_NAMES_SLOT, SUP_STATUS, &i, sizeof(i), &st, &len))
             break;
         printf("supctl: service %s: %s, %s, restarts %lu\n", st.name, st.bin,
                st.state < 6 ? states[st.state] : "?", (unsigned long)st.restarts);
@@ -194,7 +196,7 @@ static void print_log(void)
     uint64_t from = 0;
     for (;;) {
         size_t len = sizeof(ev);
-        if (actor_call_service(&sup, SUP_LOG, &from, sizeof(from), ev, &len))
+        if (actor_call(ACTOR_NAMES_SLOT, SUP_LOG, &from, sizeof(from), ev, &len))
             break;
         for (size_t i = 0; i < len / sizeof(ev[0]); i++) {
             printf("supctl: log %lu %s: %s\n", (unsigned long)ev[i].seq, ev[i].service, ev[i].text);
@@ -222,7 +224,12 @@ static long init(int argc, char **argv)
     else if (!strcmp(cmd, "inject") && argc > 3)
         printf("supctl: inject %s %s -> %ld\n", name, argv[3],
                inject(name, (uint32_t)atoi(argv[3])));
-    else if (!strcmp(cmd, "faults"))
+    else if (!strcmp(cmd, "restart")) {
+        struct sup_name n = { { 0 } };
+        snprintf(n.name, sizeof(n.name), "%s", name);
+        printf("supctl: restart %s -> %ld\n", name,
+               actor_call(ACTOR_NAMES_SLOT, SUP_RESTART, &n, sizeof(n), NULL, NULL));
+    } else if (!strcmp(cmd, "faults"))
         other_faults(name);
     else if (!strcmp(cmd, "report")) {
         timed_fault(name, SUP_FAULT_CRASH, "crash");

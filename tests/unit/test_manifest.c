@@ -43,7 +43,7 @@ static void test_typical(void)
                    "\n"
                    "service vfs after=block restart=permanent heartbeat=500 stall=2000\n"
                    "service net caps=device restart=transient limit=3/60   # a comment\n"
-                   "service block\tcaps=device bin=sbin/virtio-blk inject=yes\n"
+                   "service block\tcaps=device bin=sbin/virtio-blk inject=yes control=yes\n"
                    "service demo restart=temporary args=\n"),
              0);
     CHECK_EQ(m.nsvc, 5);
@@ -70,8 +70,8 @@ static void test_typical(void)
     CHECK_EQ(net->period_s, 60);
     const struct svc_spec *block = &m.svc[manifest_find(&m, "block")];
     CHECK_STR(block->bin, "sbin/virtio-blk");
-    CHECK(block->inject);
-    CHECK(!vfs->inject);
+    CHECK(block->inject && block->control);
+    CHECK(!vfs->inject && !vfs->control);
     const struct svc_spec *demo = &m.svc[manifest_find(&m, "demo")];
     CHECK_EQ(demo->restart, RESTART_TEMPORARY);
     CHECK_EQ(demo->nargs, 0);
@@ -101,10 +101,10 @@ static void test_bad_lines_are_named_and_the_rest_stands(void)
     CHECK_STR(errors[1], "3: service: expected a name (a-z, 0-9, _ and -, at most 31)");
     CHECK_STR(errors[2], "4: service: expected a name (a-z, 0-9, _ and -, at most 31)");
     CHECK_STR(errors[3], "5: service: a service of that name exists already");
-    CHECK_STR(errors[4], "6: prio: not 1..31");
-    CHECK_STR(errors[5], "7: prio: not 1..31");
+    CHECK_STR(errors[4], "6: prio: not 1..15 (the supervisor runs at 16)");
+    CHECK_STR(errors[5], "7: prio: not 1..15 (the supervisor runs at 16)");
     CHECK_STR(errors[6], "8: restart: not permanent, transient or temporary");
-    CHECK_STR(errors[7], "9: limit: not N/SECONDS (1..1000 in 1..3600 s)");
+    CHECK_STR(errors[7], "9: limit: not N/SECONDS (1..16 in 1..3600 s)");
     CHECK_STR(errors[8], "10: unknown key");
     CHECK_STR(errors[9], "11: expected KEY=VALUE");
     CHECK_STR(errors[10], "12: caps: the only one is device");

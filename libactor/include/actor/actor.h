@@ -34,6 +34,7 @@ struct actor_req {
                          sets this to 0 to keep it */
     bool oneway;      /* it came through the mailbox: answers go nowhere */
     /* the loop's own */
+    void *reply_buf; /* where a long answer waits until it is sent */
     bool answered;
     long deferred;            /* reply capability, after actor_defer */
     struct clk_msg reply_msg; /* what actor_reply packed */
@@ -196,13 +197,15 @@ struct actor_service {
     const char *name;
     uint64_t idempotent; /* ACTOR_IDEMPOTENT(type) | ... */
     uint64_t wait_ns;
-    long cap;        /* the runtime's: a send capability, or 0 */
-    uint64_t serial; /* the runtime's: the registration it came from */
+    long cap;          /* the runtime's: a send capability, or 0 */
+    uint64_t serial;   /* the runtime's: the registration it came from */
+    unsigned inflight; /* the runtime's: calls under way (fibers share a service) */
+    long dead;         /* the runtime's: a dead server's slot, freed when none uses it */
 };
 #define ACTOR_IDEMPOTENT(type) (1ULL << (type))
-#define ACTOR_SERVICE(name, idempotent)                                                            \
+#define ACTOR_SERVICE(name_, idempotent_)                                                          \
     {                                                                                              \
-        (name), (idempotent), 5000000000ULL, 0, 0                                                  \
+        .name = (name_), .idempotent = (idempotent_), .wait_ns = 5000000000ULL                     \
     }
 
 long actor_call_service(struct actor_service *s, unsigned type, const void *data, size_t len,
@@ -219,11 +222,16 @@ long actor_call_service(struct actor_service *s, unsigned type, const void *data
  *                      answers CLK_ERANGE), answers with the length
  *                      used (a uint64_t) and the object, and actor_serve
  *                      returns 0: the instance takes no more requests, so
- *                      the state it handed over stays the latest.
+ *                      the state it handed over stays the latest. Without
+ *                      the hook it hands over nothing (length 0, no
+ *                      object) and stops all the same. A payload of one
+ *                      uint64_t names the actor meant: another answers
+ *                      CLK_ENOENT and serves on.
  *   ACTOR_CTL_RESTORE  with the length (a uint64_t) and that object: the
  *                      loop calls restore_state() on it and answers its
  *                      result.
- * Without the hook, SAVE and RESTORE answer CLK_ENOSYS.
+ * RESTORE of length 0 without an object restores nothing and succeeds;
+ * otherwise, without the hook, RESTORE answers CLK_ENOSYS.
  */
 #define ACTOR_CTL_PING    0xFFFFFF01u
 #define ACTOR_CTL_SAVE    0xFFFFFF02u

@@ -2,7 +2,11 @@
  * actor/supervisor.h: the supervisor's protocol. The supervisor is the
  * first actor; it starts the services of the boot manifest (/etc/services),
  * restarts them, updates them live and serves the name registry. Find it
- * with actor_lookup("supervisor", ...). Names are services' names.
+ * with actor_lookup("supervisor", ...), or, from a service it started,
+ * through the first capability (ACTOR_NAMES_SLOT: the registry is the
+ * supervisor), whose badge says which service calls. SUP_RESTART,
+ * SUP_UPDATE and SUP_INJECT are only for services that the manifest marks
+ * control=yes (CLK_EPERM for any other caller). Names are services' names.
  *
  *   SUP_STATUS   uint32_t index -> struct sup_status of the INDEX-th
  *                service (manifest order); CLK_ENOENT past the last
