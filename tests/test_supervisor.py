@@ -208,7 +208,7 @@ def test_the_other_injected_faults(boot):
     m = supervise(boot, "faults")
     m.expect_all([r"supctl: crash the supervisor, which runs without inject -> -6",
                   EVENT + r"counter error: the flood is over: 1000 of 1000 requests answered"])
-    assert "supctl: leak injected (0): more than 256 frames gone after 300 ms: yes\n" in m.text
+    assert "supctl: leak injected (0): more than 128 frames gone after 300 ms: yes\n" in m.text
     assert "supctl: bad reply injected (0): status 0x7eadbeef, 3 bytes; the next get -> 0\n" \
         in m.text
     assert "supctl: flood injected (0); counter still answers: 0\n" in m.text
