@@ -218,12 +218,17 @@ static void kill_instance(struct service *s)
 /* S has failed for good. Its endpoint is closed, so that requests waiting
  * in it and calls to come get CLK_EDEAD instead of waiting for nobody; a
  * new one waits for an operator's restart. */
+static void close_endpoint(struct service *s)
+{
+    clk_cap_delete(s->ep);
+    s->ep = clk_endpoint_create();
+}
+
 static void give_up(struct service *s)
 {
     kill_instance(s);
     s->state = SUP_FAILED;
-    clk_cap_delete(s->ep);
-    s->ep = clk_endpoint_create();
+    close_endpoint(s);
 }
 
 /* Start S now; WHY says why, for the log. */
@@ -374,12 +379,17 @@ static void exited(uint64_t actor, long status, uint64_t badge)
     clk_cap_delete(s->actor);
     s->actor = 0;
     s->actor_id = 0;
-    event(SUP_EV_EXIT, s->spec->name, "actor %lu exited with status %ld", (unsigned long)actor,
-          status);
-    if (s->state == SUP_UPDATING && !s->rolled_back)
+    bool ignore = status == SUP_EXIT_IGNORE && s->state != SUP_UPDATING;
+    event(SUP_EV_EXIT, s->spec->name, "actor %lu exited with status %ld%s", (unsigned long)actor,
+          status, ignore ? ": nothing to do here, not restarted" : "");
+    if (s->state == SUP_UPDATING && !s->rolled_back) {
         roll_back(s);
-    else
+    } else if (ignore) {
+        s->state = SUP_DONE; /* its clients get CLK_EDEAD instead of waiting */
+        close_endpoint(s);
+    } else {
         end_of_instance(s, status != 0);
+    }
     schedule();
 }
 
