@@ -209,7 +209,7 @@ SDK_FILES := $(SYSROOT)/bin/x86_64-clk-elf-gcc $(SYSROOT)/lib/libc.a $(SYSROOT)/
 	$(SYSROOT)/lib/crt0.o $(SYSROOT)/lib/actor.ld $(SYSROOT)/lib/libactor.a \
 	$(SYSROOT)/include/clk/abi.h $(SYSROOT)/include/actor/sys.h $(SYSROOT)/include/actor/ring.h \
 	$(SYSROOT)/include/actor/actor.h $(SYSROOT)/include/actor/names.h \
-	$(SYSROOT)/include/actor/supervisor.h
+	$(SYSROOT)/include/actor/supervisor.h $(SYSROOT)/include/actor/block.h
 
 .PHONY: sdk
 sdk: $(SDK_FILES)
@@ -261,7 +261,8 @@ $(SYSROOT)/lib/crt0.o: libc-port/crt0.S | setup
 
 SDK_HEADERS := $(SYSROOT)/include/stdio.h $(SYSROOT)/include/clk/abi.h \
 	$(SYSROOT)/include/actor/sys.h $(SYSROOT)/include/actor/ring.h \
-	$(SYSROOT)/include/actor/actor.h $(SYSROOT)/include/actor/names.h $(SDK_CC)
+	$(SYSROOT)/include/actor/actor.h $(SYSROOT)/include/actor/names.h \
+	$(SYSROOT)/include/actor/block.h $(SDK_CC)
 
 $(SDK_BUILD)/libc-port/%.o: libc-port/%.c $(wildcard libc-port/*.h) $(SDK_HEADERS)
 	@mkdir -p $(@D)
@@ -296,7 +297,7 @@ $(SYSROOT)/lib/libactor.a: $(addprefix $(SDK_BUILD)/libactor/,thread.o fiber.o a
 # Test actors written as ordinary C programs against the SDK.
 SDK_TEST_ACTORS := libc_demo kv kv_client names names_client retry_client proxy fiber_client \
 	state_client bench_actor overseer readline counter counter2 counter_bad supctl \
-	counter_crashinit counter_crashsave counter_nohooks
+	counter_crashinit counter_crashsave counter_nohooks blockcheck
 
 $(BUILD)/sdk-tests/%: tests/sdk/%.c $(wildcard tests/sdk/*.h) $(SDK_FILES)
 	@mkdir -p $(@D)
@@ -311,15 +312,20 @@ $(BUILD)/initrd/test/%: $(BUILD)/sdk-tests/%
 
 # ---- servers: servers/NAME/*.c, built against the SDK, installed as sbin/NAME ----
 
-SERVERS := supervisor
-# sources from elsewhere in the tree that a server shares (pure code)
+SERVERS := supervisor block
+# sources from elsewhere in the tree that a server shares: pure code, and
+# the drivers' libraries (servers/pci, servers/virtio), included as
+# "pci/pci.h" and "virtio/virtio.h"
 server_src_supervisor := kernel/cpio.c
+server_src_block := servers/pci/pci.c servers/pci/pci.h servers/virtio/virtio.c \
+	servers/virtio/virtq.c servers/virtio/virtq.h \
+	servers/virtio/virtio.h
 
 $(BUILD)/servers/%: $$(wildcard servers/%/*.c) $$(wildcard servers/%/*.h) $$(server_src_%) \
-		$(SDK_FILES) $(SYSROOT)/include/actor/supervisor.h
+		$(SDK_FILES)
 	@mkdir -p $(@D)
 	$(say) SDKCC $@
-	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iservers/$* -Ikernel/include \
+	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iservers/$* -Iservers -Ikernel/include \
 		$(filter %.c,$^) -o $@
 
 $(BUILD)/initrd/sbin/%: $(BUILD)/servers/%
@@ -390,11 +396,11 @@ $(BUILD)/clkernel.iso: $(BUILD)/kernel/clkernel.elf $(BUILD)/initrd.cpio tools/g
 
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-Ikernel/include -Ikernel/arch/x86_64/include -Iabi/include -Itests/unit \
-	-Iservers/supervisor -Iservers/vfs
+	-Iservers/supervisor -Iservers/vfs -Iservers -Iservers/block -Ilibactor/include
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # test name -> kernel sources it tests (pure code only)
-UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt ksyms elf manifest ext2
+UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt ksyms elf manifest ext2 block
 unit_src_buddy      := kernel/buddy.c
 unit_src_kmalloc    := kernel/kmalloc.c kernel/buddy.c
 unit_src_fmt        := kernel/fmt.c
@@ -406,6 +412,7 @@ unit_src_ksyms      := kernel/ksyms.c
 unit_src_elf        := kernel/elf.c
 unit_src_manifest   := servers/supervisor/manifest.c
 unit_src_ext2       := servers/vfs/ext2.c
+unit_src_block      := servers/block/ops.c servers/virtio/virtq.c
 
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 

@@ -561,13 +561,22 @@ static void timers_arm(void)
     clk_timer(rt.note, first > now ? first - now : 1, BIT_TIMERS);
 }
 
+/* Make sure the loop's notification exists, for BITS of the actor's own:
+ * 0, CLK_EINVAL (BITS is 0 or has the runtime's), or runtime_init's error. */
+static long own_bits(uint64_t bits)
+{
+    long err = runtime_init();
+    if (err)
+        return err;
+    return !bits || (bits & BITS_OURS) ? CLK_EINVAL : 0;
+}
+
 static long timer_set(uint64_t ns, uint64_t bits);
 
 long actor_timer(uint64_t ns, uint64_t bits)
 {
-    if (!bits || (bits & BITS_OURS))
-        return CLK_EINVAL;
-    return timer_set(ns, bits);
+    long err = own_bits(bits);
+    return err ? err : timer_set(ns, bits);
 }
 
 /* Arm the timer of BITS (the runtime's may be among them). */
@@ -587,6 +596,12 @@ static long timer_set(uint64_t ns, uint64_t bits)
     rt.timers[i].deadline = clk_clock_ns() + ns;
     timers_arm();
     return 0;
+}
+
+long actor_bind_irq(long irq, uint64_t bits)
+{
+    long err = own_bits(bits);
+    return err ? err : clk_irq_bind(irq, rt.note, bits);
 }
 
 /* The bits of the timers that are due (they are done with). */

@@ -30,15 +30,16 @@ TEST_TIMEOUT = int(os.environ.get("CLK_TEST_TIMEOUT", "180"))
 class Machine:
     """One QEMU running CLKernel, its serial console on our pipes."""
 
-    def __init__(self, cmdline="", mem="32M", qemu_args=(), command=None, iso=None):
+    def __init__(self, cmdline="", mem="32M", qemu_args=(), command=None, iso=None, options=()):
         """Boot ISO (default build/clkernel.iso) with tools/qemu, or run
-        COMMAND (a list) that boots."""
+        COMMAND (a list) that boots. OPTIONS are more tools/qemu options
+        (["--disk", path]); QEMU_ARGS go to QEMU as they are."""
         args = [str(ROOT / "tools" / "qemu"), "--console", "stdio", "--mem", mem]
         if iso:
             args += ["--iso", str(iso)]
         if cmdline:
             args += ["--cmdline", cmdline]
-        args += ["--", *qemu_args]
+        args += [*options, "--", *qemu_args]
         self.args = args = command or args
         self.started = time.monotonic()
         # A session of its own, so close() reaches QEMU even under make or gdb.
@@ -172,8 +173,8 @@ def hard_timeout(request):
 
 @pytest.fixture
 def boot(request):
-    """Factory: boot(cmdline="", mem="32M") -> Machine. Transcripts of failed
-    tests are saved under tests/out/."""
+    """Factory: boot(cmdline="", mem="32M", options=[...], ...) -> Machine
+    (see Machine). Transcripts of failed tests are saved under tests/out/."""
     machines = []
 
     def start(**kw):

@@ -222,12 +222,17 @@ static void kill_instance(struct service *s)
 /* S has failed for good. Its endpoint is closed, so that requests waiting
  * in it and calls to come get CLK_EDEAD instead of waiting for nobody; a
  * new one waits for an operator's restart. */
+static void close_endpoint(struct service *s)
+{
+    clk_cap_delete(s->ep);
+    s->ep = clk_endpoint_create();
+}
+
 static void give_up(struct service *s)
 {
     kill_instance(s);
     s->state = SUP_FAILED;
-    clk_cap_delete(s->ep);
-    s->ep = clk_endpoint_create();
+    close_endpoint(s);
 }
 
 /* Start S now; WHY says why, for the log. */
@@ -370,7 +375,8 @@ static void let_go(long *cap, uint64_t *id, bool stopped)
 
 /* Actor ID of S ended: it faulted (FAULT: it is stopped), or it exited
  * (ABNORMAL: with a status other than 0). WHAT is for the log. */
-static void ended(struct service *s, uint64_t id, bool fault, bool abnormal, const char *what)
+static void ended(struct service *s, uint64_t id, bool fault, bool abnormal, const char *what,
+                  bool ignore)
 {
     if (s->state == SUP_UPDATING && id && id == s->next_actor_id) {
         /* the new instance, before it took over: the update fails over that */
@@ -394,7 +400,12 @@ static void ended(struct service *s, uint64_t id, bool fault, bool abnormal, con
             s->aborted = true;
             let_go(&s->next_actor, &s->next_actor_id, true);
         }
-        end_of_instance(s, fault || abnormal);
+        if (ignore) {            /* SUP_EXIT_IGNORE: nothing for it to do here */
+            s->state = SUP_DONE; /* its clients get CLK_EDEAD instead of waiting */
+            close_endpoint(s);
+        } else {
+            end_of_instance(s, fault || abnormal);
+        }
     }
     schedule();
 }
@@ -406,16 +417,18 @@ static void faulted(const struct actor_fault *f)
     char what[96];
     snprintf(what, sizeof(what), "vector %lu at address %#lx, rip %#lx", (unsigned long)f->vector,
              (unsigned long)f->address, (unsigned long)f->rip);
-    ended(&services[f->badge - 1], f->actor, true, true, what);
+    ended(&services[f->badge - 1], f->actor, true, true, what, false);
 }
 
 static void exited(uint64_t actor, long status, uint64_t badge)
 {
     if (badge < 1 || badge > manifest.nsvc)
         return;
-    char what[48];
-    snprintf(what, sizeof(what), "exited with status %ld", status);
-    ended(&services[badge - 1], actor, false, status != 0, what);
+    char what[80];
+    bool ignore = status == SUP_EXIT_IGNORE && services[badge - 1].state != SUP_UPDATING;
+    snprintf(what, sizeof(what), "exited with status %ld%s", status,
+             ignore ? ": nothing to do here, not restarted" : "");
+    ended(&services[badge - 1], actor, false, status != 0, what, ignore);
 }
 
 /* ---- hangs and the timer ---- */

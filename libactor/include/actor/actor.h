@@ -125,6 +125,12 @@ long actor_reply_later_cap(long token, long status, const void *data, size_t len
  * BITS is replaced; up to 16 run at once. They fire while serving. */
 long actor_timer(uint64_t ns, uint64_t bits);
 
+/* Drivers: when interrupt IRQ (an interrupt capability) fires, have the
+ * loop call DEF's notified handler with BITS (not 0, none of bits 56-63),
+ * which acknowledges it with clk_irq_ack once the device is served. 0, or
+ * CLK_EINVAL (BITS) and IRQ_BIND's errors. */
+long actor_bind_irq(long irq, uint64_t bits);
+
 /* Call SERVER (a slot with the send right) with a request of TYPE and LEN
  * bytes of DATA; the reply's payload goes to RESP, at most *RESP_LEN bytes
  * (and *RESP_LEN becomes its length). Returns the server's status, or the

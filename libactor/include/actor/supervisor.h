@@ -47,6 +47,13 @@ enum sup_state {
     SUP_DONE,     /* ended, and its policy says it stays so */
 };
 
+/* A service that exits with this status has nothing to do on this machine
+ * (a driver that finds no device): whatever its restart policy, it stays
+ * down (SUP_DONE) and its endpoint is closed, so that its clients get
+ * CLK_EDEAD instead of waiting. An operator's restart tries again. (As
+ * Erlang's `ignore`; 78 is EX_CONFIG in BSD's sysexits.h.) */
+#define SUP_EXIT_IGNORE 78
+
 struct sup_name {
     char name[ACTOR_NAME_MAX];
 };

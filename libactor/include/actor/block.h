@@ -1,0 +1,94 @@
+/*
+ * actor/block.h: the block device protocol. servers/block, the virtio-blk
+ * driver, serves it under the name "block" (BLOCK_NAME); find it with
+ * actor_lookup(BLOCK_NAME, ...).
+ *
+ * Data never travels in messages. BLOCK_BUFFER gives the client a
+ * capability to the driver's transfer buffer: DMA memory of
+ * block_info.buffer_size bytes that the client maps writable (MAP with
+ * CLK_MAP_WRITE). A READ or WRITE names sectors and a place in that
+ * buffer, and the device writes or reads that place itself: no copy.
+ *
+ *   BLOCK_INFO    -> struct block_info
+ *   BLOCK_BUFFER  -> a capability to the buffer (read and write rights)
+ *   BLOCK_READ    struct block_io -> nothing: the sectors LBA..LBA+COUNT-1
+ *                 are in the buffer at OFFSET
+ *   BLOCK_WRITE   struct block_io -> nothing: the device has the sectors
+ *                 from the buffer at OFFSET
+ *   BLOCK_FLUSH   -> nothing: every write answered before the flush was
+ *                 sent is on stable storage (a device without a write
+ *                 cache answers at once)
+ *
+ * Errors:
+ *   CLK_EINVAL  a malformed or out-of-range request: a payload of the wrong
+ *               size, FLAGS not 0, COUNT 0 or above max_transfer /
+ *               BLOCK_SECTOR, sectors past the end of the device, OFFSET
+ *               not a multiple of BLOCK_SECTOR, or bytes past the end of
+ *               the buffer
+ *   CLK_EPERM   a write to a read-only device (BLOCK_INFO_RO)
+ *   CLK_EIO     the device reported an error
+ *   CLK_EAGAIN  max_requests requests are in flight already
+ *   CLK_ENOSYS  an unknown request type
+ *
+ * Each request is answered when the device has finished it. Up to
+ * max_requests may be in flight at once (from a client's threads or
+ * fibers), and the device finishes them in any order; the client keeps
+ * requests in flight from sharing bytes of the buffer.
+ *
+ * There is one buffer, so one client at a time for now (the VFS). It is
+ * DMA memory, whose capability tells physical addresses (MEMORY_PHYS):
+ * give it only to a trusted client. After the driver restarts (a call
+ * gets CLK_EDEAD), the buffer the client has mapped is not the new
+ * instance's: it asks BLOCK_BUFFER again. So READ and WRITE are not marked
+ * idempotent: sent again to a new instance they would use a buffer the
+ * client does not see.
+ */
+#ifndef ACTOR_BLOCK_H
+#define ACTOR_BLOCK_H
+
+#include <actor/actor.h>
+
+#define BLOCK_NAME   "block"
+#define BLOCK_SECTOR 512 /* bytes; LBAs count these */
+
+enum block_type {
+    BLOCK_INFO = 1,
+    BLOCK_BUFFER = 2,
+    BLOCK_READ = 3,
+    BLOCK_WRITE = 4,
+    BLOCK_FLUSH = 5,
+};
+
+struct block_info {
+    uint64_t sectors;      /* the capacity, in BLOCK_SECTOR sectors */
+    uint32_t sector_size;  /* BLOCK_SECTOR */
+    uint32_t max_transfer; /* bytes per READ or WRITE at most, whole sectors */
+    uint64_t buffer_size;  /* bytes of the transfer buffer */
+    uint32_t flags;        /* BLOCK_INFO_* */
+    uint32_t max_requests; /* requests in flight at most */
+};
+_Static_assert(sizeof(struct block_info) == 32, "block_info is part of the protocol");
+
+#define BLOCK_INFO_RO 0x1 /* the device is read-only */
+
+struct block_io {
+    uint64_t lba;    /* the first sector */
+    uint64_t offset; /* where in the buffer, bytes */
+    uint32_t count;  /* sectors */
+    uint32_t flags;  /* 0 */
+};
+_Static_assert(sizeof(struct block_io) == 24, "block_io is part of the protocol");
+
+#define BLOCK_SERVICE                                                                              \
+    ACTOR_SERVICE(BLOCK_NAME, ACTOR_IDEMPOTENT(BLOCK_INFO) | ACTOR_IDEMPOTENT(BLOCK_FLUSH))
+
+/* A READ or WRITE (TYPE) of COUNT sectors from LBA at OFFSET in the buffer,
+ * through SERVER (a send capability to the driver). */
+static inline long block_transfer(long server, enum block_type type, uint64_t lba, uint32_t count,
+                                  uint64_t offset)
+{
+    struct block_io io = { .lba = lba, .offset = offset, .count = count, .flags = 0 };
+    return actor_call(server, type, &io, sizeof(io), NULL, NULL);
+}
+
+#endif
