@@ -352,6 +352,20 @@ $(BUILD)/initrd/test/manifests/%: tests/manifests/%
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
 
+# ---- the root disk ----
+
+# build/disk.img: ext2 made from disk/ (/etc, /home, /var/www). It is made
+# once: what a user writes in it stays between runs of make run; delete it
+# to start again from disk/. Tests make copies of their own.
+DISK_SIZE ?= 64M
+$(BUILD)/disk.img: | setup
+	$(say) MKE2FS $@
+	$(Q)mke2fs -q -F -t ext2 -b 4096 -L clkernel -d disk $@.tmp $(DISK_SIZE) >/dev/null && \
+		mv $@.tmp $@
+
+.PHONY: disk
+disk: $(BUILD)/disk.img
+
 # ---- initrd and ISO ----
 
 # The initrd is initrd/ plus the built actors, staged in build/initrd/.
@@ -461,15 +475,15 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/unit.c $$(fuzz_src_$$*) | s
 
 .PHONY: all setup run debug test unit fuzz fuzz-smoke bench format format-check clean
 
-all: $(BUILD)/clkernel.iso sdk
+all: $(BUILD)/clkernel.iso sdk $(BUILD)/disk.img
 
 setup:
 	@tools/setup
 
-run: all
+run: all $(BUILD)/disk.img
 	@echo "Booting CLKernel. Ctrl-A X quits QEMU; Ctrl-A C toggles its monitor."
-	@echo "+ $$($(QEMU) --print)"
-	@$(QEMU)
+	@echo "+ $$($(QEMU) --disk $(BUILD)/disk.img --print)"
+	@$(QEMU) --disk $(BUILD)/disk.img
 
 # gdb starts QEMU itself, speaking the GDB protocol over a pipe: no port, no race.
 debug: all

@@ -287,10 +287,28 @@ static void device_error(uint64_t lba)
         fail("the device's error");
 }
 
+/* The root disk that the build makes: an ext2 superblock at byte 1024. */
+static void ext2_disk(void)
+{
+    long r = block_transfer(blk, BLOCK_READ, 2, 1, 0);
+    const uint8_t *sb = buf; /* byte 1024 of the disk */
+    unsigned magic = sb[56] | sb[57] << 8;
+    char volume[17] = { 0 };
+    memcpy(volume, sb + 120, 16);
+    printf("blockcheck: sector 2 -> %ld: ext2 magic %#x, volume \"%s\"\n", r, magic, volume);
+    if (r != 0 || magic != 0xEF53)
+        fail("no ext2 superblock");
+}
+
 int main(int argc, char **argv)
 {
     if (!start())
         return 1;
+    if (argc == 2 && strcmp(argv[1], "ext2") == 0) {
+        ext2_disk();
+        printf("blockcheck: done, %d failures\n", failures);
+        return failures != 0;
+    }
     if (argc == 3 && strcmp(argv[1], "eio") == 0) {
         device_error(strtoull(argv[2], NULL, 0));
         printf("blockcheck: done, %d failures\n", failures);
