@@ -148,16 +148,22 @@ void ext2_unmount(struct ext2_fs *fs)
     fs->group = NULL;
 }
 
-int ext2_read_inode(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out)
+/* Where inode INO lies on the device: 0 with *OFF, or -EIO. */
+static int inode_at(const struct ext2_fs *fs, uint32_t ino, uint64_t *off)
 {
-    uint8_t raw[128];
     if (ino == 0 || ino > fs->inodes_count)
         return -EIO;
     uint32_t g = (ino - 1) / fs->inodes_per_group, i = (ino - 1) % fs->inodes_per_group;
-    uint64_t off =
-        (uint64_t)fs->group[g].inode_table * fs->block_size + (uint64_t)i * fs->inode_size;
-    int err = dev_read(fs, off, raw, sizeof(raw));
-    if (err)
+    *off = (uint64_t)fs->group[g].inode_table * fs->block_size + (uint64_t)i * fs->inode_size;
+    return 0;
+}
+
+int ext2_read_inode(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out)
+{
+    uint8_t raw[128];
+    uint64_t off;
+    int err = inode_at(fs, ino, &off);
+    if (err || (err = dev_read(fs, off, raw, sizeof(raw))))
         return err;
     *out = (struct ext2_inode){
         .mode = le16(raw),
@@ -357,13 +363,9 @@ static int dev_write(struct ext2_fs *fs, uint64_t off, const void *buf, size_t l
 int ext2_write_inode(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *in)
 {
     uint8_t raw[128];
-    if (ino == 0 || ino > fs->inodes_count)
-        return -EIO;
-    uint32_t g = (ino - 1) / fs->inodes_per_group, i = (ino - 1) % fs->inodes_per_group;
-    uint64_t off =
-        (uint64_t)fs->group[g].inode_table * fs->block_size + (uint64_t)i * fs->inode_size;
-    int err = dev_read(fs, off, raw, sizeof(raw)); /* keep the fields we do not know */
-    if (err)
+    uint64_t off;
+    int err = inode_at(fs, ino, &off);
+    if (err || (err = dev_read(fs, off, raw, sizeof(raw)))) /* keep the fields we do not know */
         return err;
     put16(raw, in->mode);
     put16(raw + 2, in->uid);
