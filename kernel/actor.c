@@ -15,6 +15,7 @@
 #include <kstring.h>
 #include <log.h>
 #include <memlayout.h>
+#include <memory.h>
 #include <param.h>
 #include <sched.h>
 #include <vm.h>
@@ -223,24 +224,41 @@ void actor_destroy(struct actor *a, const char *reason)
         root_died();
 }
 
-/* Map the boot information and the initrd (read-only, not owned) into A. */
-static int give_boot_info(struct actor *a, const char *cmdline)
+/* Map the initrd's pages read-only (not owned) into A at USER_INITRD, and
+ * give A a read-only boot memory object of the same pages, to pass on;
+ * note both in BI. Returns 0 or a CLK_E* code. */
+static int give_initrd(struct actor *a, struct clk_bootinfo *bi)
 {
     const void *archive;
     size_t len;
+    if (initrd_archive(&archive, &len) < 0 || len == 0)
+        return 0; /* nothing to give: initrd_cap stays 0 */
+    uint64_t pa = virt_to_phys(archive), first = ALIGN_DOWN(pa, PAGE_SIZE);
+    uint64_t npages = (ALIGN_UP(pa + len, PAGE_SIZE) - first) / PAGE_SIZE;
+    for (uint64_t i = 0; i < npages; i++) {
+        int err = vspace_map_frame(&a->vs, USER_INITRD + i * PAGE_SIZE, first + i * PAGE_SIZE, 0);
+        if (err)
+            return err;
+    }
+    int slot = memobj_create_boot(a, first, npages, CLK_RIGHT_READ);
+    if (slot < 0)
+        return slot;
+    bi->initrd = USER_INITRD + (pa - first);
+    bi->initrd_len = len;
+    bi->initrd_cap = (uint64_t)slot;
+    bi->initrd_offset = pa - first;
+    return 0;
+}
+
+/* Map the boot information and the initrd (read-only, not owned) into A,
+ * and give it the initrd as a memory object. */
+static int give_boot_info(struct actor *a, const char *cmdline)
+{
     struct clk_bootinfo bi = { .magic = CLK_BOOTINFO_MAGIC, .device_cap = CLK_CAP_INIT };
     strlcpy(bi.cmdline, cmdline, sizeof(bi.cmdline));
-    if (initrd_archive(&archive, &len) == 0) {
-        uint64_t pa = virt_to_phys(archive), first = ALIGN_DOWN(pa, PAGE_SIZE);
-        for (uint64_t p = first; p < pa + len; p += PAGE_SIZE) {
-            int err = vspace_map_frame(&a->vs, USER_INITRD + (p - first), p, 0);
-            if (err)
-                return err;
-        }
-        bi.initrd = USER_INITRD + (pa - first);
-        bi.initrd_len = len;
-    }
-    int err = vspace_map_new(&a->vs, USER_BOOTINFO, 1, 0); /* read-only for the actor */
+    int err = give_initrd(a, &bi);
+    if (!err)
+        err = vspace_map_new(&a->vs, USER_BOOTINFO, 1, 0); /* read-only for the actor */
     if (!err) {
         uint64_t pa;
         arch_lookup(a->vs.root, USER_BOOTINFO, &pa, NULL);

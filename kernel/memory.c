@@ -96,9 +96,25 @@ int memobj_create_device(struct actor *a, uint64_t pa, uint64_t npages)
     return slot;
 }
 
+int memobj_create_boot(struct actor *a, uint64_t pa, uint64_t npages, unsigned rights)
+{
+    if (!IS_ALIGNED(pa, PAGE_SIZE) || npages == 0 || npages > USER_TOP / PAGE_SIZE ||
+        (rights & CLK_RIGHT_WRITE))
+        return CLK_EINVAL;
+    struct memobj *mo = kzalloc(sizeof(*mo));
+    if (!mo)
+        return CLK_ENOMEM;
+    /* No owner: the boot loader's pages cost no quota and are never freed. */
+    *mo = (struct memobj){ .npages = npages, .kind = MEMOBJ_BOOT, .base = pa };
+    int slot = cap_insert(a, CAP_MEMORY, mo, rights, 0);
+    if (slot < 0)
+        kfree(mo);
+    return slot;
+}
+
 int64_t memobj_phys(const struct memobj *mo, uint64_t page)
 {
-    if (mo->kind == MEMOBJ_RAM)
+    if (mo->kind == MEMOBJ_RAM || mo->kind == MEMOBJ_BOOT)
         return CLK_EBADF;
     if (page >= mo->npages)
         return CLK_EINVAL;
@@ -114,7 +130,7 @@ void memobj_release(struct memobj *mo)
 {
     if (--mo->refs)
         return;
-    if (mo->kind != MEMOBJ_DEVICE) {
+    if (mo->kind == MEMOBJ_RAM || mo->kind == MEMOBJ_DMA) { /* device and boot pages stay */
         struct actor *owner = actor_find(mo->owner);
         if (owner)
             owner->vs.pages -= mo->npages;
@@ -129,6 +145,8 @@ int memobj_map(struct vspace *vs, struct memobj *mo, uint64_t va, bool write)
     uint64_t len = (uint64_t)mo->npages * PAGE_SIZE;
     if (!IS_ALIGNED(va, PAGE_SIZE) || va < USER_MIN || va >= USER_TOP || len > USER_TOP - va)
         return CLK_EINVAL;
+    if (write && mo->kind == MEMOBJ_BOOT)
+        return CLK_EPERM; /* no capability has WRITE; this holds even if one did */
     struct region *r = kzalloc(sizeof(*r));
     if (!r)
         return CLK_ENOMEM;

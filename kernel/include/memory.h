@@ -15,6 +15,11 @@
  * contiguous RAM whose addresses MEMORY_PHYS tells, paid for like any
  * other; and device objects, a device's own pages (MMIO), which are never
  * RAM, never freed, never paid for and always mapped uncached.
+ *
+ * Boot objects are the fourth kind: RAM the boot loader filled (the
+ * initrd), which the kernel hands the root actor read-only. Like device
+ * pages they are never freed and never paid for; like RAM they are mapped
+ * cached; like ordinary objects they keep their addresses to themselves.
  */
 #ifndef CLK_MEMORY_H
 #define CLK_MEMORY_H
@@ -28,6 +33,7 @@ enum memobj_kind {
     MEMOBJ_RAM,    /* MEMORY_CREATE: frames from anywhere */
     MEMOBJ_DMA,    /* DMA_CREATE: contiguous frames from BASE */
     MEMOBJ_DEVICE, /* MMIO_CREATE: device pages from BASE, not RAM */
+    MEMOBJ_BOOT,   /* boot memory (the initrd): reserved RAM from BASE, read-only */
 };
 
 struct memobj {
@@ -35,7 +41,7 @@ struct memobj {
     uint32_t owner; /* RAM, DMA: the id of the actor whose page quota pays for it */
     uint32_t npages;
     uint8_t kind;  /* enum memobj_kind */
-    uint64_t base; /* DMA, DEVICE: the physical address of the first page */
+    uint64_t base; /* DMA, DEVICE, BOOT: the physical address of the first page */
     uint64_t pa[]; /* RAM: its frames */
 };
 
@@ -61,17 +67,23 @@ int memobj_create_dma(struct actor *a, uint64_t npages);
  * RAM), CLK_EPERM (memory the kernel maps itself) or CLK_ENOMEM. */
 int memobj_create_device(struct actor *a, uint64_t pa, uint64_t npages);
 
+/* The NPAGES pages of boot memory at PA (page-aligned RAM that the frame
+ * allocator never manages), as an object in A's table with RIGHTS (never
+ * WRITE). Returns the slot, CLK_EINVAL (PA misaligned, no pages, too many,
+ * or WRITE among RIGHTS) or CLK_ENOMEM. */
+int memobj_create_boot(struct actor *a, uint64_t pa, uint64_t npages, unsigned rights);
+
 /* MEMORY_PHYS: the physical address of page PAGE of MO. Returns it,
- * CLK_EBADF (an ordinary object: its addresses are nobody's business) or
- * CLK_EINVAL (PAGE out of range). */
+ * CLK_EBADF (an ordinary or boot object: its addresses are nobody's
+ * business) or CLK_EINVAL (PAGE out of range). */
 int64_t memobj_phys(const struct memobj *mo, uint64_t page);
 
 void memobj_retain(struct memobj *mo);
 void memobj_release(struct memobj *mo);
 
 /* Map all of MO at VA in VS, writable if WRITE. Returns 0, CLK_EINVAL (VA
- * misaligned or the range outside user space), CLK_EEXIST (something is
- * mapped there) or CLK_ENOMEM. */
+ * misaligned or the range outside user space), CLK_EPERM (WRITE on boot
+ * memory), CLK_EEXIST (something is mapped there) or CLK_ENOMEM. */
 int memobj_map(struct vspace *vs, struct memobj *mo, uint64_t va, bool write);
 
 /* Remove the mapping that starts at VA. Returns 0 or CLK_ENOENT. */

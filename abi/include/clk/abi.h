@@ -284,18 +284,25 @@ enum clk_ep_info {
  * kernel command line after "--"; the environment CLK_ROOT=1), and finds this
  * structure at CLK_BOOTINFO_VA, mapped read-only. The initrd (a newc cpio
  * archive) is mapped read-only too. DEVICE_CAP is the slot of the root
- * actor's device-authority capability (CLK_CAP_INIT, the first slot);
- * fields only ever get added at the end.
+ * actor's device-authority capability (CLK_CAP_INIT, the first slot).
+ * INITRD_CAP is the slot of a memory object of the initrd's pages with the
+ * READ right only, to pass on to an actor that should read the archive
+ * without a copy (it maps the object and finds the archive INITRD_OFFSET
+ * bytes into it); such boot memory is never freed, costs nobody's quota and
+ * refuses MEMORY_PHYS. Fields only ever get added at the end.
  */
 #define CLK_BOOTINFO_VA    0x00007F0000000000ULL
 #define CLK_BOOTINFO_MAGIC 0x434C4B424F4F5431ULL /* "CLKBOOT1" */
 struct clk_bootinfo {
     unsigned long long magic;
-    unsigned long long initrd;     /* user address of the initrd archive */
-    unsigned long long initrd_len; /* its size in bytes */
-    char cmdline[512];             /* the kernel command line */
-    unsigned long long device_cap; /* slot of the device-authority capability */
+    unsigned long long initrd;        /* user address of the initrd archive */
+    unsigned long long initrd_len;    /* its size in bytes */
+    char cmdline[512];                /* the kernel command line */
+    unsigned long long device_cap;    /* slot of the device-authority capability */
+    unsigned long long initrd_cap;    /* slot of a read-only memory object of the initrd's
+                                         pages, 0 if there is no initrd */
+    unsigned long long initrd_offset; /* where the archive starts in the object's first page */
 };
-CLK_STATIC_ASSERT(sizeof(struct clk_bootinfo) == 544, "clk_bootinfo layout is ABI");
+CLK_STATIC_ASSERT(sizeof(struct clk_bootinfo) == 560, "clk_bootinfo layout is ABI");
 
 #endif
