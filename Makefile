@@ -297,7 +297,7 @@ $(SYSROOT)/lib/libactor.a: $(addprefix $(SDK_BUILD)/libactor/,thread.o fiber.o a
 # Test actors written as ordinary C programs against the SDK.
 SDK_TEST_ACTORS := libc_demo kv kv_client names names_client retry_client proxy fiber_client \
 	state_client bench_actor overseer readline counter counter2 counter_bad supctl \
-	counter_crashinit counter_crashsave counter_nohooks blockcheck
+	counter_crashinit counter_crashsave counter_nohooks blockcheck initrd_reader
 
 $(BUILD)/sdk-tests/%: tests/sdk/%.c $(wildcard tests/sdk/*.h) $(SDK_FILES)
 	@mkdir -p $(@D)
@@ -341,6 +341,13 @@ $(BUILD)/sdk-tests/counter2: tests/sdk/counter.c $(wildcard tests/sdk/*.h) $(SDK
 $(BUILD)/sdk-tests/counter_bad: tests/sdk/counter.c $(wildcard tests/sdk/*.h) $(SDK_FILES)
 	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -DCOUNTER_BUILD=3 \
 		-DCOUNTER_BAD_RESTORE $< -o $@
+# initrd_reader reads the initrd with the kernel's cpio reader, as the
+# supervisor does.
+$(BUILD)/sdk-tests/initrd_reader: tests/sdk/initrd_reader.c kernel/cpio.c kernel/include/cpio.h \
+		$(SDK_FILES)
+	@mkdir -p $(@D)
+	$(say) SDKCC $<
+	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Ikernel/include $< kernel/cpio.c -o $@
 COUNTER_VARIANTS := crashinit:-DCOUNTER_CRASH_INIT crashsave:-DCOUNTER_CRASH_SAVE \
 	nohooks:-DCOUNTER_NO_HOOKS
 $(foreach v,$(COUNTER_VARIANTS),$(eval \

@@ -5,6 +5,8 @@ with a manifest from tests/manifests/ (in the initrd as test/manifests/),
 whose services are tests/sdk/counter.c and the client tests/sdk/supctl.c."""
 import re
 
+from conftest import ROOT
+
 EVENT = r"supervisor: \[(\d+\.\d+)\] "
 
 
@@ -244,3 +246,36 @@ def test_when_the_supervisor_dies_user_space_restarts(boot):
     assert "actor 2 (counter) stopped: user space restarts" in m.text
     m.send("hello")
     m.expect(r'kernel: got "hello" \(5 bytes\); no shell is running yet')
+
+
+def test_a_service_maps_the_initrd_read_only_without_a_copy(boot):
+    """caps=initrd gives a service a read-only copy of the initrd's memory
+    object, after the device authority when it has both, and says where in
+    CLK_INITRD=SLOT,OFFSET,LEN. It maps the object and finds files in the
+    archive in place (its own manifest line, the supervisor's ELF image);
+    mapping it writable or minting WRITE is CLK_EPERM (-6), MEMORY_PHYS
+    CLK_EBADF (-9), and a write to the mapping faults. A service without
+    the key has no CLK_INITRD."""
+    m = supervise(boot, "initrd")
+    m.expect_all([r"initrd_reader reader: map writable", r"initrd_reader driver: map writable",
+                  r"initrd_reader plain: no CLK_INITRD \(not set\)",
+                  EVENT + r"writer fault: actor \d+: vector 14 at address 0x500000000000"])
+    archive = (ROOT / "build" / "initrd.cpio").stat().st_size
+    manifest = (ROOT / "tests" / "manifests" / "initrd").stat().st_size
+    slots = {"reader": (3, "not set"), "driver": (4, "3"), "writer": (3, "not set")}
+    for name, (slot, device) in slots.items():
+        env = re.search(rf"initrd_reader {name}: CLK_INITRD=(\d+),(\d+),(\d+), "
+                        rf"CLK_DEVICE=(.+)\n", m.text)
+        assert env, name
+        assert (int(env.group(1)), int(env.group(3)), env.group(4)) == (slot, archive, device)
+        assert int(env.group(2)) < 4096
+        for line in ["map read-only -> 0",
+                     f"test/manifests/initrd -> 0, {manifest} bytes, holds \"service {name} \": yes",
+                     r"sbin/supervisor -> 0, \d+ bytes, holds \"\\177ELF\": yes",
+                     r"no/such/file -> -3",
+                     r"map writable -> -6, memory_phys -> -9, mint with write -> -6"]:
+            assert re.search(rf"initrd_reader {name}: {line}", m.text), (name, line)
+    assert "initrd_reader writer: writing to the initrd\n" in m.text
+    assert "the write went through" not in m.text
+    for name in ("reader", "driver", "plain"):
+        event_time(m, name, "exit", r"actor \d+ exited with status 0")

@@ -115,6 +115,37 @@ static int name_list(const char *v, char (*out)[SVC_NAME_MAX], unsigned max)
     return (int)n;
 }
 
+/* Whether [S, END) is the word WORD. */
+static bool is_word(const char *s, const char *end, const char *word)
+{
+    while (s < end && *s == *word)
+        s++, word++;
+    return s == end && !*word;
+}
+
+/* caps=A,B,...: device and initrd, in any order (empty: none), ORed into
+ * *CAPS as SVC_CAP_*; returns what is wrong, or NULL. */
+static const char *cap_list(const char *v, unsigned *caps)
+{
+    unsigned found = 0;
+    while (*v) {
+        const char *end = v;
+        while (*end && *end != ',')
+            end++;
+        if (is_word(v, end, "device"))
+            found |= SVC_CAP_DEVICE;
+        else if (is_word(v, end, "initrd"))
+            found |= SVC_CAP_INITRD;
+        else
+            return "caps: not a list of device and initrd";
+        v = end;
+        if (*v == ',' && !*++v)
+            return "caps: not a list of device and initrd"; /* a trailing comma */
+    }
+    *caps |= found;
+    return NULL;
+}
+
 /* One KEY=VALUE word W of service S; returns what is wrong, or NULL. */
 static const char *service_key(struct parser *p, struct svc_spec *s, unsigned idx, const char *w)
 {
@@ -149,13 +180,8 @@ static const char *service_key(struct parser *p, struct svc_spec *s, unsigned id
         s->ndeps = (unsigned)n;
         return NULL;
     }
-    if (starts(w, "caps=")) {
-        if (same(v, "device"))
-            s->caps |= SVC_CAP_DEVICE;
-        else if (*v)
-            return "caps: the only one is device";
-        return NULL;
-    }
+    if (starts(w, "caps="))
+        return cap_list(v, &s->caps);
     if (starts(w, "prio="))
         return number(v, 1, 15, &s->prio, NULL) ? NULL
                                                 : "prio: not 1..15 (the supervisor runs at 16)";

@@ -7,7 +7,9 @@
  *     args=A,B,...   its arguments after argv[0]
  *     after=A,B,...  services it needs: they start first, and it is told
  *                    when one of them fails for good
- *     caps=device    capabilities beyond the registry and its endpoint
+ *     caps=A,B,...   capabilities beyond the registry and its endpoint:
+ *                    device (the device authority) and initrd (the initrd's
+ *                    pages, read-only), in any order
  *     prio=N         its priority, 1..15 (default 8; the supervisor runs at 16)
  *     restart=P      permanent (always restart it), transient (only after a
  *                    fault or a nonzero exit) or temporary (never)
@@ -46,7 +48,8 @@
 enum svc_restart { RESTART_PERMANENT, RESTART_TRANSIENT, RESTART_TEMPORARY };
 enum group_strategy { GROUP_ONE_FOR_ALL, GROUP_REST_FOR_ONE };
 
-#define SVC_CAP_DEVICE 1u
+#define SVC_CAP_DEVICE 1u /* caps=device: the device authority */
+#define SVC_CAP_INITRD 2u /* caps=initrd: the initrd's memory object, read-only */
 
 struct svc_spec {
     char name[SVC_NAME_MAX];

@@ -134,7 +134,7 @@ static long spawn_actor(struct service *s, const char *bin, long state, uint64_t
     args[n++] = '\0'; /* the environment follows */
     put_string(args, sizeof(args), &n, "CLK_SERVICE=%s", sp->name);
     put_string(args, sizeof(args), &n, "ACTOR_ENDPOINT=2");
-    long caps[4];
+    long caps[CLK_SPAWN_CAPS];
     unsigned ncaps = 0;
     caps[ncaps++] =
         clk_cap_mint(registry_ep, CLK_RIGHT_SEND | CLK_RIGHT_GRANT, REGISTRY_BADGE + s->idx);
@@ -150,6 +150,11 @@ static long spawn_actor(struct service *s, const char *bin, long state, uint64_t
     if (sp->caps & SVC_CAP_DEVICE) {
         put_string(args, sizeof(args), &n, "CLK_DEVICE=%u", ncaps + 1);
         caps[ncaps++] = clk_cap_mint((long)bootinfo->device_cap, CLK_RIGHTS_ALL, 0);
+    }
+    if (sp->caps & SVC_CAP_INITRD) { /* read-only: the pages stay the boot loader's */
+        put_string(args, sizeof(args), &n, "CLK_INITRD=%u,%lu,%lu", ncaps + 1,
+                   (unsigned long)bootinfo->initrd_offset, (unsigned long)bootinfo->initrd_len);
+        caps[ncaps++] = clk_cap_mint((long)bootinfo->initrd_cap, CLK_RIGHT_READ, 0);
     }
     if (sp->inject)
         put_string(args, sizeof(args), &n, "ACTOR_INJECT=1");

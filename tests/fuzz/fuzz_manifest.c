@@ -2,8 +2,8 @@
  * fuzz_manifest.c: libFuzzer target for the supervisor's manifest parser
  * (servers/supervisor/manifest.c). Checks what it returns: counts within
  * bounds, NUL-terminated names, dependencies and the start order that
- * refer to services, every dependency before its dependent, and the same
- * result from a second parse.
+ * refer to services, every dependency before its dependent, only known
+ * capabilities, and the same result from a second parse.
  */
 #include "manifest.h"
 #include <stdlib.h>
@@ -43,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(s->ndeps <= SVC_DEPS_MAX && s->args_len <= SVC_ARGS_MAX);
         CHECK(s->prio >= 1 && s->prio <= 15 && s->limit >= 1 && s->limit <= SVC_LIMIT_MAX);
         CHECK(s->group < (int)m.ngroups);
+        CHECK((s->caps & ~(SVC_CAP_DEVICE | SVC_CAP_INITRD)) == 0);
         if (position[i] >= 0)
             for (unsigned d = 0; d < s->ndeps; d++)
                 CHECK(s->deps[d] < m.nsvc && position[s->deps[d]] >= 0 &&

@@ -1,7 +1,8 @@
 /*
  * test_manifest.c: the supervisor's boot manifest parser
- * (servers/supervisor/manifest.c): keys and defaults, dependency order,
- * groups, and malformed lines reported by number while the rest stands.
+ * (servers/supervisor/manifest.c): keys and defaults, the capability list,
+ * dependency order, groups, and malformed lines reported by number while
+ * the rest stands.
  */
 #include "manifest.h"
 #include <unit.h>
@@ -107,10 +108,46 @@ static void test_bad_lines_are_named_and_the_rest_stands(void)
     CHECK_STR(errors[7], "9: limit: not N/SECONDS (1..16 in 1..3600 s)");
     CHECK_STR(errors[8], "10: unknown key");
     CHECK_STR(errors[9], "11: expected KEY=VALUE");
-    CHECK_STR(errors[10], "12: caps: the only one is device");
+    CHECK_STR(errors[10], "12: caps: not a list of device and initrd");
     CHECK_STR(errors[11], "13: after: bad names, or more than 8");
     CHECK_STR(errors[12], "14: heartbeat: not 0..600000 ms");
     CHECK_STR(ordered(), "good also_good");
+}
+
+static void test_caps(void)
+{
+    CHECK_EQ(parse("service a caps=device,initrd\n"
+                   "service b caps=initrd\n"
+                   "service c caps=initrd,device\n"
+                   "service d caps=\n"
+                   "service e\n"
+                   "service f caps=device,initrd,device\n"
+                   "service g caps=device caps=initrd\n"
+                   "service h caps=initrd,\n"
+                   "service i caps=,initrd\n"
+                   "service j caps=device,,initrd\n"
+                   "service k caps=initrd,disk\n"
+                   "service l caps=Initrd\n"
+                   "service m caps=initrds\n"
+                   "service n caps=init\n"
+                   "service o caps=device\tinitrd\n"),
+             8);
+    CHECK_EQ(m.nsvc, 7);
+    CHECK_EQ(m.svc[manifest_find(&m, "a")].caps, SVC_CAP_DEVICE | SVC_CAP_INITRD);
+    CHECK_EQ(m.svc[manifest_find(&m, "b")].caps, SVC_CAP_INITRD);
+    CHECK_EQ(m.svc[manifest_find(&m, "c")].caps, SVC_CAP_DEVICE | SVC_CAP_INITRD);
+    CHECK_EQ(m.svc[manifest_find(&m, "d")].caps, 0);
+    CHECK_EQ(m.svc[manifest_find(&m, "e")].caps, 0);
+    CHECK_EQ(m.svc[manifest_find(&m, "f")].caps, SVC_CAP_DEVICE | SVC_CAP_INITRD);
+    CHECK_EQ(m.svc[manifest_find(&m, "g")].caps, SVC_CAP_DEVICE | SVC_CAP_INITRD);
+    for (unsigned i = 0; i < 7; i++) {
+        char want[64];
+        snprintf(want, sizeof(want), "%u: caps: not a list of device and initrd", i + 8);
+        CHECK_STR(errors[i], want);
+    }
+    CHECK_STR(errors[7], "15: expected KEY=VALUE");
+    CHECK_EQ(manifest_find(&m, "h"), -1);
+    CHECK_EQ(manifest_find(&m, "o"), -1);
 }
 
 static void test_dependencies(void)
@@ -186,6 +223,7 @@ int main(void)
 {
     test_typical();
     test_bad_lines_are_named_and_the_rest_stands();
+    test_caps();
     test_dependencies();
     test_groups();
     test_limits();
