@@ -414,7 +414,7 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # test name -> kernel sources it tests (pure code only)
-UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt ksyms elf manifest ext2 block
+UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt ksyms elf manifest ext2 block bcache
 unit_src_buddy      := kernel/buddy.c
 unit_src_kmalloc    := kernel/kmalloc.c kernel/buddy.c
 unit_src_fmt        := kernel/fmt.c
@@ -427,6 +427,7 @@ unit_src_elf        := kernel/elf.c
 unit_src_manifest   := servers/supervisor/manifest.c
 unit_src_ext2       := servers/vfs/ext2.c
 unit_src_block      := servers/block/ops.c servers/virtio/virtq.c
+unit_src_bcache     := servers/vfs/bcache.c
 
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 
