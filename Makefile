@@ -436,7 +436,7 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c tests/unit/unit.h $$
 	$(say) HOSTCC $@
 	$(Q)$(CC) $(HOST_CFLAGS) $(SANITIZE) -o $@ $< tests/unit/unit.c $(unit_src_$*)
 
-FUZZ_TARGETS := cpio multiboot2 madt cmdline elf manifest ext2
+FUZZ_TARGETS := cpio multiboot2 madt cmdline elf manifest ext2 bcache
 fuzz_src_cpio       := kernel/cpio.c
 fuzz_src_multiboot2 := kernel/arch/x86_64/multiboot2.c
 fuzz_src_madt       := kernel/arch/x86_64/madt.c
@@ -444,6 +444,7 @@ fuzz_src_cmdline    := kernel/cmdline.c
 fuzz_src_elf        := kernel/elf.c
 fuzz_src_manifest   := servers/supervisor/manifest.c
 fuzz_src_ext2       := servers/vfs/ext2.c
+fuzz_src_bcache     := servers/vfs/bcache.c
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 10
