@@ -421,7 +421,8 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # test name -> kernel sources it tests (pure code only)
-UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt ksyms elf manifest ext2 block ramfs initrdfs
+UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt ksyms elf manifest ext2 block \
+	ramfs initrdfs bcache
 unit_src_buddy      := kernel/buddy.c
 unit_src_kmalloc    := kernel/kmalloc.c kernel/buddy.c
 unit_src_fmt        := kernel/fmt.c
@@ -436,6 +437,7 @@ unit_src_ext2       := servers/vfs/ext2.c
 unit_src_block      := servers/block/ops.c servers/virtio/virtq.c
 unit_src_ramfs      := servers/vfs/ramfs.c
 unit_src_initrdfs   := servers/vfs/initrdfs.c kernel/cpio.c
+unit_src_bcache     := servers/vfs/bcache.c
 
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 
@@ -444,7 +446,7 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c tests/unit/unit.h $$
 	$(say) HOSTCC $@
 	$(Q)$(CC) $(HOST_CFLAGS) $(SANITIZE) -o $@ $< tests/unit/unit.c $(unit_src_$*)
 
-FUZZ_TARGETS := cpio multiboot2 madt cmdline elf manifest ext2 ramfs initrdfs
+FUZZ_TARGETS := cpio multiboot2 madt cmdline elf manifest ext2 ramfs initrdfs bcache
 fuzz_src_cpio       := kernel/cpio.c
 fuzz_src_multiboot2 := kernel/arch/x86_64/multiboot2.c
 fuzz_src_madt       := kernel/arch/x86_64/madt.c
@@ -454,6 +456,7 @@ fuzz_src_manifest   := servers/supervisor/manifest.c
 fuzz_src_ext2       := servers/vfs/ext2.c
 fuzz_src_ramfs      := servers/vfs/ramfs.c
 fuzz_src_initrdfs   := servers/vfs/initrdfs.c kernel/cpio.c
+fuzz_src_bcache     := servers/vfs/bcache.c
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 10

@@ -31,16 +31,20 @@ def test_the_driver_reads_writes_and_refuses_bad_requests(boot, tmp_path):
     """On a 64 MiB disk, blockcheck reads the capacity (the image's size),
     reads sectors at both ends and in between, up to 1 MiB in one request,
     keeps 8 threads' reads in flight at once, writes 8 sectors, the last 3
-    and 1 MiB and flushes, reads them back, and gets CLK_EINVAL (-1) for
-    13 malformed or out-of-range requests (CLK_ENOSYS for an unknown type),
-    after which the driver still serves. It times reading the whole disk.
-    Then, on the host, exactly the sectors it wrote have changed."""
+    and 1 MiB and flushes, reads them back, writes max_requests pieces in
+    one WRITEV and reads them back, gets CLK_EINVAL (-1) for 5 bad WRITEVs
+    that write nothing and for 13 malformed or out-of-range requests
+    (CLK_ENOSYS for an unknown type), after which the driver still serves.
+    It times reading the whole disk. Then, on the host, exactly the sectors
+    it wrote have changed."""
     sectors = 64 * 1024 * 1024 // SECTOR
     image = make_image(tmp_path / "disk.img", sectors)
     m = boot_block(boot, disk=image)
     m.expect(r"block: virtio-blk at 00:[0-9a-f]{2}\.0 \(device 0x1001\)")
-    m.expect(r"block: 131072 sectors of 512 bytes \(64 MiB\), read-write, with a write cache "
-             r"\(flush\); requests of up to 1024 KiB, \d+ in flight; a buffer of 2048 KiB")
+    limits = m.expect(r"block: 131072 sectors of 512 bytes \(64 MiB\), read-write, with a write "
+                      r"cache \(flush\); requests of up to 1024 KiB, (\d+) in flight; a buffer of "
+                      r"2048 KiB")
+    max_requests = int(limits.group(1))
     m.expect(r"blockcheck: done, (\d+) failures", timeout=120)
     m.expect(r"actor \d+ \(blockcheck\) exited with status 0")
     text = m.text
@@ -53,6 +57,8 @@ def test_the_driver_reads_writes_and_refuses_bad_requests(boot, tmp_path):
                  "8 threads, 256 reads at once: 256 right, 0 wrong",
                  "wrote 2048 sectors at 30000 -> 0", "BLOCK_FLUSH -> 0",
                  "written sectors read back: ok",
+                 f"WRITEV of {max_requests} entries -> 0; read back: ok",
+                 "5 of 5 bad WRITEVs refused; nothing written: ok",
                  "13 of 13 bad requests refused as they should be; the driver serves on: ok"]:
         assert "blockcheck: " + line in text, line
     speed = re.search(r"blockcheck: read the whole disk \(64 MiB\) in 1024 KiB requests: "
@@ -64,6 +70,8 @@ def test_the_driver_reads_writes_and_refuses_bad_requests(boot, tmp_path):
     data = image.read_bytes()
     assert len(data) == size
     written = set(range(100, 108)) | set(range(30000, 32048)) | set(range(sectors - 3, sectors))
+    for i in range(max_requests):  # blockcheck.c's WRITEV: 1 + i % 8 sectors at 50000 + 16 i
+        written |= set(range(50000 + 16 * i, 50000 + 16 * i + 1 + i % 8))
     wrong = [n for n in range(sectors)
              if data[n * SECTOR:(n + 1) * SECTOR] != sector(n, MARK if n in written else 0)]
     assert not wrong, f"{len(wrong)} sectors differ, the first {wrong[:8]}"

@@ -20,11 +20,20 @@
 #define BLK_QUEUE_MAX    256        /* entries of the virtqueue we use */
 #define BLK_IRQ_BIT      0x1        /* what the interrupt signals to the loop */
 
-/* One request in flight: a slot of the header page. */
+/* One virtio request in flight: a slot of the header page. */
 struct blk_slot {
     bool busy;
-    uint16_t head;   /* its chain in the queue */
-    uint64_t cookie; /* the caller's (ipc.c: the deferred reply) */
+    uint16_t head; /* its chain in the queue */
+    uint8_t req;   /* the client request it is part of (reqs[]) */
+};
+
+/* A client request in flight: one slot (READ, WRITE, FLUSH) or one per
+ * entry (WRITEV). It holds at least one busy slot, so there is always a
+ * free one of these for a request that has its slots. */
+struct blk_req {
+    unsigned pending; /* its slots not yet completed; 0: this is free */
+    long status;      /* 0, or CLK_EIO once one of them has failed */
+    uint64_t cookie;  /* the caller's (ipc.c: the deferred reply) */
 };
 
 /* The device and everything the driver keeps about it (one device). */
@@ -48,6 +57,7 @@ struct blk {
     long client_cap;
     /* requests in flight */
     struct blk_slot slots[BLK_SLOTS_MAX];
+    struct blk_req reqs[BLK_SLOTS_MAX];
     uint8_t slot_of_head[BLK_QUEUE_MAX]; /* valid while that slot is busy */
 };
 
@@ -70,7 +80,19 @@ long blk_check(const struct blk *b, unsigned type, const struct block_io *io);
  * when it completes (from blk_complete). Cannot fail. */
 void blk_submit(struct blk *b, unsigned type, const struct block_io *io, uint64_t cookie);
 
-/* Hand every request the device has finished to DONE, with 0 or CLK_EIO. */
+/* Whether a BLOCK_WRITEV of the N entries IOS can go to the device now:
+ * 1 to nslots entries, each one a valid WRITE (blk_check), no two sharing
+ * sectors or bytes of the buffer, and N free slots. 0, or the error to
+ * answer (the request's fault before CLK_EAGAIN). Changes nothing. */
+long blk_check_writev(const struct blk *b, const struct block_io *ios, unsigned n);
+
+/* Put a WRITEV that blk_check_writev allowed on the queue, an entry a
+ * slot; DONE gets COOKIE once, when all N have completed: 0, or CLK_EIO
+ * if any failed. Cannot fail. */
+void blk_submit_writev(struct blk *b, const struct block_io *ios, unsigned n, uint64_t cookie);
+
+/* Hand every request the device has finished (all of its slots) to DONE,
+ * with 0 or CLK_EIO. */
 void blk_complete(struct blk *b, blk_done_fn *done);
 
 void blk_info(const struct blk *b, struct block_info *info);

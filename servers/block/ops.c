@@ -1,9 +1,11 @@
 /*
  * ops.c: block requests on the virtqueue. Each client request is one
- * virtio-blk request: a header, the data straight in the transfer buffer
- * (in pieces of at most seg_bytes), and a status byte the device writes.
- * Headers and status bytes live in one DMA page, a slot each; a free slot
- * guarantees free descriptors (nslots * descs <= queue size).
+ * virtio-blk request (a WRITEV one per entry): a header, the data straight
+ * in the transfer buffer (in pieces of at most seg_bytes), and a status
+ * byte the device writes. Headers and status bytes live in one DMA page,
+ * a slot each; a free slot guarantees free descriptors (nslots * descs <=
+ * queue size). A client request (struct blk_req) is answered when the
+ * last of its slots completes.
  */
 #include "block.h"
 #include <assert.h>
@@ -31,28 +33,76 @@ static int free_slot(const struct blk *b)
     return -1;
 }
 
+static unsigned free_slots(const struct blk *b)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < b->nslots; i++)
+        n += !b->slots[i].busy;
+    return n;
+}
+
 static volatile uint8_t *status_byte(const struct blk *b, unsigned slot)
 {
     return (volatile uint8_t *)b->headers.va + STATUS_AT + slot;
 }
 
+/* Whether IO names whole sectors of the device and bytes of the buffer,
+ * within the limits: 0 or CLK_EINVAL. */
+static long check_io(const struct blk *b, const struct block_io *io)
+{
+    uint64_t bytes = (uint64_t)io->count * BLOCK_SECTOR;
+    if (io->flags || io->count == 0 || bytes > b->max_transfer)
+        return CLK_EINVAL;
+    if (io->lba >= b->sectors || io->count > b->sectors - io->lba)
+        return CLK_EINVAL; /* past the end */
+    if (io->offset % BLOCK_SECTOR || io->offset > b->buffer.size ||
+        bytes > b->buffer.size - io->offset)
+        return CLK_EINVAL; /* not within the buffer */
+    return 0;
+}
+
 long blk_check(const struct blk *b, unsigned type, const struct block_io *io)
 {
     if (type == BLOCK_READ || type == BLOCK_WRITE) {
-        uint64_t bytes = (uint64_t)io->count * BLOCK_SECTOR;
-        if (io->flags || io->count == 0 || bytes > b->max_transfer)
-            return CLK_EINVAL;
-        if (io->lba >= b->sectors || io->count > b->sectors - io->lba)
-            return CLK_EINVAL; /* past the end */
-        if (io->offset % BLOCK_SECTOR || io->offset > b->buffer.size ||
-            bytes > b->buffer.size - io->offset)
-            return CLK_EINVAL; /* not within the buffer */
+        long err = check_io(b, io);
+        if (err)
+            return err;
         if (type == BLOCK_WRITE && b->read_only)
             return CLK_EPERM;
     } else if (type != BLOCK_FLUSH) {
         return CLK_EINVAL;
     }
     return free_slot(b) < 0 ? CLK_EAGAIN : 0;
+}
+
+/* Whether [A, A + ALEN) and [B, B + BLEN) meet (no sum overflows). */
+static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+    return a < b + blen && b < a + alen;
+}
+
+/* Whether two entries that check_io allowed share sectors or buffer bytes. */
+static bool share(const struct block_io *x, const struct block_io *y)
+{
+    return overlap(x->lba, x->count, y->lba, y->count) ||
+           overlap(x->offset, (uint64_t)x->count * BLOCK_SECTOR, y->offset,
+                   (uint64_t)y->count * BLOCK_SECTOR);
+}
+
+long blk_check_writev(const struct blk *b, const struct block_io *ios, unsigned n)
+{
+    if (n == 0 || n > b->nslots)
+        return CLK_EINVAL;
+    for (unsigned i = 0; i < n; i++) {
+        if (check_io(b, &ios[i]))
+            return CLK_EINVAL;
+        for (unsigned j = 0; j < i; j++)
+            if (share(&ios[i], &ios[j]))
+                return CLK_EINVAL;
+    }
+    if (b->read_only)
+        return CLK_EPERM;
+    return free_slots(b) < n ? CLK_EAGAIN : 0;
 }
 
 /* The buffers of a request of TYPE in slot S into BUFS; returns how many. */
@@ -72,10 +122,25 @@ static unsigned chain(const struct blk *b, unsigned type, const struct block_io 
     return n;
 }
 
-void blk_submit(struct blk *b, unsigned type, const struct block_io *io, uint64_t cookie)
+/* A free client request of N slots, answered to COOKIE. Expects free
+ * slots (so a free request exists: each busy one holds a busy slot). */
+static unsigned new_req(struct blk *b, unsigned n, uint64_t cookie)
+{
+    unsigned r = 0;
+    while (b->reqs[r].pending) {
+        r++;
+        assert(r < BLK_SLOTS_MAX);
+    }
+    b->reqs[r] = (struct blk_req){ .pending = n, .status = 0, .cookie = cookie };
+    return r;
+}
+
+/* Put a virtio request of TYPE for IO in a free slot, as part of client
+ * request R; the device sees it at the next kick. */
+static void put(struct blk *b, unsigned type, const struct block_io *io, unsigned r)
 {
     int s = free_slot(b);
-    assert(s >= 0); /* blk_check said so */
+    assert(s >= 0); /* blk_check or blk_check_writev said so */
     struct blk_header *h = (struct blk_header *)b->headers.va + s;
     *h = (struct blk_header){
         .type = type == BLOCK_READ    ? VIRTIO_BLK_T_IN
@@ -88,9 +153,22 @@ void blk_submit(struct blk *b, unsigned type, const struct block_io *io, uint64_
     unsigned n = chain(b, type, io, (unsigned)s, bufs);
     long head = virtq_add(&b->q, bufs, n);
     assert(head >= 0); /* a free slot has its descriptors */
-    b->slots[s] = (struct blk_slot){ .busy = true, .head = (uint16_t)head, .cookie = cookie };
+    b->slots[s] = (struct blk_slot){ .busy = true, .head = (uint16_t)head, .req = (uint8_t)r };
     b->slot_of_head[head] = (uint8_t)s;
+}
+
+void blk_submit(struct blk *b, unsigned type, const struct block_io *io, uint64_t cookie)
+{
+    put(b, type, io, new_req(b, 1, cookie));
     virtq_kick(&b->q);
+}
+
+void blk_submit_writev(struct blk *b, const struct block_io *ios, unsigned n, uint64_t cookie)
+{
+    unsigned r = new_req(b, n, cookie);
+    for (unsigned i = 0; i < n; i++)
+        put(b, BLOCK_WRITE, &ios[i], r);
+    virtq_kick(&b->q); /* all of them at once */
 }
 
 void blk_complete(struct blk *b, blk_done_fn *done)
@@ -104,7 +182,11 @@ void blk_complete(struct blk *b, blk_done_fn *done)
         if (!slot->busy || slot->head != head)
             continue;
         slot->busy = false;
-        done(slot->cookie, *status_byte(b, s) == VIRTIO_BLK_S_OK ? 0 : CLK_EIO);
+        struct blk_req *req = &b->reqs[slot->req];
+        if (*status_byte(b, s) != VIRTIO_BLK_S_OK)
+            req->status = CLK_EIO;
+        if (--req->pending == 0)
+            done(req->cookie, req->status);
     }
 }
 

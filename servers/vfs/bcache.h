@@ -22,10 +22,23 @@
  * operation dirties: the VFS commits when bcache_should_commit says half
  * of the cache is dirty.
  *
+ * A block becomes clean again only when the flush after its step of a
+ * commit has succeeded: a commit that fails (a batch or a flush) leaves
+ * every block of that step dirty, and the next commit writes them all
+ * again (writing a block twice is harmless; trusting a failed flush is
+ * not).
+ *
  * Reads miss into read-ahead: a miss at block B reads a run from B up to
  * the next cached block, the device's end or the read-ahead window, which
- * doubles while misses come in sequence (up to the device's max_read) and
- * shrinks back to BCACHE_RA_MIN after a jump.
+ * doubles while misses come in sequence (up to the device's max_read and
+ * half the capacity, so that one run never pushes out every clean block)
+ * and shrinks back to BCACHE_RA_MIN after a jump. The run never takes
+ * the room of a dirty block: it is cut to the free and clean entries.
+ * It is read into a scratch area and copied into the slots it gets,
+ * which are wherever free entries and victims happen to be.
+ *
+ * All memory is allocated by bcache_init: reads, writes and commits
+ * allocate nothing.
  *
  * Errors are negative errno values of the C library it is built with.
  */
@@ -63,19 +76,26 @@ struct bcache_dev {
     uint32_t max_runs;  /* runs per write batch */
 };
 
+/* What a dirty block is. Metadata wins: a block dirty as data that is
+ * written as metadata becomes metadata, and a block dirty as metadata
+ * stays so whatever is written to it, until it is clean. (A block that
+ * holds metadata on the disk must not be overwritten before the
+ * metadata step, and metadata must never be split between steps.) */
 enum bcache_kind {
     BCACHE_META = 0, /* the default: written in the commit's second step */
     BCACHE_DATA = 1, /* file contents: written first */
 };
 
+/* Device calls count when they succeeded. */
 struct bcache_stats {
     uint64_t hits, misses;       /* block lookups by bcache_read and bcache_write */
     uint64_t reads, read_blocks; /* device reads, and the blocks they brought */
     uint64_t batches, written;   /* write batches, and the blocks they wrote */
-    uint64_t flushes, commits;
+    uint64_t flushes, commits;   /* commits: those that wrote something and succeeded */
 };
 
 struct bcache_entry; /* bcache.c's */
+struct bcache_order; /* bcache.c's */
 
 struct bcache {
     struct bcache_dev dev;
@@ -93,12 +113,20 @@ struct bcache {
     uint32_t ra;      /* the current read-ahead window */
     bool failed;      /* a commit failed: dirty blocks stay, every commit retries */
     struct bcache_stats stats;
+    uint32_t ra_max;                   /* blocks per read-ahead run at most */
+    uint32_t batch_blocks, batch_runs; /* a write batch at most */
+    unsigned hash_shift;               /* 64 - log2(nbuckets) */
+    uint8_t *scratch;                  /* a read-ahead run or a write batch, in one piece */
+    struct bcache_order *order;        /* capacity of them: the blocks a commit step writes */
+    struct bcache_run *runs;           /* batch_runs of them */
 };
 
 /* Set C up over DEV with CAPACITY blocks of BLOCK_SIZE bytes (memory from
- * malloc). 0, -EINVAL (a size that is not a power of two in range, a
- * capacity under 2 * BCACHE_RA_MIN, a device without blocks or with
- * max_read/max_batch/max_runs 0), -ENOMEM. */
+ * malloc: the blocks, and a scratch area of the larger of a read-ahead run
+ * and a write batch). 0, -EINVAL (a size that is not a power of two in
+ * range, a capacity under 2 * BCACHE_RA_MIN, a device without blocks,
+ * without read, write or flush, with max_read/max_batch/max_runs 0, or of
+ * more bytes than 64 bits count), -ENOMEM. */
 int bcache_init(struct bcache *c, const struct bcache_dev *dev, uint32_t block_size,
                 uint32_t capacity);
 
@@ -106,8 +134,12 @@ int bcache_init(struct bcache *c, const struct bcache_dev *dev, uint32_t block_s
 void bcache_destroy(struct bcache *c);
 
 /* LEN bytes at byte OFF of the device, through the cache: 0, -EIO past the
- * device's end or from the device, -ENOMEM when every block held is dirty
- * and room is needed. (The shape of ext2_dev's read and write.) */
+ * device's end, the device's error, -ENOMEM when every block held is dirty
+ * and room is needed (a write: when the blocks it covers do not all fit
+ * beside the dirty ones). (The shape of ext2_dev's read and write.) A
+ * write reads only the partial blocks at its ends that are not cached,
+ * marks every block it covers dirty as KIND, and when it fails has
+ * changed nothing (but which clean blocks are cached). */
 int bcache_read(struct bcache *c, uint64_t off, void *buf, size_t len);
 int bcache_write(struct bcache *c, uint64_t off, const void *buf, size_t len,
                  enum bcache_kind kind);
@@ -117,7 +149,9 @@ int bcache_write(struct bcache *c, uint64_t off, const void *buf, size_t len,
 void bcache_invalidate(struct bcache *c, uint64_t block);
 
 /* Write every dirty block as described above: 0, or the device's error
- * (what did not reach the disk stays dirty). */
+ * (the step that failed stays dirty; sets failed until a commit succeeds).
+ * With nothing dirty it calls the device not at all, and without dirty
+ * data it skips the first step and its flush. */
 int bcache_commit(struct bcache *c);
 
 /* Half of the capacity (or more) is dirty: commit before the next change. */
@@ -127,5 +161,8 @@ static inline uint32_t bcache_dirty(const struct bcache *c)
 {
     return c->ndirty;
 }
+
+/* Whether C's lists, hash chains and counts agree (for tests; walks it all). */
+bool bcache_consistent(const struct bcache *c);
 
 #endif

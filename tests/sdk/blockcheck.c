@@ -3,14 +3,16 @@
  * manifest tests/manifests/block). The disk it runs against has every
  * 512-byte sector filled with its number (64-bit little-endian words).
  * It reads the capacity, reads and checks sectors at several places (up to
- * the largest transfer), writes sectors and flushes, reads them back, sends
- * malformed and out-of-range requests, keeps requests in flight from
- * several threads at once, and times reading the whole disk.
+ * the largest transfer), writes sectors and flushes, reads them back,
+ * writes max_requests pieces in one WRITEV and reads them back, sends
+ * malformed and out-of-range requests (WRITEVs too), keeps requests in
+ * flight from several threads at once, and times reading the whole disk.
  *
  * Prints "blockcheck: ..." lines, "blockcheck: FAIL ..." for anything
  * unexpected, and last "blockcheck: done, N failures". The sectors it
  * writes get the words BLOCKCHECK_MARK | sector number: 100-107, the last
- * three, and WRITE_BIG_LBA.. (max_transfer bytes).
+ * three, WRITE_BIG_LBA.. (max_transfer bytes), and for each entry I of
+ * the WRITEV, 1 + I % 8 sectors from WRITEV_LBA + 16 * I.
  *
  * With the arguments "eio LBA" it checks instead that a read of sector
  * LBA, which the device fails (QEMU's blkdebug), gets CLK_EIO and that the
@@ -28,6 +30,9 @@
 #define BUF_VA          0x600000000000UL /* where the driver's buffer is mapped */
 #define BLOCKCHECK_MARK 0xB10C000000000000ULL
 #define WRITE_BIG_LBA   30000
+#define WRITEV_LBA      50000 /* the WRITEV's entries */
+#define WRITEV_BAD_LBA  60000 /* refused WRITEVs': never written */
+#define WRITEV_MAX      (CLK_MSG_MAX / sizeof(struct block_io))
 #define WORDS           (BLOCK_SECTOR / 8)
 #define THREADS         8
 #define THREAD_REQUESTS 32
@@ -151,6 +156,63 @@ static void writes(void)
               read_check(99, 1, 0, 0, true) && read_check(108, 1, 0, 0, true) &&
               read_check(WRITE_BIG_LBA + big, 1, 0, 0, true);
     printf("blockcheck: written sectors read back%s\n", ok ? ": ok" : " wrong");
+}
+
+/* ---- vectored writes ---- */
+
+/* A WRITEV of max_requests entries, scattered on the disk and, in the
+ * other order, in the buffer; then each is read back. */
+static void writev_good(void)
+{
+    static struct block_io ios[WRITEV_MAX];
+    unsigned n = info.max_requests < WRITEV_MAX ? info.max_requests : WRITEV_MAX;
+    for (unsigned i = 0; i < n; i++) {
+        ios[i] = (struct block_io){ .lba = WRITEV_LBA + 16 * i,
+                                    .offset = (uint64_t)(n - 1 - i) * 8 * BLOCK_SECTOR,
+                                    .count = 1 + i % 8 };
+        fill(ios[i].offset, ios[i].lba, ios[i].count, BLOCKCHECK_MARK);
+    }
+    long r = block_writev(blk, ios, n);
+    memset(buf, 0, info.buffer_size);
+    bool ok = r == 0;
+    for (unsigned i = 0; i < n && ok; i++)
+        ok = read_check(ios[i].lba, ios[i].count, 4096, BLOCKCHECK_MARK, true) &&
+             read_check(ios[i].lba + ios[i].count, 1, 0, 0, true);
+    printf("blockcheck: WRITEV of %u entries -> %ld; read back%s\n", n, r, ok ? ": ok" : " wrong");
+    if (!ok)
+        fail("WRITEV");
+}
+
+/* WRITEVs that must be refused whole: a bad entry last, entries sharing
+ * sectors or buffer bytes, more than max_requests, a piece of an entry.
+ * None writes anything (WRITEV_BAD_LBA.. stays as it was). */
+static void writev_bad(void)
+{
+    static struct block_io ios[WRITEV_MAX];
+    unsigned more = info.max_requests + 1 <= WRITEV_MAX ? info.max_requests + 1 : WRITEV_MAX;
+    for (unsigned i = 0; i < WRITEV_MAX; i++)
+        ios[i] =
+            (struct block_io){ .lba = WRITEV_BAD_LBA + i, .offset = i * BLOCK_SECTOR, .count = 1 };
+    fill(0, WRITEV_BAD_LBA, WRITEV_MAX, BLOCKCHECK_MARK);
+    struct block_io past[3] = { ios[0], ios[1], { info.sectors, 4096, 1, 0 } };
+    struct block_io sector[2] = { ios[0], { WRITEV_BAD_LBA, 4096, 1, 0 } };
+    struct block_io bytes[2] = { ios[0], { WRITEV_BAD_LBA + 1, 0, 1, 0 } };
+    long r[5] = {
+        block_writev(blk, past, 3),
+        block_writev(blk, sector, 2),
+        block_writev(blk, bytes, 2),
+        block_writev(blk, ios, more),
+        actor_call(blk, BLOCK_WRITEV, ios, sizeof(ios[0]) + 8, NULL, NULL),
+    };
+    unsigned refused = 0;
+    for (unsigned i = 0; i < 5; i++) {
+        refused += r[i] == CLK_EINVAL;
+        if (r[i] != CLK_EINVAL)
+            fail("bad WRITEV %u -> %ld", i, r[i]);
+    }
+    bool untouched = read_check(WRITEV_BAD_LBA, 8, 8192, 0, true);
+    printf("blockcheck: %u of 5 bad WRITEVs refused; nothing written%s\n", refused,
+           untouched ? ": ok" : " NOT");
 }
 
 /* ---- requests the driver must refuse ---- */
@@ -317,6 +379,8 @@ int main(int argc, char **argv)
     reads();
     in_flight(); /* before writes: it reads sectors that writes() changes */
     writes();
+    writev_good();
+    writev_bad();
     bad_requests();
     whole_disk();
     printf("blockcheck: done, %d failures\n", failures);

@@ -1,7 +1,8 @@
 /*
  * test_block.c: the block driver's pure parts on the host: split
  * virtqueues (servers/virtio/virtq.c) and the request path
- * (servers/block/ops.c), with this file playing the virtio-blk device.
+ * (servers/block/ops.c), vectored writes included, with this file
+ * playing the virtio-blk device.
  * Physical addresses are host addresses here, so the device reads and
  * writes buffers through them.
  */
@@ -20,6 +21,7 @@ struct fake {
     unsigned ndone;
     uint8_t disk[256 * BLOCK_SECTOR];
     uint8_t fail_status; /* what it answers (0: VIRTIO_BLK_S_OK) */
+    uint64_t fail_lba1;  /* 1 + the sector whose requests fail (IOERR), or 0 */
 };
 
 static uint16_t doorbell;
@@ -30,7 +32,7 @@ static uint32_t serve(struct fake *f, uint16_t head)
     struct virtq_desc *d = &f->q->desc[head];
     CHECK(!(d->flags & VIRTQ_DESC_F_WRITE) && d->len == 16 && (d->flags & VIRTQ_DESC_F_NEXT));
     uint32_t type = *(uint32_t *)(uintptr_t)d->addr, written = 0;
-    uint64_t at = *(uint64_t *)(uintptr_t)(d->addr + 8) * BLOCK_SECTOR;
+    uint64_t sector = *(uint64_t *)(uintptr_t)(d->addr + 8), at = sector * BLOCK_SECTOR;
     unsigned pieces = 0;
     for (d = &f->q->desc[d->next]; d->flags & VIRTQ_DESC_F_NEXT; d = &f->q->desc[d->next]) {
         pieces++;
@@ -44,7 +46,7 @@ static uint32_t serve(struct fake *f, uint16_t head)
     }
     CHECK(d->len == 1 && (d->flags & VIRTQ_DESC_F_WRITE));
     CHECK_EQ(pieces == 0, type == 4); /* only a flush (VIRTIO_BLK_T_FLUSH) has no data */
-    *(uint8_t *)(uintptr_t)d->addr = f->fail_status;
+    *(uint8_t *)(uintptr_t)d->addr = f->fail_lba1 == sector + 1 ? 1 : f->fail_status;
     return written + 1;
 }
 
@@ -220,6 +222,7 @@ static void driver(uint32_t seg)
     b.descs = 2 + (b.max_transfer + seg - 1) / seg;
     b.nslots = b.q.size / b.descs;
     memset(b.slots, 0, sizeof(b.slots));
+    memset(b.reqs, 0, sizeof(b.reqs));
     dev = (struct fake){ .q = &b.q };
     for (unsigned i = 0; i < sizeof(dev.disk); i++)
         dev.disk[i] = (uint8_t)(i / BLOCK_SECTOR * 7 + i);
@@ -343,6 +346,209 @@ static void test_blk_data_and_errors(void)
     CHECK_EQ(one(BLOCK_FLUSH, 0, 0, 0, false), 0);
 }
 
+/* ---- vectored writes ---- */
+
+/* Slots busy now: a bit each. */
+static uint64_t busy_slots(void)
+{
+    uint64_t m = 0;
+    for (unsigned i = 0; i < b.nslots; i++)
+        m |= (uint64_t)b.slots[i].busy << i;
+    return m;
+}
+
+/* N entries of 1 to 4 sectors, apart on the disk and in the buffer. */
+static void entries(struct block_io *ios, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        ios[i] = io(200 - 10 * i, 1 + i % 4, i * 4096);
+}
+
+/* All entries reach the device, at once, and the one answer comes with
+ * the last of them, whatever order they complete in. */
+static void test_writev(void)
+{
+    driver(4096); /* 5 slots */
+    CHECK_EQ(b.nslots, 5);
+    struct block_io ios[5];
+    entries(ios, 5);
+    for (unsigned i = 0; i < 5 * 4096; i++)
+        buffer[i] = (uint8_t)(i * 3 + 1);
+    CHECK_EQ(blk_check_writev(&b, ios, 5), 0);
+    blk_submit_writev(&b, ios, 5, 9);
+    CHECK_EQ(busy_slots(), 0x1F);
+    CHECK_EQ(blk_check(&b, BLOCK_READ, &ios[0]), CLK_EAGAIN);
+    CHECK_EQ(doorbell, 3);
+    device_take(&dev);
+    CHECK_EQ(dev.ndone, 5); /* every entry was made available */
+    for (unsigned i = 0; i < 5; i++)
+        CHECK(memcmp(dev.disk + ios[i].lba * BLOCK_SECTOR, buffer + ios[i].offset,
+                     ios[i].count * BLOCK_SECTOR) == 0);
+    for (unsigned left = 5; left > 0; left--) {
+        CHECK_EQ(nresults, 0);
+        device_use(&dev, (unsigned)unit_rand_below(left));
+        blk_complete(&b, done);
+    }
+    CHECK_EQ(nresults, 1);
+    CHECK_EQ(results[9], 0);
+    CHECK_EQ(busy_slots(), 0);
+    CHECK_EQ(b.q.nfree, b.q.size);
+    /* one entry: like a WRITE */
+    nresults = 0;
+    CHECK_EQ(blk_check_writev(&b, ios, 1), 0);
+    blk_submit_writev(&b, ios, 1, 4);
+    device_take(&dev);
+    device_use(&dev, 0);
+    blk_complete(&b, done);
+    CHECK(nresults == 1 && results[4] == 0);
+}
+
+/* A bad entry anywhere refuses the whole request, which changes nothing. */
+static void test_writev_refused(void)
+{
+    driver(4096);
+    struct block_io ios[5];
+    const struct block_io bad[] = {
+        io(256, 1, 0),   io(255, 2, 0),         io(0, 0, 0),
+        io(0, 33, 0),    io(0, 1, 100),         io(0, 2, sizeof(buffer) - BLOCK_SECTOR),
+        io(~0ULL, 2, 0), io(0, 1, ~0ULL - 511),
+    };
+    for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        for (unsigned at = 0; at < 4; at++) {
+            entries(ios, 4);
+            ios[at] = bad[k];
+            CHECK_EQ(blk_check_writev(&b, ios, 4), CLK_EINVAL);
+        }
+    }
+    entries(ios, 4);
+    ios[3].flags = 1;
+    CHECK_EQ(blk_check_writev(&b, ios, 4), CLK_EINVAL);
+    entries(ios, 4);
+    ios[2].offset = ios[1].offset + BLOCK_SECTOR; /* shares the buffer's bytes */
+    CHECK_EQ(blk_check_writev(&b, ios, 4), CLK_EINVAL);
+    entries(ios, 4);
+    ios[3].lba = ios[1].lba + ios[1].count - 1; /* shares a sector */
+    CHECK_EQ(blk_check_writev(&b, ios, 4), CLK_EINVAL);
+    ios[3].lba = ios[1].lba + ios[1].count; /* adjacent is fine, on either side */
+    CHECK_EQ(blk_check_writev(&b, ios, 4), 0);
+    ios[3].lba = ios[1].lba - ios[3].count;
+    CHECK_EQ(blk_check_writev(&b, ios, 4), 0);
+    ios[3].offset = ios[2].offset - ios[3].count * BLOCK_SECTOR;
+    CHECK_EQ(blk_check_writev(&b, ios, 4), 0);
+    ios[3].offset = ios[2].offset + ios[2].count * BLOCK_SECTOR;
+    CHECK_EQ(blk_check_writev(&b, ios, 4), 0);
+    CHECK_EQ(blk_check_writev(&b, ios, 0), CLK_EINVAL);
+    entries(ios, 5);
+    CHECK_EQ(blk_check_writev(&b, ios, 5), 0);
+    static struct block_io many[BLK_SLOTS_MAX + 1];
+    for (unsigned i = 0; i <= BLK_SLOTS_MAX; i++)
+        many[i] = io(i, 1, i * BLOCK_SECTOR);
+    CHECK_EQ(blk_check_writev(&b, many, b.nslots + 1), CLK_EINVAL); /* above max_requests */
+    b.read_only = true;
+    CHECK_EQ(blk_check_writev(&b, ios, 5), CLK_EPERM);
+    ios[4] = bad[0];
+    CHECK_EQ(blk_check_writev(&b, ios, 5), CLK_EINVAL); /* the malformed first */
+    b.read_only = false;
+    CHECK_EQ(busy_slots(), 0);
+    CHECK_EQ(b.q.nfree, b.q.size);
+    CHECK_EQ(b.q.avail_idx, 0); /* nothing was ever submitted */
+}
+
+/* Not enough free slots for every entry: CLK_EAGAIN, after the request's
+ * own faults. */
+static void test_writev_slots(void)
+{
+    driver(4096); /* 5 slots */
+    struct block_io r = io(0, 1, 60 * 1024), ios[5];
+    blk_submit(&b, BLOCK_READ, &r, 0);
+    blk_submit(&b, BLOCK_READ, &r, 1);
+    entries(ios, 5);
+    CHECK_EQ(blk_check_writev(&b, ios, 4), CLK_EAGAIN);
+    CHECK_EQ(blk_check_writev(&b, ios, 3), 0);
+    ios[0].count = 0;
+    CHECK_EQ(blk_check_writev(&b, ios, 4), CLK_EINVAL);
+    entries(ios, 5);
+    blk_submit_writev(&b, ios, 3, 2);
+    CHECK_EQ(blk_check_writev(&b, ios, 1), CLK_EAGAIN);
+    device_take(&dev);
+    while (dev.ndone)
+        device_use(&dev, (unsigned)unit_rand_below(dev.ndone));
+    blk_complete(&b, done);
+    CHECK_EQ(nresults, 3);
+    CHECK(results[0] == 0 && results[1] == 0 && results[2] == 0);
+}
+
+/* One failed entry makes the answer CLK_EIO; the others were written. */
+static void test_writev_error(void)
+{
+    driver(4096);
+    struct block_io ios[4];
+    entries(ios, 4);
+    memset(buffer, 0x77, sizeof(buffer));
+    dev.fail_lba1 = ios[2].lba + 1;
+    CHECK_EQ(blk_check_writev(&b, ios, 4), 0);
+    blk_submit_writev(&b, ios, 4, 5);
+    device_take(&dev);
+    while (dev.ndone) {
+        CHECK_EQ(nresults, 0);
+        device_use(&dev, 0);
+        blk_complete(&b, done);
+    }
+    CHECK(nresults == 1 && results[5] == CLK_EIO);
+    CHECK_EQ(dev.disk[ios[3].lba * BLOCK_SECTOR], 0x77);
+    /* the request's state is not left behind */
+    dev.fail_lba1 = 0;
+    nresults = 0;
+    blk_submit_writev(&b, ios, 4, 6);
+    device_take(&dev);
+    while (dev.ndone)
+        device_use(&dev, 0);
+    blk_complete(&b, done);
+    CHECK(nresults == 1 && results[6] == 0);
+}
+
+/* Reads, writes and WRITEVs in flight together, completed in random
+ * order: each is answered once, when all of its chains are done. */
+static void test_writev_mixed(void)
+{
+    driver(16 * 1024);                           /* 32 / 3 = 10 slots */
+    static uint64_t slots_of[BLK_SLOTS_MAX + 1]; /* a cookie's slots */
+    for (unsigned round = 0; round < 2000; round++) {
+        unsigned cookie = 0, free = b.nslots;
+        nresults = 0;
+        while (free) {
+            unsigned n = 1 + (unsigned)unit_rand_below(free < 4 ? free : 4);
+            struct block_io ios[4];
+            for (unsigned i = 0; i < n; i++)
+                ios[i] = io(cookie * 24 + i * 6, 1 + (uint32_t)unit_rand_below(2),
+                            (cookie * 4 + i) * 1024);
+            uint64_t before = busy_slots();
+            if (n == 1 && unit_rand_below(2)) {
+                CHECK_EQ(blk_check(&b, BLOCK_READ, ios), 0);
+                blk_submit(&b, BLOCK_READ, ios, cookie);
+            } else {
+                CHECK_EQ(blk_check_writev(&b, ios, n), 0);
+                blk_submit_writev(&b, ios, n, cookie);
+            }
+            slots_of[cookie] = busy_slots() & ~before;
+            results[cookie++] = 1;
+            free -= n;
+        }
+        device_take(&dev);
+        uint64_t done_slots = 0;
+        while (dev.ndone) {
+            unsigned i = (unsigned)unit_rand_below(dev.ndone);
+            done_slots |= 1ULL << b.slot_of_head[dev.done[i]];
+            device_use(&dev, i);
+            blk_complete(&b, done);
+            for (unsigned c = 0; c < cookie; c++)
+                CHECK_EQ(results[c] == 0, (slots_of[c] & ~done_slots) == 0);
+        }
+        CHECK_EQ(nresults, cookie);
+    }
+    CHECK_EQ(b.q.nfree, b.q.size);
+}
+
 int main(void)
 {
     printf("seed %llu\n", (unsigned long long)unit_seed());
@@ -351,5 +557,10 @@ int main(void)
     RUN(test_blk_check);
     RUN(test_blk_requests);
     RUN(test_blk_data_and_errors);
+    RUN(test_writev);
+    RUN(test_writev_refused);
+    RUN(test_writev_slots);
+    RUN(test_writev_error);
+    RUN(test_writev_mixed);
     return 0;
 }

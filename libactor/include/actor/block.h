@@ -18,22 +18,43 @@
  *   BLOCK_FLUSH   -> nothing: every write answered before the flush was
  *                 sent is on stable storage (a device without a write
  *                 cache answers at once)
+ *   BLOCK_WRITEV  struct block_io[N], N from 1 to max_requests (so 24 to
+ *                 24 * max_requests bytes) -> nothing: the device has the
+ *                 sectors of every entry, each from the buffer at its
+ *                 OFFSET (see "Vectored writes" below)
  *
  * Errors:
  *   CLK_EINVAL  a malformed or out-of-range request: a payload of the wrong
  *               size, FLAGS not 0, COUNT 0 or above max_transfer /
  *               BLOCK_SECTOR, sectors past the end of the device, OFFSET
  *               not a multiple of BLOCK_SECTOR, or bytes past the end of
- *               the buffer
- *   CLK_EPERM   a write to a read-only device (BLOCK_INFO_RO)
- *   CLK_EIO     the device reported an error
- *   CLK_EAGAIN  max_requests requests are in flight already
+ *               the buffer; a WRITEV whose payload is not 1 to
+ *               max_requests whole entries, one of whose entries is any
+ *               of the above, or two of whose entries share sectors or
+ *               bytes of the buffer
+ *   CLK_EPERM   a write (WRITE, WRITEV) to a read-only device (BLOCK_INFO_RO)
+ *   CLK_EIO     the device reported an error (a WRITEV: for one of its
+ *               entries at least; the others may have been written)
+ *   CLK_EAGAIN  max_requests requests are in flight already (a WRITEV:
+ *               fewer than its entries are free)
  *   CLK_ENOSYS  an unknown request type
  *
  * Each request is answered when the device has finished it. Up to
  * max_requests may be in flight at once (from a client's threads or
- * fibers), and the device finishes them in any order; the client keeps
- * requests in flight from sharing bytes of the buffer.
+ * fibers; each entry of a WRITEV counts as one), and the device finishes
+ * them in any order; the client keeps requests in flight from sharing
+ * bytes of the buffer.
+ *
+ * Vectored writes. A WRITEV is checked whole before anything happens:
+ * every entry as a WRITE is, no two entries sharing sectors or bytes of
+ * the buffer, and a free slot for each; when a check fails nothing is
+ * written. Then every entry goes to the device at once, and the one
+ * answer comes when all have completed: 0 if all succeeded, CLK_EIO if
+ * any failed. What it is for: once it is sent, all of it is written even
+ * if the client dies before the answer, so a client that sends a set of
+ * writes that belong together as one WRITEV (the VFS: a commit's
+ * metadata) never leaves part of them on the disk by dying. (A power cut
+ * can: the device writes the entries in any order.)
  *
  * There is one buffer, so one client at a time for now (the VFS). It is
  * DMA memory, whose capability tells physical addresses (MEMORY_PHYS):
@@ -57,6 +78,7 @@ enum block_type {
     BLOCK_READ = 3,
     BLOCK_WRITE = 4,
     BLOCK_FLUSH = 5,
+    BLOCK_WRITEV = 6,
 };
 
 struct block_info {
@@ -89,6 +111,12 @@ static inline long block_transfer(long server, enum block_type type, uint64_t lb
 {
     struct block_io io = { .lba = lba, .offset = offset, .count = count, .flags = 0 };
     return actor_call(server, type, &io, sizeof(io), NULL, NULL);
+}
+
+/* A WRITEV of the N entries IOS (1 to max_requests) through SERVER. */
+static inline long block_writev(long server, const struct block_io *ios, unsigned n)
+{
+    return actor_call(server, BLOCK_WRITEV, ios, n * sizeof(*ios), NULL, NULL);
 }
 
 #endif
