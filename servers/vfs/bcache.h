@@ -137,9 +137,10 @@ void bcache_destroy(struct bcache *c);
  * device's end, the device's error, -ENOMEM when every block held is dirty
  * and room is needed (a write: when the blocks it covers do not all fit
  * beside the dirty ones). (The shape of ext2_dev's read and write.) A
- * write reads only the partial blocks at its ends that are not cached,
- * marks every block it covers dirty as KIND, and when it fails has
- * changed nothing (but which clean blocks are cached). */
+ * write reads nothing but the partial blocks at its ends that are not
+ * cached (each as a read miss does, with its read-ahead run), marks every
+ * block it covers dirty as KIND, and when it fails has changed nothing
+ * (but which clean blocks are cached). */
 int bcache_read(struct bcache *c, uint64_t off, void *buf, size_t len);
 int bcache_write(struct bcache *c, uint64_t off, const void *buf, size_t len,
                  enum bcache_kind kind);
