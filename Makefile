@@ -38,6 +38,7 @@ KERNEL_C := \
 	kernel/actor.c \
 	kernel/async.c \
 	kernel/buddy.c \
+	kernel/calendar.c \
 	kernel/cap.c \
 	kernel/cmdline.c \
 	kernel/console.c \
@@ -74,6 +75,7 @@ KERNEL_C := \
 	kernel/arch/x86_64/madt.c \
 	kernel/arch/x86_64/multiboot2.c \
 	kernel/arch/x86_64/paging.c \
+	kernel/arch/x86_64/rtc.c \
 	kernel/arch/x86_64/serial.c \
 	kernel/arch/x86_64/trap.c \
 	kernel/arch/x86_64/uentry.c \
@@ -422,7 +424,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # test name -> kernel sources it tests (pure code only)
 UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt ksyms elf manifest ext2 block \
-	ramfs initrdfs bcache
+	ramfs initrdfs bcache calendar
 unit_src_buddy      := kernel/buddy.c
 unit_src_kmalloc    := kernel/kmalloc.c kernel/buddy.c
 unit_src_fmt        := kernel/fmt.c
@@ -438,6 +440,7 @@ unit_src_block      := servers/block/ops.c servers/virtio/virtq.c
 unit_src_ramfs      := servers/vfs/ramfs.c
 unit_src_initrdfs   := servers/vfs/initrdfs.c kernel/cpio.c
 unit_src_bcache     := servers/vfs/bcache.c
+unit_src_calendar   := kernel/calendar.c
 
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 

@@ -7,6 +7,7 @@
 #include <arch/platform.h>
 #include <arch/trap.h>
 #include <bootinfo.h>
+#include <calendar.h>
 #include <clock.h>
 #include <cmdline.h>
 #include <frame.h>
@@ -64,6 +65,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
     gdt_init();                    /* GDT, TSS with IST stacks for #DF, NMI, #MC */
     idt_init();                    /* exception and interrupt entry */
     tsc_calibrate();               /* TSC frequency; log timestamps from here */
+    calendar_init();               /* the date and time, from the real-time clock */
     read_bootinfo(magic, info_pa); /* memory map, modules, command line, RSDP */
     apply_cmdline();               /* loglevel=, test= */
     frame_early_init(&bootinfo);   /* usable memory; frames for boot page tables */

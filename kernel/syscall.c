@@ -6,6 +6,7 @@
 #include <actor.h>
 #include <arch/context.h>
 #include <async.h>
+#include <calendar.h>
 #include <clock.h>
 #include <console.h>
 #include <device.h>
@@ -348,6 +349,7 @@ static int64_t sys_stats(struct thread *t, const struct trap_frame *c)
     case CLK_STAT_IPC_SLOW: return (int64_t)ipc_slow_count;
     case CLK_STAT_FREE_FRAMES: frame_get_stats(&st); return (int64_t)st.free;
     case CLK_STAT_ACTORS: return actor_count();
+    case CLK_STAT_BOOT_TIME: return calendar_boot_time();
     default: return CLK_EINVAL;
     }
 }

@@ -206,6 +206,8 @@ enum clk_stat {
     CLK_STAT_IPC_SLOW = 1, /* IPC operations done on the slow path */
     CLK_STAT_FREE_FRAMES = 2,
     CLK_STAT_ACTORS = 3,
+    CLK_STAT_BOOT_TIME = 4, /* seconds since 1970 (UTC) when the kernel started, from the
+                               real-time clock; 0 when unknown */
 };
 
 /* Scheduling priorities: higher runs first; equal ones share the CPU. */
