@@ -149,6 +149,7 @@ static struct {
     long note;    /* the loop's notification: timers, signals, finished calls */
     long faults;  /* actor_fault_mailbox's, or 0 */
     long mailbox; /* actor_mailbox's, or 0 */
+    long own_ep;  /* actor_endpoint's, or 0 */
     bool serving;
     const struct actor_def *def;
     struct fiber *cur; /* the fiber running, or NULL for the loop */
@@ -465,6 +466,21 @@ long actor_fault_mailbox(void)
 long actor_mailbox(unsigned slots)
 {
     return loop_mailbox(&rt.mailbox, slots);
+}
+
+long actor_endpoint(void)
+{
+    if (rt.own_ep)
+        return rt.own_ep;
+    long ep = clk_endpoint_create();
+    if (ep < 0)
+        return ep;
+    long err = rt.serving ? clk_bind(ep) : 0; /* else actor_serve binds it */
+    if (err < 0) {
+        clk_cap_delete(ep);
+        return err;
+    }
+    return rt.own_ep = ep;
 }
 
 long actor_send(long mailbox, unsigned type, const void *data, size_t len)
@@ -799,7 +815,8 @@ static bool is_control(unsigned type, uint64_t badge)
 /* Handle one request in M (ONEWAY: a message from the mailbox, which gets
  * no answer). Returns true when a reply is to be sent; it is in M then.
  * *STOP says the loop is to end after it (state handed over). */
-static bool handle(struct clk_msg *m, uint64_t badge, bool oneway, bool *stop, long *stop_cap)
+static bool handle(struct clk_msg *m, uint64_t badge, bool oneway, bool own_ep, bool *stop,
+                   long *stop_cap)
 {
     unsigned type = CLK_TAG_LABEL(m->tag);
     size_t len = CLK_TAG_LEN(m->tag);
@@ -807,15 +824,14 @@ static bool handle(struct clk_msg *m, uint64_t badge, bool oneway, bool *stop, l
     const struct actor_handler *h = lookup(rt.def, type);
     struct fiber *f = NULL;
     struct actor_req local, *req = &local;
-    if (oneway)
-        badge |= 1ULL << 63; /* never a control request */
+    bool ctl = !oneway && !own_ep && is_control(type, badge); /* only on the main endpoint */
     uint8_t *reply_buf = rt.loop_reply;
-    if (h && len >= h->min && len <= h->max && !is_control(type, badge) && (f = fiber_get())) {
+    if (h && len >= h->min && len <= h->max && !ctl && (f = fiber_get())) {
         memcpy(f->payload, data, len); /* the loop's buffers are reused at once */
         data = f->payload;
         req = &f->req;
         reply_buf = f->reply;
-    } else if (h && !is_control(type, badge)) { /* on the loop: its calls use the IPC buffer */
+    } else if (h && !ctl) { /* on the loop: its calls use the IPC buffer */
         memcpy(rt.loop_payload, data, len);
         data = rt.loop_payload;
     }
@@ -823,12 +839,12 @@ static bool handle(struct clk_msg *m, uint64_t badge, bool oneway, bool *stop, l
         .type = type,
         .data = data,
         .len = len,
-        .badge = oneway ? badge & ~(1ULL << 63) : badge,
+        .badge = badge,
         .cap = CLK_TAG_CAP(m->tag),
         .oneway = oneway,
         .reply_buf = reply_buf,
     };
-    if (is_control(type, badge))
+    if (ctl)
         *stop = control(req, stop_cap);
     else if (!h)
         actor_reply(req, CLK_ENOSYS, NULL, 0);
@@ -857,8 +873,8 @@ static bool handle(struct clk_msg *m, uint64_t badge, bool oneway, bool *stop, l
     if (req->cap && CLK_TAG_CAP(m->tag) == req->cap)
         rt.drop_cap = req->cap; /* the answer passes it: delete it once that is out */
     else if (req->cap)
-        clk_cap_delete(req->cap);                   /* the handler did not keep it */
-    if (rt.bad_reply && !is_control(type, badge)) { /* injected: a status and length of nonsense */
+        clk_cap_delete(req->cap); /* the handler did not keep it */
+    if (rt.bad_reply && !ctl) {   /* injected: a status and length of nonsense */
         rt.bad_reply = false;
         m->tag = CLK_TAG(0x7EADBEEFu, 3);
     }
@@ -873,7 +889,8 @@ long actor_serve(long ep, const struct actor_def *def)
     rt.def = def;
     if ((r = clk_bind(ep)) < 0 || (r = clk_bind(rt.note)) < 0 ||
         (rt.faults && (r = clk_bind(rt.faults)) < 0) ||
-        (rt.mailbox && (r = clk_bind(rt.mailbox)) < 0))
+        (rt.mailbox && (r = clk_bind(rt.mailbox)) < 0) ||
+        (rt.own_ep && (r = clk_bind(rt.own_ep)) < 0))
         return r;
     rt.serving = true;
     timers_arm();
@@ -902,9 +919,11 @@ long actor_serve(long ep, const struct actor_def *def)
         reply = false;
         drop_cap();
         if (r == ep)
-            reply = handle(&m, badge, false, &stop, &stop_cap);
+            reply = handle(&m, badge, false, false, &stop, &stop_cap);
+        else if (r == rt.own_ep)
+            reply = handle(&m, badge, false, true, &stop, &stop_cap);
         else if (r == rt.mailbox)
-            handle(&m, badge, true, &stop, &stop_cap);
+            handle(&m, badge, true, false, &stop, &stop_cap);
         else if (r == rt.note)
             notified(m.w[0]);
         else if (r == rt.faults)

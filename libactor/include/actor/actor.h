@@ -159,6 +159,15 @@ unsigned actor_fibers_waiting(void);
  * nothing). A malformed or unknown one is dropped. */
 long actor_mailbox(unsigned slots);
 
+/* An endpoint of this instance's own (made once; its slot, with every
+ * right), which the loop serves by the same table of types as the main
+ * one; control requests never come through it. Mint badged send
+ * capabilities to it for clients, one per client, so the badge tells the
+ * handler who calls (a session, say). Unlike the main endpoint, which the
+ * supervisor owns, it dies with the instance: its clients' calls then end
+ * with CLK_EDEAD, and they come back through the main one. */
+long actor_endpoint(void);
+
 /* Send a message of TYPE with LEN (at most 64) bytes of DATA to MAILBOX:
  * never waits. 0, or CLK_EFULL when it is full, CLK_EDEAD when its owner
  * is gone, CLK_EINVAL when LEN is too long. */
