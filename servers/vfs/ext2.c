@@ -360,6 +360,22 @@ static int dev_write(struct ext2_fs *fs, uint64_t off, const void *buf, size_t l
     return fs->dev.write(fs->dev.ctx, off, buf, len);
 }
 
+/* A file's contents (DATA) go through the device's write_data when it has
+ * one, so that a cache can write them before the metadata. */
+static int dev_write_kind(struct ext2_fs *fs, uint64_t off, const void *buf, size_t len, bool data)
+{
+    if (!data || !fs->dev.write_data)
+        return dev_write(fs, off, buf, len);
+    if (off > fs->dev.size || len > fs->dev.size - off)
+        return -EIO;
+    return fs->dev.write_data(fs->dev.ctx, off, buf, len);
+}
+
+static bool is_file(const struct ext2_inode *in)
+{
+    return (in->mode & EXT2_S_IFMT) == EXT2_S_IFREG;
+}
+
 int ext2_write_inode(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *in)
 {
     uint8_t raw[128];
@@ -445,8 +461,9 @@ static uint32_t blocks_in_group(const struct ext2_fs *fs, uint32_t g)
                                                            : fs->blocks_per_group;
 }
 
-/* A new zeroed block, from group HINT onwards: 0 with *BLK, or -ENOSPC. */
-static int alloc_block(struct ext2_fs *fs, uint32_t hint, uint32_t *blk)
+/* A new zeroed block, from group HINT onwards, for a file's contents
+ * (DATA) or metadata: 0 with *BLK, or -ENOSPC. */
+static int alloc_block(struct ext2_fs *fs, uint32_t hint, uint32_t *blk, bool data)
 {
     static const uint8_t zeros[EXT2_BLOCK_MAX];
     for (uint32_t k = 0; k < fs->groups; k++) {
@@ -462,7 +479,9 @@ static int alloc_block(struct ext2_fs *fs, uint32_t hint, uint32_t *blk)
         fs->group[g].free_blocks--;
         fs->free_blocks -= fs->free_blocks > 0;
         int err = write_counts(fs, g);
-        return err ? err : dev_write(fs, (uint64_t)*blk * fs->block_size, zeros, fs->block_size);
+        return err ? err
+                   : dev_write_kind(fs, (uint64_t)*blk * fs->block_size, zeros, fs->block_size,
+                                    data);
     }
     return -ENOSPC;
 }
@@ -531,7 +550,7 @@ static int bmap_alloc(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in, u
     uint32_t *slot = &in->block[path >> 2];
     int levels = path & 3;
     if (!*slot) {
-        if ((err = alloc_block(fs, hint, slot)))
+        if ((err = alloc_block(fs, hint, slot, levels == 0 && is_file(in))))
             return err;
         in->blocks512 += fs->block_size / 512;
     }
@@ -546,7 +565,7 @@ static int bmap_alloc(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in, u
             return err;
         uint32_t next = le32(ptr);
         if (!next) {
-            if ((err = alloc_block(fs, hint, &next)))
+            if ((err = alloc_block(fs, hint, &next, l == 0 && is_file(in))))
                 return err;
             in->blocks512 += fs->block_size / 512;
             put32(ptr, next);
@@ -575,8 +594,8 @@ int64_t ext2_write(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in, uint
         size_t n = piece(fs, pos, len - done, &in_block);
         if ((err = bmap_alloc(fs, ino, in, pos / fs->block_size, &b)))
             break;
-        if ((err = dev_write(fs, (uint64_t)b * fs->block_size + in_block,
-                             (const uint8_t *)buf + done, n)))
+        if ((err = dev_write_kind(fs, (uint64_t)b * fs->block_size + in_block,
+                                  (const uint8_t *)buf + done, n, is_file(in))))
             break;
         done += n;
     }
@@ -841,21 +860,40 @@ int ext2_link(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len, ui
     return add_entry(fs, dir, &parent, name, len, ino, type_of(in.mode));
 }
 
-/* INO lost a name; free it with its last. */
+/* Free INO (inode IN), which has no names left: its blocks, then it. */
+static int free_file(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in)
+{
+    bool is_dir = (in->mode & EXT2_S_IFMT) == EXT2_S_IFDIR;
+    int err = ext2_truncate(fs, ino, in, 0);
+    if (err)
+        return err;
+    /* A deleted inode's dtime is a time, and a time no inode number can
+     * be: e2fsck takes a small dtime for a link of ext3's orphan list. */
+    in->dtime = fs->now > fs->inodes_count ? fs->now : fs->inodes_count + 1;
+    if ((err = ext2_write_inode(fs, ino, in)))
+        return err;
+    return free_inode(fs, ino, is_dir);
+}
+
+/* INO lost a name; free it with its last, unless it is open. */
 static int drop_link(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in)
 {
     bool is_dir = (in->mode & EXT2_S_IFMT) == EXT2_S_IFDIR;
     in->links = is_dir ? 0 : in->links - (in->links > 0);
     in->ctime = fs->now;
-    if (in->links)
-        return ext2_write_inode(fs, ino, in);
-    int err = ext2_truncate(fs, ino, in, 0);
-    if (err)
-        return err;
-    in->dtime = fs->now;
-    if ((err = ext2_write_inode(fs, ino, in)))
-        return err;
-    return free_inode(fs, ino, is_dir);
+    if (in->links || (fs->in_use && fs->in_use(fs->in_use_ctx, ino)))
+        return ext2_write_inode(fs, ino, in); /* an open one waits for ext2_release */
+    return free_file(fs, ino, in);
+}
+
+int ext2_release(struct ext2_fs *fs, uint32_t ino)
+{
+    struct ext2_inode in;
+    int err = ext2_read_inode(fs, ino, &in);
+    if (err || fs->read_only || in.links || !in.mode || in.dtime ||
+        (fs->in_use && fs->in_use(fs->in_use_ctx, ino)))
+        return err; /* still named or open, or free already */
+    return free_file(fs, ino, &in);
 }
 
 static int dir_is_empty(struct ext2_fs *fs, uint32_t dir)

@@ -21,6 +21,9 @@
 struct ext2_dev {
     int (*read)(void *ctx, uint64_t off, void *buf, size_t len);
     int (*write)(void *ctx, uint64_t off, const void *buf, size_t len);
+    /* The same for the contents of regular files (data blocks), which a
+     * cache may write before the metadata; NULL: WRITE takes them too. */
+    int (*write_data)(void *ctx, uint64_t off, const void *buf, size_t len);
     void *ctx;
     uint64_t size; /* bytes */
 };
@@ -60,6 +63,11 @@ struct ext2_fs {
     struct ext2_group *group; /* GROUPS of them */
     uint32_t gdt_block;       /* where the group descriptor table starts */
     uint32_t now;             /* the time to stamp changes with (the caller sets it) */
+    /* Whether inode INO is open (the caller's; NULL: never). A file that
+     * loses its last name while open keeps its inode and blocks, with no
+     * name and a link count of 0, until ext2_release. */
+    bool (*in_use)(void *ctx, uint32_t ino);
+    void *in_use_ctx;
 };
 
 /* A directory entry, as ext2_readdir gives it. */
@@ -136,5 +144,9 @@ int ext2_rename(struct ext2_fs *fs, uint32_t fdir, const char *from, size_t from
                 const char *to, size_t to_len);
 
 int ext2_write_inode(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *in);
+
+/* Free INO if it has no name left and is not open (see in_use): for the
+ * caller to say when it closed the inode for the last time. */
+int ext2_release(struct ext2_fs *fs, uint32_t ino);
 
 #endif

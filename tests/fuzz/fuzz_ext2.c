@@ -63,7 +63,7 @@ static void walk(struct ext2_fs *fs, uint32_t dir, int depth)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct mem m = { data, size };
-    struct ext2_dev dev = { mem_read, NULL, &m, size };
+    struct ext2_dev dev = { .read = mem_read, .write = NULL, .ctx = &m, .size = size };
     struct ext2_fs fs;
     if (ext2_mount(&fs, &dev) != 0)
         return 0;

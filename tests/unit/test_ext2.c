@@ -91,7 +91,9 @@ static void make_image(unsigned block_size, struct ext2_fs *fs)
     CHECK(fd >= 0);
     struct stat st;
     CHECK(fstat(fd, &st) == 0);
-    struct ext2_dev dev = { file_read, NULL, &fd, (uint64_t)st.st_size };
+    struct ext2_dev dev = {
+        .read = file_read, .write = NULL, .ctx = &fd, .size = (uint64_t)st.st_size
+    };
     CHECK_EQ(ext2_mount(fs, &dev), 0);
     CHECK_EQ(fs->block_size, block_size);
 }
@@ -220,7 +222,7 @@ static void check_corruption(void)
     CHECK(fstat(fd, &st) == 0);
     struct mem m = { malloc((size_t)st.st_size), (uint64_t)st.st_size };
     CHECK(m.data && pread(fd, m.data, m.size, 0) == (ssize_t)m.size);
-    struct ext2_dev dev = { mem_read, NULL, &m, m.size };
+    struct ext2_dev dev = { .read = mem_read, .write = NULL, .ctx = &m, .size = m.size };
     struct ext2_fs fs;
 
     m.data[1024 + 56] ^= 0xFF; /* the magic */
@@ -307,7 +309,9 @@ static void check_writes(unsigned block_size)
     CHECK(wfd >= 0);
     struct stat st;
     CHECK(fstat(wfd, &st) == 0);
-    struct ext2_dev dev = { file_read, file_write, &wfd, (uint64_t)st.st_size };
+    struct ext2_dev dev = {
+        .read = file_read, .write = file_write, .ctx = &wfd, .size = (uint64_t)st.st_size
+    };
     CHECK_EQ(ext2_mount(&fs, &dev), 0);
     fs.now = 1764000000;
     uint32_t home = path_ino(&fs, "home"), etc = path_ino(&fs, "etc"), ino, dir, sub;
@@ -389,7 +393,7 @@ static void check_writes(unsigned block_size)
     /* and our own reader, after a fresh mount */
     fd = open(image, O_RDONLY);
     CHECK(fd >= 0);
-    dev = (struct ext2_dev){ file_read, NULL, &fd, (uint64_t)st.st_size };
+    dev = (struct ext2_dev){ .read = file_read, .ctx = &fd, .size = (uint64_t)st.st_size };
     CHECK_EQ(ext2_mount(&fs, &dev), 0);
     CHECK_EQ(ext2_lookup(&fs, path_ino(&fs, "lots"), "entry-2", 7, &ino), -ENOENT);
     CHECK_EQ(ext2_lookup(&fs, path_ino(&fs, "home"), "d1", 2, &ino), -ENOENT);
@@ -397,6 +401,94 @@ static void check_writes(unsigned block_size)
     CHECK_EQ(in.links, 2); /* etc/motd and lots/entry-1, where "hard" moved */
     ext2_unmount(&fs);
     close(fd);
+}
+
+/* ---- file contents apart from metadata; open files that lose their name ---- */
+
+static uint64_t data_writes, meta_writes;
+static uint64_t data_lo = UINT64_MAX, data_hi;
+
+static int count_meta(void *ctx, uint64_t off, const void *buf, size_t len)
+{
+    meta_writes++;
+    return file_write(ctx, off, buf, len);
+}
+
+static int count_data(void *ctx, uint64_t off, const void *buf, size_t len)
+{
+    data_writes++;
+    data_lo = off < data_lo ? off : data_lo;
+    data_hi = off + len > data_hi ? off + len : data_hi;
+    return file_write(ctx, off, buf, len);
+}
+
+static uint32_t open_ino;
+
+static bool is_open(void *ctx, uint32_t ino)
+{
+    (void)ctx;
+    return ino == open_ino;
+}
+
+static void check_open_unlinked(void)
+{
+    struct ext2_fs fs;
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "rm -f %s && mke2fs -q -F -t ext2 -b 4096 %s 8M >/dev/null 2>&1",
+             image, image);
+    CHECK(system(cmd) == 0);
+    int wfd = open(image, O_RDWR);
+    CHECK(wfd >= 0);
+    struct ext2_dev dev = { .read = file_read,
+                            .write = count_meta,
+                            .write_data = count_data,
+                            .ctx = &wfd,
+                            .size = 8 << 20 };
+    CHECK_EQ(ext2_mount(&fs, &dev), 0);
+    fs.in_use = is_open;
+    uint32_t free_before = fs.free_blocks, ino;
+    CHECK_EQ(ext2_create(&fs, EXT2_ROOT_INO, "f", 1, EXT2_S_IFREG | 0644, &ino), 0);
+    /* contents (three blocks, through the direct pointers) go through
+     * write_data, and nothing else does; the inode and bitmaps do not */
+    static uint8_t data[3 * 4096];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = pattern(i, 3);
+    data_writes = meta_writes = 0;
+    write_all(&fs, ino, 0, data, sizeof(data));
+    struct ext2_inode in;
+    CHECK_EQ(ext2_read_inode(&fs, ino, &in), 0);
+    CHECK(data_writes >= 3 && meta_writes > 0);
+    CHECK_EQ(data_lo, (uint64_t)in.block[0] * 4096);
+    CHECK_EQ(data_hi, (uint64_t)in.block[2] * 4096 + 4096);
+    /* a directory's blocks are metadata */
+    uint32_t dir;
+    data_writes = 0;
+    CHECK_EQ(ext2_create(&fs, EXT2_ROOT_INO, "d", 1, EXT2_S_IFDIR | 0755, &dir), 0);
+    CHECK_EQ(data_writes, 0);
+    /* unlinked while open: the inode and its data stay */
+    open_ino = ino;
+    CHECK_EQ(ext2_unlink(&fs, EXT2_ROOT_INO, "f", 1), 0);
+    CHECK_EQ(ext2_lookup(&fs, EXT2_ROOT_INO, "f", 1, &ino), -ENOENT);
+    CHECK_EQ(ext2_read_inode(&fs, open_ino, &in), 0);
+    CHECK_EQ(in.links, 0);
+    CHECK(in.mode != 0 && in.dtime == 0);
+    uint8_t back[3 * 4096];
+    CHECK_EQ(ext2_read(&fs, &in, 0, back, sizeof(back)), (int64_t)sizeof(back));
+    CHECK(memcmp(back, data, sizeof(back)) == 0);
+    CHECK(fs.free_blocks < free_before - 3);
+    CHECK_EQ(ext2_release(&fs, open_ino), 0); /* still open: it stays (the caller asks at close) */
+    /* the last close: released, everything back */
+    ino = open_ino;
+    open_ino = 0;
+    CHECK_EQ(ext2_release(&fs, ino), 0);
+    CHECK_EQ(ext2_read_inode(&fs, ino, &in), 0);
+    CHECK(in.dtime != 0 && in.blocks512 == 0);
+    CHECK_EQ(ext2_rmdir(&fs, EXT2_ROOT_INO, "d", 1), 0);
+    CHECK_EQ(fs.free_blocks, free_before);
+    CHECK_EQ(ext2_release(&fs, ino), 0); /* twice is harmless */
+    ext2_unmount(&fs);
+    close(wfd);
+    e2fsck_clean();
 }
 
 int main(void)
@@ -414,6 +506,7 @@ int main(void)
         check_writes(sizes[k]);
         printf("ok %u-byte blocks\n", sizes[k]);
     }
+    check_open_unlinked();
     char cmd[256];
     snprintf(cmd, sizeof(cmd), "rm -rf %s %s %s.fsck", root, image, image);
     CHECK(system(cmd) == 0);
