@@ -206,12 +206,13 @@ SDK_BUILD := build/sdk
 NEWLIB := $(SDK_BUILD)/newlib
 SYSROOT := sysroot
 SDK_CC := $(SYSROOT)/bin/x86_64-clk-elf-gcc
-LIBC_PORT_OBJS := $(addprefix $(SDK_BUILD)/libc-port/,syscalls.o dirent.o start.o tty.o)
+LIBC_PORT_OBJS := $(addprefix $(SDK_BUILD)/libc-port/,syscalls.o files.o start.o tty.o)
 SDK_FILES := $(SYSROOT)/bin/x86_64-clk-elf-gcc $(SYSROOT)/lib/libc.a $(SYSROOT)/lib/libm.a \
 	$(SYSROOT)/lib/crt0.o $(SYSROOT)/lib/actor.ld $(SYSROOT)/lib/libactor.a \
 	$(SYSROOT)/include/clk/abi.h $(SYSROOT)/include/actor/sys.h $(SYSROOT)/include/actor/ring.h \
 	$(SYSROOT)/include/actor/actor.h $(SYSROOT)/include/actor/names.h \
-	$(SYSROOT)/include/actor/supervisor.h $(SYSROOT)/include/actor/block.h
+	$(SYSROOT)/include/actor/supervisor.h $(SYSROOT)/include/actor/block.h \
+	$(SYSROOT)/include/actor/vfs.h
 
 .PHONY: sdk
 sdk: $(SDK_FILES)
@@ -239,6 +240,10 @@ $(SYSROOT)/include/stdio.h: $(NEWLIB)/stamp $(wildcard libc-port/include/*/*.h)
 	$(Q)mkdir -p $(SYSROOT)/include
 	$(Q)cp -R $(NEWLIB)/out/x86_64-elf/include/. $(SYSROOT)/include/
 	$(Q)cp -R libc-port/include/. $(SYSROOT)/include/
+	@# newlib declares lstat only for the systems it knows; CLKernel has it.
+	$(Q)sed -i 's|^#if defined (__SPU__) .*CYGWIN.*$$|#if 1 /* CLKernel: lstat (libc-port/files.c) */|' \
+		$(SYSROOT)/include/sys/stat.h
+	$(Q)grep -q 'CLKernel: lstat' $(SYSROOT)/include/sys/stat.h
 	$(Q)touch $@
 
 $(SYSROOT)/include/clk/%.h: abi/include/clk/%.h
@@ -264,7 +269,7 @@ $(SYSROOT)/lib/crt0.o: libc-port/crt0.S | setup
 SDK_HEADERS := $(SYSROOT)/include/stdio.h $(SYSROOT)/include/clk/abi.h \
 	$(SYSROOT)/include/actor/sys.h $(SYSROOT)/include/actor/ring.h \
 	$(SYSROOT)/include/actor/actor.h $(SYSROOT)/include/actor/names.h \
-	$(SYSROOT)/include/actor/block.h $(SDK_CC)
+	$(SYSROOT)/include/actor/block.h $(SYSROOT)/include/actor/vfs.h $(SDK_CC)
 
 $(SDK_BUILD)/libc-port/%.o: libc-port/%.c $(wildcard libc-port/*.h) $(SDK_HEADERS)
 	@mkdir -p $(@D)
@@ -275,7 +280,9 @@ $(SDK_BUILD)/libc-port/%.o: libc-port/%.c $(wildcard libc-port/*.h) $(SDK_HEADER
 $(SYSROOT)/lib/libc.a: $(NEWLIB)/stamp $(LIBC_PORT_OBJS)
 	@mkdir -p $(@D)
 	$(say) AR $@
-	$(Q)cp $(NEWLIB)/out/x86_64-elf/lib/libc.a $@.tmp && ar rcs $@.tmp $(LIBC_PORT_OBJS) && mv $@.tmp $@
+	@# newlib's rename is link-then-unlink; libc-port's asks the VFS to rename.
+	$(Q)cp $(NEWLIB)/out/x86_64-elf/lib/libc.a $@.tmp && ar d $@.tmp lib_a-rename.o lib_a-renamer.o && \
+		ar rcs $@.tmp $(LIBC_PORT_OBJS) && mv $@.tmp $@
 
 $(SYSROOT)/lib/libm.a: $(NEWLIB)/stamp
 	@mkdir -p $(@D)
@@ -299,7 +306,7 @@ $(SYSROOT)/lib/libactor.a: $(addprefix $(SDK_BUILD)/libactor/,thread.o fiber.o a
 # Test actors written as ordinary C programs against the SDK.
 SDK_TEST_ACTORS := libc_demo kv kv_client names names_client retry_client proxy fiber_client \
 	state_client bench_actor overseer readline counter counter2 counter_bad supctl \
-	counter_crashinit counter_crashsave counter_nohooks blockcheck initrd_reader
+	counter_crashinit counter_crashsave counter_nohooks blockcheck initrd_reader fstest
 
 $(BUILD)/sdk-tests/%: tests/sdk/%.c $(wildcard tests/sdk/*.h) $(SDK_FILES)
 	@mkdir -p $(@D)
@@ -314,11 +321,12 @@ $(BUILD)/initrd/test/%: $(BUILD)/sdk-tests/%
 
 # ---- servers: servers/NAME/*.c, built against the SDK, installed as sbin/NAME ----
 
-SERVERS := supervisor block
+SERVERS := supervisor block vfs
 # sources from elsewhere in the tree that a server shares: pure code, and
 # the drivers' libraries (servers/pci, servers/virtio), included as
 # "pci/pci.h" and "virtio/virtio.h"
 server_src_supervisor := kernel/cpio.c
+server_src_vfs := kernel/cpio.c
 server_src_block := servers/pci/pci.c servers/pci/pci.h servers/virtio/virtio.c \
 	servers/virtio/virtq.c servers/virtio/virtq.h \
 	servers/virtio/virtio.h

@@ -1,13 +1,10 @@
 /*
  * syscalls.c: newlib's system-call layer on CLKernel. newlib is built
  * without its own stubs (--disable-newlib-supplied-syscalls) and calls
- * these. The console is file descriptors 0-2: output goes to the kernel
- * console, and input comes from it through the line discipline in tty.c.
- * Files belong to the VFS server, which a later issue brings: until then
- * every file call fails with ENOSYS. The heap grows by mapping memory
- * objects above HEAP_BASE.
+ * these. Descriptors, files and directories are in files.c; here are
+ * memory, processes and time. The heap grows by mapping memory objects
+ * above HEAP_BASE.
  */
-#include "tty.h"
 #include <actor/sys.h>
 #include <errno.h>
 #include <signal.h>
@@ -24,119 +21,6 @@ static int fail(int e)
 {
     errno = e;
     return -1;
-}
-
-static int is_console(int fd)
-{
-    return fd >= 0 && fd <= 2;
-}
-
-/* ---- the console ---- */
-
-int write(int fd, const void *buf, size_t len)
-{
-    if (!is_console(fd))
-        return fail(EBADF);
-    if (fd == 0)
-        return fail(EBADF); /* standard input is not for writing */
-    long n = clk_debug_write(buf, len);
-    return n < 0 ? fail(EFAULT) : (int)n;
-}
-
-int read(int fd, void *buf, size_t len)
-{
-    if (fd != 0)
-        return fail(EBADF); /* standard output and error are not for reading */
-    long n = __clk_tty_read(buf, len);
-    return n < 0 ? fail(EIO) : (int)n;
-}
-
-int isatty(int fd)
-{
-    if (is_console(fd))
-        return 1;
-    errno = EBADF;
-    return 0;
-}
-
-int fstat(int fd, struct stat *st)
-{
-    if (!is_console(fd))
-        return fail(EBADF);
-    *st = (struct stat){ .st_mode = S_IFCHR | 0620, .st_blksize = 1024 };
-    return 0;
-}
-
-off_t lseek(int fd, off_t off, int whence)
-{
-    (void)off, (void)whence;
-    return is_console(fd) ? fail(ESPIPE) : fail(EBADF);
-}
-
-int close(int fd)
-{
-    return is_console(fd) ? 0 : fail(EBADF);
-}
-
-/* ---- files: the VFS's, once it exists ---- */
-
-int open(const char *path, int flags, ...)
-{
-    (void)path, (void)flags;
-    return fail(ENOSYS);
-}
-
-int stat(const char *path, struct stat *st)
-{
-    (void)path, (void)st;
-    return fail(ENOSYS);
-}
-
-int unlink(const char *path)
-{
-    (void)path;
-    return fail(ENOSYS);
-}
-
-int link(const char *old, const char *new)
-{
-    (void)old, (void)new;
-    return fail(ENOSYS);
-}
-
-int rename(const char *old, const char *new)
-{
-    (void)old, (void)new;
-    return fail(ENOSYS);
-}
-
-int mkdir(const char *path, mode_t mode)
-{
-    (void)path, (void)mode;
-    return fail(ENOSYS);
-}
-
-int rmdir(const char *path)
-{
-    (void)path;
-    return fail(ENOSYS);
-}
-
-int fsync(int fd)
-{
-    return is_console(fd) ? 0 : fail(EBADF);
-}
-
-int ftruncate(int fd, off_t len)
-{
-    (void)len;
-    return is_console(fd) ? fail(EINVAL) : fail(EBADF);
-}
-
-int fcntl(int fd, int cmd, ...)
-{
-    (void)cmd;
-    return is_console(fd) ? fail(ENOSYS) : fail(EBADF);
 }
 
 /* ---- memory ---- */
@@ -217,13 +101,25 @@ int getentropy(void *buf, size_t len)
     return fail(ENOSYS);
 }
 
-/* ---- time: CLOCK_REALTIME counts from boot until a time server exists ---- */
+/* ---- time: CLOCK_REALTIME is the kernel's boot time (from the real-time
+ * clock) plus the time since boot; CLOCK_MONOTONIC the time since boot ---- */
+
+/* Nanoseconds since 1970 (or since boot, when the kernel knows no date). */
+static uint64_t realtime_ns(void)
+{
+    static long boot = -1;
+    if (boot < 0) {
+        long b = clk_stats(CLK_STAT_BOOT_TIME);
+        boot = b > 0 ? b : 0;
+    }
+    return (uint64_t)boot * 1000000000 + clk_clock_ns();
+}
 
 int clock_gettime(clockid_t id, struct timespec *ts)
 {
     if (id != CLOCK_REALTIME && id != CLOCK_MONOTONIC)
         return fail(EINVAL);
-    uint64_t ns = clk_clock_ns();
+    uint64_t ns = id == CLOCK_REALTIME ? realtime_ns() : clk_clock_ns();
     ts->tv_sec = (time_t)(ns / 1000000000);
     ts->tv_nsec = (long)(ns % 1000000000);
     return 0;
@@ -232,7 +128,7 @@ int clock_gettime(clockid_t id, struct timespec *ts)
 int gettimeofday(struct timeval *tv, void *tz)
 {
     (void)tz;
-    uint64_t ns = clk_clock_ns();
+    uint64_t ns = realtime_ns();
     tv->tv_sec = (time_t)(ns / 1000000000);
     tv->tv_usec = (suseconds_t)(ns % 1000000000 / 1000);
     return 0;

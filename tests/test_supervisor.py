@@ -25,13 +25,17 @@ def event_time(m, service, kind, text=""):
 
 def test_the_default_boot_starts_the_supervisor(boot):
     """Without init=, the kernel starts sbin/supervisor, which reads
-    /etc/services and serves the name registry. Its one service so far, the
-    block driver, finds no disk here and stays down without a restart."""
+    /etc/services and serves the name registry. Its services: the block
+    driver, which finds no disk here and stays down without a restart, and
+    the VFS, which then says so and mounts a ramfs at /."""
     m = boot()
     m.expect(r"actor 1 \(supervisor\) started")
-    m.expect(r"supervisor: etc/services: 1 service\(s\), 0 problem\(s\)")
+    m.expect(r"supervisor: etc/services: 2 service\(s\), 0 problem\(s\)")
     m.expect_all([EVENT + r"block exit: actor \d+ exited with status 78: nothing to do here",
-                  r"idle: boot complete"])
+                  EVENT + r"vfs start: actor \d+",
+                  r"vfs: no disk: the block driver found none",
+                  r"vfs: / is a ramfs", r"idle: boot complete"])
+    assert not re.search(r"vfs (exit|fault|restart)", m.text)
 
 
 def test_a_crash_leads_to_a_restart(boot):

@@ -1,7 +1,7 @@
 /*
  * sys/dirent.h for CLKernel (it replaces newlib's, which refuses to
  * compile on systems without directories). Directories belong to the VFS
- * server; until it exists opendir fails with ENOSYS.
+ * server; libc-port/files.c reads them.
  */
 #ifndef _SYS_DIRENT_H
 #define _SYS_DIRENT_H
@@ -13,6 +13,12 @@ extern "C" {
 #endif
 
 #define MAXNAMLEN 255
+
+/* d_type: what the entry is (the values BSD and Linux use). */
+#define DT_UNKNOWN 0
+#define DT_DIR     4
+#define DT_REG     8
+#define DT_LNK     10
 
 struct dirent {
     ino_t d_ino;

@@ -1,0 +1,749 @@
+/*
+ * fstest.c: an ordinary C program that drives the VFS through libc's
+ * POSIX calls, for tests/test_vfs.py. It reads commands from the console
+ * after the prompt "fstest> ":
+ *
+ *   errno               every errno case of the file calls, and the
+ *                       behaviour around them: "errno: ok NAME" or
+ *                       "errno: FAIL NAME ...", then "errno: done, N failed"
+ *   sum PATH [LIMIT]    every file under PATH: "F crc32 size path", "D path"
+ *                       and "L path" lines, then "sum: done N files"; with
+ *                       LIMIT, only the first LIMIT bytes of each file are
+ *                       read (and summed)
+ *   gen SEED DIR        make a tree in DIR from SEED (what gen_tree below
+ *                       makes; the test makes the same on the host), sync
+ *   check SEED DIR      read it back: "check: ok N files" or failures
+ *   fill PATH           write PATH until the disk is full: "fill: ENOSPC
+ *                       after N bytes", then remove it
+ *   crashwrite PATH MIB RESTARTS
+ *                       a thread writes MIB MiB to PATH, fsyncing each
+ *                       MiB and rewriting what an fsync says was lost,
+ *                       while the main thread has the supervisor restart
+ *                       the VFS RESTARTS times (see restart_here); then
+ *                       verify every byte
+ *   stream PATH MIB     write MIB MiB and fsync each, forever printing
+ *                       progress (the test kills QEMU in the middle)
+ *   readbench PATH      read PATH in 128 KiB pieces twice (cold, warm):
+ *                       bytes, guest instructions (rdtsc under -icount)
+ *                       and time
+ *   cat PATH, ls PATH, rm PATH, mkdir PATH, cd PATH, pwd, sync
+ *   exit
+ */
+#include <actor/supervisor.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MIB (1024 * 1024)
+
+static uint8_t big[1 << 20]; /* one MiB, for the commands that move much data */
+
+/* ---- small helpers ---- */
+
+static uint32_t crc_table[256];
+
+static uint32_t crc32(uint32_t crc, const uint8_t *p, size_t n)
+{
+    if (!crc_table[1])
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; k++)
+                c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            crc_table[i] = c;
+        }
+    crc = ~crc;
+    while (n--)
+        crc = crc_table[(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+    return ~crc;
+}
+
+/* xorshift64*: the byte stream of a file, which the host side makes too. */
+static uint64_t next_rand(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 2685821657736338717ULL;
+}
+
+/* The next N bytes of the stream whose state is *S (start: stream(seed)). */
+static void more_bytes(uint64_t *s, uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)(next_rand(s) >> 56);
+}
+
+static uint64_t stream(uint64_t seed)
+{
+    return seed * 0x9E3779B97F4A7C15ULL + 1;
+}
+
+static void fill_bytes(uint64_t seed, uint8_t *p, size_t n)
+{
+    uint64_t s = stream(seed);
+    more_bytes(&s, p, n);
+}
+
+static uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w <= 0)
+            return -1;
+        p = (const uint8_t *)p + w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* ---- errno ---- */
+
+static int failures;
+
+/* R should be -1 with errno WANT (WANT 0: R should be >= 0). */
+static void expect(const char *name, long r, int want)
+{
+    int got = r < 0 ? errno : 0;
+    if ((want && r == -1 && got == want) || (!want && r >= 0)) {
+        printf("errno: ok %s\n", name);
+    } else {
+        printf("errno: FAIL %s: returned %ld, errno %d (%s); wanted %d (%s)\n", name, r, got,
+               strerror(got), want, strerror(want));
+        failures++;
+    }
+}
+
+static void check(const char *name, bool ok)
+{
+    printf("errno: %s %s\n", ok ? "ok" : "FAIL", name);
+    failures += !ok;
+}
+
+static void errno_files(void)
+{
+    expect("ENOENT open", open("/nope", O_RDONLY), ENOENT);
+    expect("ENOENT stat", stat("/etc/nope", &(struct stat){ 0 }), ENOENT);
+    expect("ENOENT unlink", unlink("/tmp/nope"), ENOENT);
+    expect("ENOENT creat in a missing dir", open("/nodir/x", O_CREAT | O_WRONLY, 0644), ENOENT);
+    expect("ENOENT empty path", open("", O_RDONLY), ENOENT);
+    int fd = open("/tmp/e", O_CREAT | O_WRONLY | O_EXCL, 0644);
+    expect("create /tmp/e", fd, 0);
+    close(fd);
+    expect("EEXIST O_EXCL", open("/tmp/e", O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST);
+    expect("EEXIST mkdir", mkdir("/etc", 0755), EEXIST);
+    expect("ENOTDIR open under a file", open("/tmp/e/x", O_RDONLY), ENOTDIR);
+    expect("ENOTDIR rmdir a file", rmdir("/tmp/e"), ENOTDIR);
+    expect("ENOTDIR chdir to a file", chdir("/tmp/e"), ENOTDIR);
+    expect("ENOTDIR opendir a file", opendir("/tmp/e") ? 0 : -1, ENOTDIR);
+    expect("ENOTDIR trailing slash", open("/tmp/e/", O_RDONLY), ENOTDIR);
+    expect("EISDIR open a dir to write", open("/etc", O_WRONLY), EISDIR);
+    expect("EISDIR unlink a dir", unlink("/etc"), EISDIR);
+    expect("EISDIR read a dir", read(fd = open("/etc", O_RDONLY), big, 10), EISDIR);
+    close(fd);
+    expect("ENOTEMPTY rmdir", rmdir("/etc"), ENOTEMPTY);
+    expect("EBADF read", read(99, big, 1), EBADF);
+    expect("EBADF close", close(-1), EBADF);
+    expect("EBADF fstat", fstat(200, &(struct stat){ 0 }), EBADF);
+    fd = open("/tmp/e", O_RDONLY);
+    expect("EBADF write to O_RDONLY", write(fd, "x", 1), EBADF);
+    expect("EINVAL lseek before 0", lseek(fd, -1, SEEK_SET), EINVAL);
+    expect("EINVAL ftruncate O_RDONLY", ftruncate(fd, 0), EINVAL);
+    close(fd);
+    expect("EBADF use after close", read(fd, big, 1), EBADF);
+    expect("EINVAL open mode 3", open("/tmp/e", 3), EINVAL);
+    expect("EINVAL rmdir .", rmdir("/tmp/."), EINVAL);
+    expect("EROFS open /boot to write", open("/boot/etc/services", O_WRONLY), EROFS);
+    expect("EROFS mkdir in /boot", mkdir("/boot/x", 0755), EROFS);
+    expect("EROFS unlink in /boot", unlink("/boot/etc/services"), EROFS);
+    expect("EROFS creat in /boot", open("/boot/new", O_CREAT | O_WRONLY, 0644), EROFS);
+}
+
+static void errno_names(void)
+{
+    static char path[5000];
+    memset(path, 'a', sizeof(path) - 1);
+    path[0] = '/';
+    expect("ENAMETOOLONG path", open(path, O_RDONLY), ENAMETOOLONG);
+    snprintf(path, sizeof(path), "/tmp/%0300d", 7);
+    expect("ENAMETOOLONG name", open(path, O_CREAT | O_WRONLY, 0644), ENAMETOOLONG);
+    static const char odd[] = "/tmp/odd \x01\x7f\xff name";
+    int fd = open(odd, O_CREAT | O_WRONLY, 0644);
+    expect("odd bytes in a name", fd, 0);
+    close(fd);
+    expect("odd name stat", stat(odd, &(struct stat){ 0 }), 0);
+    expect("odd name unlink", unlink(odd), 0);
+}
+
+static void errno_rename(void)
+{
+    mkdir("/tmp/d", 0755);
+    mkdir("/tmp/d/sub", 0755);
+    close(open("/tmp/f", O_CREAT | O_WRONLY, 0644));
+    expect("EINVAL rename into itself", rename("/tmp/d", "/tmp/d/sub/x"), EINVAL);
+    expect("EISDIR rename file over dir", rename("/tmp/f", "/tmp/d"), EISDIR);
+    expect("ENOTDIR rename dir over file", rename("/tmp/d", "/tmp/f"), ENOTDIR);
+    expect("rename onto itself", rename("/tmp/f", "/tmp/f"), 0);
+    mkdir("/tmp/d2", 0755);
+    expect("ENOTEMPTY rename dir over non-empty", rename("/tmp/d2", "/tmp/d"), ENOTEMPTY);
+    expect("EXDEV rename across mounts", rename("/tmp/f", "/home/f"), EXDEV);
+    expect("ENOENT rename missing", rename("/tmp/none", "/tmp/x"), ENOENT);
+    expect("rename dir over empty dir", rename("/tmp/d", "/tmp/d2"), 0);
+    expect("rename file", rename("/tmp/f", "/tmp/d2/g"), 0);
+    struct stat st;
+    check("renamed file is there", stat("/tmp/d2/g", &st) == 0 && S_ISREG(st.st_mode));
+    check("old name is gone", stat("/tmp/f", &st) == -1 && errno == ENOENT);
+    unlink("/tmp/d2/g");
+    rmdir("/tmp/d2/sub");
+    expect("rmdir", rmdir("/tmp/d2"), 0);
+}
+
+static void behaviour_io(void)
+{
+    int fd = open("/tmp/io", O_CREAT | O_RDWR | O_TRUNC, 0644);
+    char b[16] = { 0 };
+    check("write 10", write(fd, "0123456789", 10) == 10);
+    int fd2 = dup(fd);
+    check("dup shares the offset", lseek(fd2, 0, SEEK_CUR) == 10);
+    lseek(fd, 2, SEEK_SET);
+    check("read after seek", read(fd2, b, 3) == 3 && !memcmp(b, "234", 3));
+    check("dup2", dup2(fd, 10) == 10 && lseek(10, 0, SEEK_CUR) == 5);
+    close(10);
+    close(fd2);
+    check("SEEK_END", lseek(fd, 0, SEEK_END) == 10);
+    check("write past the end makes a hole", pwrite(fd, "x", 1, 20) == 1);
+    memset(b, 'q', sizeof(b));
+    check("the hole reads as zeros", pread(fd, b, 11, 10) == 11 && !b[0] && !b[9] && b[10] == 'x');
+    check("ftruncate down", ftruncate(fd, 4) == 0 && lseek(fd, 0, SEEK_END) == 4);
+    check("ftruncate up",
+          ftruncate(fd, 8) == 0 && pread(fd, b, 8, 0) == 8 && !memcmp(b, "0123\0\0\0\0", 8));
+    close(fd);
+    fd = open("/tmp/io", O_WRONLY | O_APPEND);
+    lseek(fd, 0, SEEK_SET);
+    check("O_APPEND writes at the end", write(fd, "ab", 2) == 2 && lseek(fd, 0, SEEK_CUR) == 10);
+    close(fd);
+    fd = open("/tmp/io", O_RDWR | O_TRUNC);
+    struct stat st;
+    check("O_TRUNC", fstat(fd, &st) == 0 && st.st_size == 0);
+    close(fd);
+    check("fsync", (fd = open("/tmp/io", O_RDONLY)) >= 0 && fsync(fd) == 0);
+    close(fd);
+    unlink("/tmp/io");
+}
+
+static void behaviour_dirs(void)
+{
+    char cwd[256];
+    check("chdir /etc", chdir("/etc") == 0);
+    check("getcwd /etc", getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/etc"));
+    int fd = open("motd", O_RDONLY);
+    check("relative open", fd >= 0);
+    close(fd);
+    check("chdir ../boot/etc", chdir("../boot/etc") == 0);
+    check("getcwd across a mount", getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/boot/etc"));
+    check("ERANGE getcwd", getcwd(cwd, 3) == NULL && errno == ERANGE);
+    check("chdir ..", chdir("../..") == 0 && getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/"));
+    mkdir("/tmp/ls", 0755);
+    for (int i = 0; i < 50; i++) {
+        char p[64];
+        snprintf(p, sizeof(p), "/tmp/ls/n%02d", i);
+        close(open(p, O_CREAT | O_WRONLY, 0644));
+    }
+    DIR *d = opendir("/tmp/ls");
+    int n = 0, dots = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            dots++;
+        else
+            n += e->d_type == DT_REG;
+    }
+    closedir(d);
+    check("readdir lists 50 files and . and ..", n == 50 && dots == 2);
+    check("unlink an open file", (n = open("/tmp/ls/n00", O_RDWR)) >= 0 &&
+                                     unlink("/tmp/ls/n00") == 0 && write(n, "kept", 4) == 4 &&
+                                     pread(n, cwd, 4, 0) == 4 && !memcmp(cwd, "kept", 4));
+    close(n);
+    for (int i = 1; i < 50; i++) {
+        char p[64];
+        snprintf(p, sizeof(p), "/tmp/ls/n%02d", i);
+        unlink(p);
+    }
+    check("rmdir emptied dir", rmdir("/tmp/ls") == 0);
+}
+
+static void cmd_errno(void)
+{
+    failures = 0;
+    errno_files();
+    errno_names();
+    errno_rename();
+    behaviour_io();
+    behaviour_dirs();
+    unlink("/tmp/e");
+    printf("errno: done, %d failed\n", failures);
+}
+
+/* ---- sum ---- */
+
+static uint64_t sum_limit = UINT64_MAX;
+
+static int sum_file(const char *path, const struct stat *st)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        printf("sum: cannot open %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    uint32_t crc = 0;
+    uint64_t total = 0;
+    ssize_t n = 0;
+    while (total < sum_limit &&
+           (n = read(fd, big, sum_limit - total < sizeof(big) ? sum_limit - total : sizeof(big))) >
+               0) {
+        crc = crc32(crc, big, (size_t)n);
+        total += (uint64_t)n;
+    }
+    close(fd);
+    uint64_t want = (uint64_t)st->st_size < sum_limit ? (uint64_t)st->st_size : sum_limit;
+    if (n < 0 || total != want) {
+        printf("sum: reading %s: %s (%llu of %lld bytes)\n", path,
+               n < 0 ? strerror(errno) : "short", (unsigned long long)total,
+               (long long)st->st_size);
+        return -1;
+    }
+    printf("F %08lx %llu %s\n", (unsigned long)crc, (unsigned long long)total, path);
+    return 0;
+}
+
+static int sum_tree(const char *path, int *files)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0) {
+        printf("sum: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        printf("L %s\n", path);
+        return 0;
+    }
+    if (S_ISREG(st.st_mode)) {
+        (*files)++;
+        return sum_file(path, &st);
+    }
+    printf("D %s\n", path);
+    DIR *d = opendir(path);
+    struct dirent *e;
+    int err = d ? 0 : -1;
+    while (d && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "lost+found"))
+            continue;
+        char *child = malloc(strlen(path) + strlen(e->d_name) + 2);
+        sprintf(child, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", e->d_name);
+        err |= sum_tree(child, files);
+        free(child);
+    }
+    if (d)
+        closedir(d);
+    return err;
+}
+
+/* ---- gen and check: the tree tests/test_vfs.py also makes on the host ---- */
+
+struct gen_file {
+    const char *name;
+    uint64_t size;
+};
+
+/* The files of a generated tree, with their sizes; contents come from
+ * fill_bytes(SEED * 100 + index). */
+static const struct gen_file gen_files[] = {
+    { "empty", 0 },      { "one", 1 },         { "small", 4095 },     { "block", 4096 },
+    { "direct", 49152 }, { "single", 300000 }, { "double", 4500000 }, { "sub/deep/f", 7777 },
+};
+#define GEN_FILES (sizeof(gen_files) / sizeof(gen_files[0]))
+#define GEN_MANY  2000
+
+static int gen_write(const char *path, uint64_t seed, uint64_t size)
+{
+    int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    if (fd < 0)
+        return -1;
+    uint64_t s = stream(seed);
+    for (uint64_t done = 0; done < size;) {
+        size_t n = size - done < sizeof(big) ? size - done : sizeof(big);
+        more_bytes(&s, big, n);
+        if (write_all(fd, big, n) < 0)
+            return -1;
+        done += n;
+    }
+    int r = fsync(fd);
+    close(fd);
+    return r;
+}
+
+static void path_in(char *out, size_t n, const char *dir, const char *name)
+{
+    snprintf(out, n, "%s/%s", dir, name);
+}
+
+static int gen_tree(uint64_t seed, const char *dir)
+{
+    char p[512];
+    mkdir(dir, 0755);
+    path_in(p, sizeof(p), dir, "sub");
+    mkdir(p, 0755);
+    path_in(p, sizeof(p), dir, "sub/deep");
+    mkdir(p, 0755);
+    for (unsigned i = 0; i < GEN_FILES; i++) {
+        path_in(p, sizeof(p), dir, gen_files[i].name);
+        if (gen_write(p, seed * 100 + i, gen_files[i].size) < 0)
+            return -1;
+    }
+    /* A sparse file: 4 KiB at 0, 10 MiB and 5 GiB (triple indirect with 4 KiB blocks). */
+    path_in(p, sizeof(p), dir, "sparse");
+    int fd = open(p, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    static const uint64_t at[] = { 0, 10ULL * MIB, 5ULL << 30 };
+    for (unsigned i = 0; i < 3; i++) {
+        fill_bytes(seed * 100 + 50 + i, big, 4096);
+        if (fd < 0 || pwrite(fd, big, 4096, (off_t)at[i]) != 4096)
+            return -1;
+    }
+    close(fd);
+    /* Thousands of entries, a third of them removed again. */
+    path_in(p, sizeof(p), dir, "many");
+    mkdir(p, 0755);
+    for (unsigned i = 0; i < GEN_MANY; i++) {
+        char f[600];
+        snprintf(f, sizeof(f), "%s/many/file-with-a-long-name-%04u", dir, i);
+        if ((fd = open(f, O_CREAT | O_WRONLY, 0644)) < 0 || write(fd, f, strlen(f)) < 0)
+            return -1;
+        close(fd);
+    }
+    for (unsigned i = 0; i < GEN_MANY; i += 3) {
+        char f[600];
+        snprintf(f, sizeof(f), "%s/many/file-with-a-long-name-%04u", dir, i);
+        if (unlink(f) < 0)
+            return -1;
+    }
+    /* A rename that replaces, and a directory made and removed. */
+    char q[512];
+    path_in(p, sizeof(p), dir, "renamed");
+    gen_write(p, 1, 100);
+    path_in(q, sizeof(q), dir, "temp");
+    gen_write(q, seed * 100 + 60, 12345);
+    if (rename(q, p) < 0)
+        return -1;
+    path_in(p, sizeof(p), dir, "gone");
+    mkdir(p, 0755);
+    if (rmdir(p) < 0)
+        return -1;
+    sync();
+    return 0;
+}
+
+static int check_file(const char *path, uint64_t seed, uint64_t size)
+{
+    static uint8_t want[1 << 20];
+    struct stat st;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0 || fstat(fd, &st) < 0 || (uint64_t)st.st_size != size) {
+        printf("check: %s: %s\n", path, fd < 0 ? strerror(errno) : "wrong size");
+        return -1;
+    }
+    uint64_t s = stream(seed);
+    for (uint64_t done = 0; done < size;) {
+        size_t n = size - done < sizeof(want) ? size - done : sizeof(want);
+        more_bytes(&s, want, n);
+        if (read(fd, big, n) != (ssize_t)n || memcmp(big, want, n)) {
+            printf("check: %s differs at %llu\n", path, (unsigned long long)done);
+            close(fd);
+            return -1;
+        }
+        done += n;
+    }
+    close(fd);
+    return 0;
+}
+
+static void cmd_check(uint64_t seed, const char *dir)
+{
+    char p[600];
+    int bad = 0, n = 0;
+    for (unsigned i = 0; i < GEN_FILES; i++, n++) {
+        path_in(p, sizeof(p), dir, gen_files[i].name);
+        bad += check_file(p, seed * 100 + i, gen_files[i].size) < 0;
+    }
+    path_in(p, sizeof(p), dir, "renamed");
+    bad += check_file(p, seed * 100 + 60, 12345) < 0;
+    n++;
+    for (unsigned i = 0; i < GEN_MANY; i++, n++) {
+        snprintf(p, sizeof(p), "%s/many/file-with-a-long-name-%04u", dir, i);
+        struct stat st;
+        bool there = stat(p, &st) == 0;
+        if (there != (i % 3 != 0) || (there && (size_t)st.st_size != strlen(p))) {
+            printf("check: %s: %s\n", p, there ? "should be gone" : "missing");
+            bad++;
+        }
+    }
+    if (bad)
+        printf("check: %d bad of %d\n", bad, n);
+    else
+        printf("check: ok %d files\n", n);
+}
+
+/* ---- filling the disk ---- */
+
+static void cmd_fill(const char *path)
+{
+    int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    uint64_t total = 0;
+    ssize_t n = 0;
+    memset(big, 0xA5, sizeof(big));
+    while (fd >= 0 && (n = write(fd, big, sizeof(big))) > 0)
+        total += (uint64_t)n;
+    int e = errno;
+    printf("fill: %s after %llu bytes\n", n < 0 && e == ENOSPC ? "ENOSPC" : strerror(e),
+           (unsigned long long)total);
+    close(fd);
+    printf("fill: removed: %s\n", unlink(path) == 0 ? "yes" : strerror(errno));
+}
+
+/* ---- writing through VFS restarts ---- */
+
+struct writer {
+    const char *path;
+    unsigned mib, restarts;
+    volatile unsigned synced;    /* MiB that fsync has acknowledged */
+    volatile unsigned asked;     /* restarts the writer asked for */
+    volatile unsigned restarted; /* restarts done */
+    volatile int finished;
+};
+
+static void say(const char *fmt, unsigned long a, unsigned long b)
+{
+    char line[128];
+    int n = snprintf(line, sizeof(line), fmt, a, b);
+    write(1, line, (size_t)n); /* one write: lines of two threads never mix */
+}
+
+/* Bytes [FROM, TO) of MiB I of the file, whose bytes come from seed 1000 + I. */
+static int write_part(int fd, unsigned i, size_t from, size_t to)
+{
+    static uint8_t chunk[MIB];
+    fill_bytes(1000 + i, chunk, MIB);
+    return pwrite(fd, chunk + from, to - from, (off_t)i * MIB + (off_t)from) == (ssize_t)(to - from)
+               ? 0
+               : -1;
+}
+
+static int write_mib(int fd, unsigned i)
+{
+    return write_part(fd, i, 0, MIB);
+}
+
+/* Restart K of W: at MiB mib * K / (restarts + 1). Odd ones happen while
+ * the writer waits between the halves of that MiB (so what it wrote
+ * before is surely not fsynced); even ones whenever the main thread gets
+ * to them, in the middle of whatever the writer and the VFS are doing. */
+static bool restart_here(const struct writer *w, unsigned i, unsigned *k)
+{
+    *k = w->asked + 1;
+    return *k <= w->restarts && i == w->mib * *k / (w->restarts + 1);
+}
+
+static void writer_main(void *arg, void *ipcbuf)
+{
+    (void)ipcbuf;
+    struct writer *w = arg;
+    int fd = open(w->path, O_CREAT | O_RDWR | O_TRUNC, 0644);
+    unsigned lost = 0, k;
+    for (unsigned i = 0; fd >= 0 && i < w->mib;) {
+        bool pause = restart_here(w, i, &k);
+        if (write_part(fd, i, 0, MIB / 2) < 0)
+            break;
+        if (pause) {
+            w->asked = k;
+            while (k % 2 && w->restarted < k)
+                clk_sleep_ns(1000000);
+        }
+        if (write_part(fd, i, MIB / 2, MIB) < 0)
+            break;
+        if (fsync(fd) < 0) { /* lost with the VFS: write it again from the last good one */
+            lost++;
+            i = w->synced;
+            continue;
+        }
+        w->synced = ++i;
+    }
+    say("crashwrite: wrote %lu MiB; fsync reported a loss %lu times\n", w->synced, lost);
+    close(fd);
+    w->finished = 1;
+    clk_thread_exit();
+}
+
+static long restart_vfs(void)
+{
+    struct sup_name q = { 0 };
+    snprintf(q.name, sizeof(q.name), "vfs");
+    return actor_call(ACTOR_NAMES_SLOT, SUP_RESTART, &q, sizeof(q), NULL, NULL);
+}
+
+static void cmd_crashwrite(const char *path, unsigned mib, unsigned restarts)
+{
+    static struct writer w;
+    w = (struct writer){ .path = path, .mib = mib, .restarts = restarts };
+    if (clk_thread_start(writer_main, &w, NULL, 0) < 0) {
+        printf("crashwrite: no thread\n");
+        return;
+    }
+    while (!w.finished) {
+        if (w.asked > w.restarted) {
+            long r = restart_vfs();
+            say("crashwrite: restarted the vfs at MiB %lu: %lu\n", w.synced, (unsigned long)-r);
+            w.restarted = w.asked;
+        }
+        clk_sleep_ns(1000000);
+    }
+    int fd = open(path, O_RDONLY), bad = 0;
+    static uint8_t want[MIB];
+    for (unsigned i = 0; fd >= 0 && i < mib; i++) {
+        fill_bytes(1000 + i, want, MIB);
+        bad += pread(fd, big, MIB, (off_t)i * MIB) != MIB || memcmp(big, want, MIB);
+    }
+    close(fd);
+    printf("crashwrite: verified %u MiB, %d bad\n", mib, fd < 0 ? -1 : bad);
+}
+
+static void cmd_stream(const char *path, unsigned mib)
+{
+    int fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
+    for (unsigned i = 0; fd >= 0; i = (i + 1) % mib) {
+        if (write_mib(fd, i) < 0 || fsync(fd) < 0)
+            break;
+        printf("stream: %u MiB fsynced\n", i + 1);
+    }
+    printf("stream: stopped: %s\n", strerror(errno));
+}
+
+/* ---- reading fast ---- */
+
+static void read_once(const char *path, const char *what)
+{
+    int fd = open(path, O_RDONLY);
+    uint64_t total = 0, t0 = rdtsc(), c0 = clk_clock_ns();
+    ssize_t n;
+    while (fd >= 0 && (n = read(fd, big, 128 * 1024)) > 0)
+        total += (uint64_t)n;
+    uint64_t insns = rdtsc() - t0, ns = clk_clock_ns() - c0;
+    close(fd);
+    printf("readbench: %s %llu bytes, %llu instructions, %llu per KiB, %llu us, %llu MB/s\n", what,
+           (unsigned long long)total, (unsigned long long)insns,
+           (unsigned long long)(total ? insns / (total / 1024) : 0),
+           (unsigned long long)(ns / 1000), (unsigned long long)(ns ? total * 1000 / ns : 0));
+}
+
+/* ---- small commands ---- */
+
+static void cmd_cat(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    ssize_t n;
+    if (fd < 0) {
+        printf("cat: %s: %s\n", path, strerror(errno));
+        return;
+    }
+    while ((n = read(fd, big, sizeof(big))) > 0)
+        fwrite(big, 1, (size_t)n, stdout);
+    close(fd);
+}
+
+static void cmd_ls(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    if (!d) {
+        printf("ls: %s: %s\n", path, strerror(errno));
+        return;
+    }
+    while ((e = readdir(d)))
+        printf("%s%s\n", e->d_name, e->d_type == DT_DIR ? "/" : "");
+    closedir(d);
+}
+
+static void result(const char *what, int r)
+{
+    printf("%s: %s\n", what, r == 0 ? "ok" : strerror(errno));
+}
+
+static void run(char *line)
+{
+    char *cmd = strtok(line, " \n"), *a = strtok(NULL, " \n"), *b = strtok(NULL, " \n"),
+         *c = strtok(NULL, " \n");
+    char cwd[512];
+    int files = 0;
+    if (!cmd)
+        return;
+    if (!strcmp(cmd, "errno"))
+        cmd_errno();
+    else if (!strcmp(cmd, "sum") && a) {
+        sum_limit = b ? strtoull(b, NULL, 10) : UINT64_MAX;
+        int err = sum_tree(a, &files);
+        printf("sum: done %d files%s\n", files, err ? ", with errors" : "");
+    } else if (!strcmp(cmd, "gen") && b)
+        printf("gen: %s\n", gen_tree(strtoull(a, NULL, 10), b) ? strerror(errno) : "done");
+    else if (!strcmp(cmd, "check") && b)
+        cmd_check(strtoull(a, NULL, 10), b);
+    else if (!strcmp(cmd, "fill") && a)
+        cmd_fill(a);
+    else if (!strcmp(cmd, "crashwrite") && c)
+        cmd_crashwrite(a, (unsigned)atoi(b), (unsigned)atoi(c));
+    else if (!strcmp(cmd, "stream") && b)
+        cmd_stream(a, (unsigned)atoi(b));
+    else if (!strcmp(cmd, "readbench") && a) {
+        read_once(a, "cold");
+        read_once(a, "warm");
+    } else if (!strcmp(cmd, "cat") && a)
+        cmd_cat(a);
+    else if (!strcmp(cmd, "ls") && a)
+        cmd_ls(a);
+    else if (!strcmp(cmd, "rm") && a)
+        result("rm", unlink(a));
+    else if (!strcmp(cmd, "mkdir") && a)
+        result("mkdir", mkdir(a, 0755));
+    else if (!strcmp(cmd, "cd") && a)
+        result("cd", chdir(a));
+    else if (!strcmp(cmd, "pwd"))
+        printf("pwd: %s\n", getcwd(cwd, sizeof(cwd)) ? cwd : strerror(errno));
+    else if (!strcmp(cmd, "sync")) {
+        sync();
+        printf("sync: ok\n");
+    } else if (!strcmp(cmd, "exit"))
+        exit(0);
+    else
+        printf("fstest: what is \"%s\"?\n", cmd);
+}
+
+int main(void)
+{
+    char line[512];
+    printf("fstest: ready\n");
+    for (;;) {
+        printf("fstest> ");
+        fflush(stdout);
+        if (!fgets(line, sizeof(line), stdin))
+            return 0;
+        run(line);
+    }
+}
