@@ -185,6 +185,8 @@ static const char *service_key(struct parser *p, struct svc_spec *s, unsigned id
     if (starts(w, "prio="))
         return number(v, 1, 15, &s->prio, NULL) ? NULL
                                                 : "prio: not 1..15 (the supervisor runs at 16)";
+    if (starts(w, "memory="))
+        return number(v, 1, 65536, &s->memory_mib, NULL) ? NULL : "memory: not 1..65536 MiB";
     if (starts(w, "restart=")) {
         if (same(v, "permanent"))
             s->restart = RESTART_PERMANENT;
@@ -233,7 +235,9 @@ static void service_line(struct parser *p, char **w, unsigned n)
     }
     unsigned idx = m->nsvc;
     struct svc_spec *s = &m->svc[idx];
-    *s = (struct svc_spec){ .prio = 8, .limit = 5, .period_s = 10, .group = -1, .line = p->line };
+    *s = (struct svc_spec){
+        .prio = 8, .memory_mib = 32, .limit = 5, .period_s = 10, .group = -1, .line = p->line
+    };
     copy(s->name, sizeof(s->name), w[1]);
     copy(s->bin, sizeof(s->bin), "sbin/");
     copy(s->bin + 5, sizeof(s->bin) - 5, w[1]);

@@ -11,6 +11,7 @@
  *                    device (the device authority) and initrd (the initrd's
  *                    pages, read-only), in any order
  *     prio=N         its priority, 1..15 (default 8; the supervisor runs at 16)
+ *     memory=MIB     its page quota, 1..65536 MiB (default 32)
  *     restart=P      permanent (always restart it), transient (only after a
  *                    fault or a nonzero exit) or temporary (never)
  *     limit=N/S      at most N restarts (1..16) in S seconds, then it has
@@ -60,6 +61,7 @@ struct svc_spec {
     unsigned ndeps;
     unsigned caps; /* SVC_CAP_* */
     unsigned prio;
+    unsigned memory_mib; /* its page quota */
     enum svc_restart restart;
     unsigned limit, period_s;
     unsigned heartbeat_ms, stall_ms;

@@ -28,7 +28,6 @@
 
 #define BACKOFF_FIRST (10 * MS)
 #define BACKOFF_MAX   (1000 * MS)
-#define QUOTA_PAGES   8192 /* what a service may use: 32 MiB */
 #define TICK_BIT      1ULL
 #define CRASH_BIT     2ULL /* tests: the supervisor itself crashes (see inject) */
 
@@ -166,7 +165,7 @@ static long spawn_actor(struct service *s, const char *bin, long state, uint64_t
         .prio = sp->prio,
         .ncaps = ncaps,
         .fault = (uint64_t)fault,
-        .quota = { .pages = QUOTA_PAGES },
+        .quota = { .pages = sp->memory_mib * 256 }, /* 4 KiB pages */
         .args = (uint64_t)args,
         .args_len = n,
     };

@@ -42,7 +42,7 @@ static void test_typical(void)
     CHECK_EQ(parse("# the boot manifest\n"
                    "service shell after=vfs,net prio=10 args=-q,--color\n"
                    "\n"
-                   "service vfs after=block restart=permanent heartbeat=500 stall=2000\n"
+                   "service vfs after=block restart=permanent heartbeat=500 stall=2000 memory=96\n"
                    "service net caps=device restart=transient limit=3/60   # a comment\n"
                    "service block\tcaps=device bin=sbin/virtio-blk inject=yes control=yes\n"
                    "service demo restart=temporary args=\n"),
@@ -63,6 +63,8 @@ static void test_typical(void)
     CHECK_EQ(shell->group, -1);
     const struct svc_spec *vfs = &m.svc[manifest_find(&m, "vfs")];
     CHECK_EQ(vfs->heartbeat_ms, 500);
+    CHECK_EQ(vfs->memory_mib, 96);
+    CHECK_EQ(shell->memory_mib, 32);
     CHECK_EQ(vfs->stall_ms, 2000);
     const struct svc_spec *net = &m.svc[manifest_find(&m, "net")];
     CHECK_EQ(net->caps, SVC_CAP_DEVICE);
@@ -95,9 +97,11 @@ static void test_bad_lines_are_named_and_the_rest_stands(void)
                    "service v caps=disk\n"
                    "service w after=a,,b\n"
                    "service x heartbeat=-1\n"
-                   "service also_good after=good\n"),
-             13);
-    CHECK_EQ(nerrors, 13);
+                   "service also_good after=good\n"
+                   "service y memory=0\n"
+                   "service z memory=65537\n"),
+             15);
+    CHECK_EQ(nerrors, 15);
     CHECK_STR(errors[0], "2: expected service or group");
     CHECK_STR(errors[1], "3: service: expected a name (a-z, 0-9, _ and -, at most 31)");
     CHECK_STR(errors[2], "4: service: expected a name (a-z, 0-9, _ and -, at most 31)");
@@ -111,6 +115,8 @@ static void test_bad_lines_are_named_and_the_rest_stands(void)
     CHECK_STR(errors[10], "12: caps: not a list of device and initrd");
     CHECK_STR(errors[11], "13: after: bad names, or more than 8");
     CHECK_STR(errors[12], "14: heartbeat: not 0..600000 ms");
+    CHECK_STR(errors[13], "16: memory: not 1..65536 MiB");
+    CHECK_STR(errors[14], "17: memory: not 1..65536 MiB");
     CHECK_STR(ordered(), "good also_good");
 }
 
