@@ -146,6 +146,9 @@ void ext2_unmount(struct ext2_fs *fs)
 {
     free(fs->group);
     fs->group = NULL;
+    free(fs->pending);
+    fs->pending = NULL;
+    fs->npending = fs->pending_cap = 0;
 }
 
 /* Where inode INO lies on the device: 0 with *OFF, or -EIO. */
@@ -486,10 +489,9 @@ static int alloc_block(struct ext2_fs *fs, uint32_t hint, uint32_t *blk, bool da
     return -ENOSPC;
 }
 
-static int free_block(struct ext2_fs *fs, uint32_t blk)
+/* Clear BLK's bit and count it free. */
+static int release_block(struct ext2_fs *fs, uint32_t blk)
 {
-    if (!block_ok(fs, blk))
-        return -EIO;
     uint32_t g = (blk - fs->first_data_block) / fs->blocks_per_group;
     int err = drop_bit(fs, fs->group[g].block_bitmap,
                        (blk - fs->first_data_block) % fs->blocks_per_group);
@@ -498,6 +500,50 @@ static int free_block(struct ext2_fs *fs, uint32_t blk)
     fs->group[g].free_blocks++;
     fs->free_blocks++;
     return write_counts(fs, g);
+}
+
+/* Add BLK to the runs waiting for ext2_apply_frees: false when there is
+ * no memory for another run. */
+static bool defer_free(struct ext2_fs *fs, uint32_t blk)
+{
+    struct ext2_run *last = fs->npending ? &fs->pending[fs->npending - 1] : NULL;
+    if (last && last->start + last->count == blk) {
+        last->count++;
+    } else {
+        if (fs->npending == fs->pending_cap) {
+            uint32_t cap = fs->pending_cap ? fs->pending_cap * 2 : 64;
+            struct ext2_run *p = realloc(fs->pending, cap * sizeof(*p));
+            if (!p)
+                return false;
+            fs->pending = p;
+            fs->pending_cap = cap;
+        }
+        fs->pending[fs->npending++] = (struct ext2_run){ blk, 1 };
+    }
+    fs->pending_blocks++;
+    return true;
+}
+
+static int free_block(struct ext2_fs *fs, uint32_t blk)
+{
+    if (!block_ok(fs, blk))
+        return -EIO;
+    if (fs->defer_frees && defer_free(fs, blk))
+        return 0;
+    return release_block(fs, blk); /* without memory for the list: at once */
+}
+
+int ext2_apply_frees(struct ext2_fs *fs)
+{
+    int first = 0;
+    for (uint32_t r = 0; r < fs->npending; r++)
+        for (uint32_t k = 0; k < fs->pending[r].count; k++) {
+            int err = release_block(fs, fs->pending[r].start + k);
+            first = first ? first : err;
+        }
+    fs->npending = 0;
+    fs->pending_blocks = 0;
+    return first;
 }
 
 static int alloc_inode(struct ext2_fs *fs, uint32_t hint, bool dir, uint32_t *ino)

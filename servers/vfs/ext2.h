@@ -53,6 +53,11 @@ struct ext2_group {
     uint16_t free_blocks, free_inodes, used_dirs;
 };
 
+/* A run of blocks freed and not yet given back (see defer_frees). */
+struct ext2_run {
+    uint32_t start, count;
+};
+
 struct ext2_fs {
     struct ext2_dev dev;
     uint32_t block_size, blocks_count, inodes_count, first_data_block;
@@ -68,6 +73,14 @@ struct ext2_fs {
      * name and a link count of 0, until ext2_release. */
     bool (*in_use)(void *ctx, uint32_t ino);
     void *in_use_ctx;
+    /* With defer_frees, a freed block stays marked in use until
+     * ext2_apply_frees, so that nothing reuses it before the metadata that
+     * no longer names it is on the disk (a cache calls it before each
+     * commit). The runs waiting, and how many blocks they hold: */
+    bool defer_frees;
+    struct ext2_run *pending;
+    uint32_t npending, pending_cap;
+    uint64_t pending_blocks;
 };
 
 /* A directory entry, as ext2_readdir gives it. */
@@ -144,6 +157,10 @@ int ext2_rename(struct ext2_fs *fs, uint32_t fdir, const char *from, size_t from
                 const char *to, size_t to_len);
 
 int ext2_write_inode(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *in);
+
+/* Give back the blocks freed since the last call (defer_frees): 0, or the
+ * first error (the others are given back all the same). */
+int ext2_apply_frees(struct ext2_fs *fs);
 
 /* Free INO if it has no name left and is not open (see in_use): for the
  * caller to say when it closed the inode for the last time. */

@@ -64,13 +64,26 @@ static int read_inode(struct fs *fs, uint64_t ino, uint32_t *i32, struct ext2_in
     return err ? err : ext2_read_inode(&priv(fs)->e, *i32, in);
 }
 
+/* A commit: the blocks freed since the last one are given back first, so
+ * that the bitmaps that say so go with the metadata that no longer names
+ * them (and nothing reused them before: ext2 keeps them marked meanwhile). */
+static int commit(struct ext2fs *x)
+{
+    int err = ext2_apply_frees(&x->e), cerr = bcache_commit(&x->cache);
+    return cerr ? cerr : err;
+}
+
 /* Before a change: the time to stamp, and a commit when the cache is half
- * dirty (the last operation is complete, so this is a safe point). */
+ * dirty, or when blocks waiting to be given back would make the change run
+ * out of room (the last operation is complete, so this is a safe point). */
 static int begin_change(struct fs *fs)
 {
     struct ext2fs *x = priv(fs);
+    const struct ext2_fs *e = &x->e;
     x->e.now = (uint32_t)time(NULL);
-    return bcache_should_commit(&x->cache) ? bcache_commit(&x->cache) : 0;
+    bool short_of_room = e->pending_blocks && (e->free_blocks < e->pending_blocks ||
+                                               e->free_blocks < e->blocks_count / 16);
+    return bcache_should_commit(&x->cache) || short_of_room ? commit(x) : 0;
 }
 
 static int e_lookup(struct fs *fs, uint64_t dir, const char *name, size_t len, uint64_t *ino)
@@ -162,7 +175,7 @@ static int e_statfs(struct fs *fs, struct fs_statfs *out)
     *out = (struct fs_statfs){
         .block_size = e->block_size,
         .blocks = e->blocks_count,
-        .free_blocks = e->free_blocks,
+        .free_blocks = e->free_blocks + e->pending_blocks,
         .files = e->inodes_count,
         .free_files = e->free_inodes,
     };
@@ -235,7 +248,7 @@ static int e_rename(struct fs *fs, uint64_t fdir, const char *from, size_t from_
 
 static int e_sync(struct fs *fs)
 {
-    return bcache_commit(&priv(fs)->cache);
+    return commit(priv(fs));
 }
 
 static void e_forget(struct fs *fs, uint64_t ino)
@@ -248,7 +261,7 @@ static void e_forget(struct fs *fs, uint64_t ino)
 static void e_unmount(struct fs *fs)
 {
     struct ext2fs *x = priv(fs);
-    bcache_commit(&x->cache);
+    commit(x);
     ext2_unmount(&x->e);
     bcache_destroy(&x->cache);
     free(x);
@@ -297,6 +310,7 @@ int ext2fs_mount(struct fs *fs, const struct bcache_dev *dev, uint32_t cache_blo
     }
     x->e.in_use = open_inode;
     x->e.in_use_ctx = x;
+    x->e.defer_frees = true;
     x->fs = fs;
     *fs = (struct fs){
         .ops = &ext2_ops, .root = EXT2_ROOT_INO, .read_only = x->e.read_only, .priv = x

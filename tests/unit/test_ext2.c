@@ -491,6 +491,49 @@ static void check_open_unlinked(void)
     e2fsck_clean();
 }
 
+/* Blocks freed with defer_frees stay taken until ext2_apply_frees: a file
+ * written after a truncation gets none of them. */
+static void check_deferred_frees(void)
+{
+    struct ext2_fs fs;
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "rm -f %s && mke2fs -q -F -t ext2 -b 4096 %s 8M >/dev/null 2>&1",
+             image, image);
+    CHECK(system(cmd) == 0);
+    int wfd = open(image, O_RDWR);
+    CHECK(wfd >= 0);
+    struct ext2_dev dev = { .read = file_read, .write = file_write, .ctx = &wfd, .size = 8 << 20 };
+    CHECK_EQ(ext2_mount(&fs, &dev), 0);
+    fs.defer_frees = true;
+    fs.now = 1764000000;
+    uint32_t free0 = fs.free_blocks, f, g;
+    static uint8_t data[10 * 4096];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = pattern(i, 9);
+    CHECK_EQ(ext2_create(&fs, EXT2_ROOT_INO, "f", 1, EXT2_S_IFREG | 0644, &f), 0);
+    write_all(&fs, f, 0, data, sizeof(data));
+    struct ext2_inode in;
+    CHECK_EQ(ext2_read_inode(&fs, f, &in), 0);
+    uint32_t old[10];
+    memcpy(old, in.block, sizeof(old));
+    CHECK_EQ(ext2_truncate(&fs, f, &in, 0), 0);
+    CHECK_EQ(fs.pending_blocks, 10);
+    CHECK_EQ(fs.free_blocks, free0 - 10); /* not given back yet */
+    CHECK_EQ(ext2_create(&fs, EXT2_ROOT_INO, "g", 1, EXT2_S_IFREG | 0644, &g), 0);
+    write_all(&fs, g, 0, data, sizeof(data));
+    CHECK_EQ(ext2_read_inode(&fs, g, &in), 0);
+    for (int i = 0; i < 10; i++)
+        for (int k = 0; k < 10; k++)
+            CHECK(in.block[i] != old[k]);
+    CHECK_EQ(ext2_apply_frees(&fs), 0);
+    CHECK_EQ(fs.pending_blocks, 0);
+    CHECK_EQ(fs.npending, 0);
+    CHECK_EQ(fs.free_blocks, free0 - 10);
+    ext2_unmount(&fs);
+    close(wfd);
+    e2fsck_clean();
+}
+
 int main(void)
 {
     make_tree();
@@ -507,6 +550,7 @@ int main(void)
         printf("ok %u-byte blocks\n", sizes[k]);
     }
     check_open_unlinked();
+    check_deferred_frees();
     char cmd[256];
     snprintf(cmd, sizeof(cmd), "rm -rf %s %s %s.fsck", root, image, image);
     CHECK(system(cmd) == 0);
