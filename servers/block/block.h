@@ -55,6 +55,7 @@ struct blk {
      * read and write only), and the page of request headers and statuses */
     struct pci_dma buffer, headers;
     long client_cap;
+    uint32_t buffer_id; /* what requests name it by: our actor id, never reused */
     /* requests in flight */
     struct blk_slot slots[BLK_SLOTS_MAX];
     struct blk_req reqs[BLK_SLOTS_MAX];

@@ -72,6 +72,7 @@ static long alloc_memory(struct blk *b)
     if (r < 0 || (r = pci_dma_alloc(&b->pci, 4096, &b->headers)) < 0)
         return r;
     b->client_cap = clk_cap_mint(b->buffer.cap, CLK_RIGHT_READ | CLK_RIGHT_WRITE, 0);
+    b->buffer_id = (uint32_t)clk_self();
     return b->client_cap < 0 ? b->client_cap : 0;
 }
 

@@ -20,7 +20,7 @@ static void info(struct actor_req *req)
 
 static void buffer(struct actor_req *req)
 {
-    actor_reply_cap(req, 0, NULL, 0, blk.client_cap);
+    actor_reply_cap(req, 0, &blk.buffer_id, sizeof(blk.buffer_id), blk.client_cap);
 }
 
 /* A request for the device: check, defer, submit. */

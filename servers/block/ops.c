@@ -46,12 +46,15 @@ static volatile uint8_t *status_byte(const struct blk *b, unsigned slot)
     return (volatile uint8_t *)b->headers.va + STATUS_AT + slot;
 }
 
-/* Whether IO names whole sectors of the device and bytes of the buffer,
- * within the limits: 0 or CLK_EINVAL. */
+/* Whether IO names this instance's buffer (else CLK_EDEAD), and whole
+ * sectors of the device and bytes of the buffer within the limits (else
+ * CLK_EINVAL): 0 when it does. */
 static long check_io(const struct blk *b, const struct block_io *io)
 {
     uint64_t bytes = (uint64_t)io->count * BLOCK_SECTOR;
-    if (io->flags || io->count == 0 || bytes > b->max_transfer)
+    if (io->buffer != b->buffer_id)
+        return CLK_EDEAD; /* a buffer of an instance before this one */
+    if (io->count == 0 || bytes > b->max_transfer)
         return CLK_EINVAL;
     if (io->lba >= b->sectors || io->count > b->sectors - io->lba)
         return CLK_EINVAL; /* past the end */
@@ -94,8 +97,9 @@ long blk_check_writev(const struct blk *b, const struct block_io *ios, unsigned 
     if (n == 0 || n > b->nslots)
         return CLK_EINVAL;
     for (unsigned i = 0; i < n; i++) {
-        if (check_io(b, &ios[i]))
-            return CLK_EINVAL;
+        long err = check_io(b, &ios[i]);
+        if (err)
+            return err;
         for (unsigned j = 0; j < i; j++)
             if (share(&ios[i], &ios[j]))
                 return CLK_EINVAL;

@@ -11,8 +11,10 @@
  *
  * The driver's endpoint belongs to the supervisor, so the capability
  * stays good when the driver restarts; only its buffer is new. A call
- * that ends with CLK_EDEAD maps the new buffer and is sent again, which is
- * safe: the cache still holds every byte of a write.
+ * in flight when it died ends with CLK_EDEAD, and so does one that names
+ * the old buffer's id when the new instance gets it: then this maps the
+ * new buffer and sends the call again, which is safe: the cache still
+ * holds every byte of a write.
  */
 #include "vfs.h"
 #include <actor/block.h>
@@ -31,6 +33,7 @@ static struct {
     long server; /* a send capability to the driver */
     struct block_info info;
     long buffer; /* its buffer's capability, mapped at BUFFER_VA, or 0 */
+    uint32_t id; /* ...and its id, for requests to name */
 } blk;
 
 /* Call the driver: request TYPE with LEN bytes of DATA (in registers or
@@ -66,7 +69,7 @@ static long map_buffer(void)
         blk.buffer = 0;
     }
     if ((err = call(BLOCK_INFO, NULL, 0, &blk.info, sizeof(blk.info), NULL)) < 0 ||
-        (err = call(BLOCK_BUFFER, NULL, 0, NULL, 0, &cap)) < 0)
+        (err = call(BLOCK_BUFFER, NULL, 0, &blk.id, sizeof(blk.id), &cap)) < 0)
         return err;
     if (!cap)
         return CLK_EIO;
@@ -78,14 +81,16 @@ static long map_buffer(void)
     return 0;
 }
 
-/* A READ, WRITE, WRITEV or FLUSH, sent again after a driver restart. */
-static int transfer(unsigned type, const struct block_io *io, unsigned n)
+/* A READ or FLUSH, sent again after a driver restart. */
+static int transfer(unsigned type, struct block_io *io)
 {
     long err = CLK_EDEAD;
     for (int attempt = 0; attempt < RETRIES && err == CLK_EDEAD; attempt++) {
         if (attempt && map_buffer() < 0)
             continue;
-        err = call(type, io, n * sizeof(*io), NULL, 0, NULL);
+        if (io)
+            io->buffer = blk.id;
+        err = call(type, io, io ? sizeof(*io) : 0, NULL, 0, NULL);
     }
     return err ? -EIO : 0;
 }
@@ -94,7 +99,7 @@ static int dev_read(void *ctx, uint64_t block, uint32_t count, void *buf)
 {
     (void)ctx;
     struct block_io io = { block * SECTORS, 0, count * SECTORS, 0 };
-    int err = transfer(BLOCK_READ, &io, 1);
+    int err = transfer(BLOCK_READ, &io);
     if (!err)
         memcpy(buf, (const void *)BUFFER_VA, (size_t)count * BLOCK);
     return err;
@@ -111,7 +116,7 @@ static unsigned stage(const struct bcache_run *runs, unsigned n, struct block_io
         for (uint64_t done = 0; done < runs[i].count; done += piece_max) {
             uint64_t c = runs[i].count - done < piece_max ? runs[i].count - done : piece_max;
             io[k++] = (struct block_io){ (runs[i].block + done) * SECTORS, at + done * BLOCK,
-                                         (uint32_t)(c * SECTORS), 0 };
+                                         (uint32_t)(c * SECTORS), blk.id };
         }
         at += (uint64_t)runs[i].count * BLOCK;
     }
@@ -135,7 +140,7 @@ static int dev_write(void *ctx, const struct bcache_run *runs, unsigned n)
 static int dev_flush(void *ctx)
 {
     (void)ctx;
-    return transfer(BLOCK_FLUSH, NULL, 0);
+    return transfer(BLOCK_FLUSH, NULL);
 }
 
 long blkdev_open(struct bcache_dev *dev)

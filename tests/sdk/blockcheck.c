@@ -41,6 +41,7 @@
 static long blk; /* a send capability to the driver */
 static struct block_info info;
 static uint8_t *buf;
+static uint32_t buf_id; /* what BLOCK_BUFFER said */
 static int failures;
 
 __attribute__((format(printf, 1, 2))) static void fail(const char *fmt, ...)
@@ -81,7 +82,7 @@ static void fill(uint64_t off, uint64_t lba, uint32_t count, uint64_t mark)
 static bool read_check(uint64_t lba, uint32_t count, uint64_t off, uint64_t mark, bool quiet)
 {
     memset(buf + off, 0xEE, (size_t)count * BLOCK_SECTOR);
-    long r = block_transfer(blk, BLOCK_READ, lba, count, off);
+    long r = block_transfer(blk, BLOCK_READ, lba, count, off, buf_id);
     uint64_t bad = 0;
     if (r != 0 || !holds(off, lba, count, mark, &bad)) {
         fail("read %u sectors at %lu into offset %lu: %ld, a word %#lx", count, (unsigned long)lba,
@@ -112,7 +113,8 @@ static bool start(void)
            (unsigned long)info.buffer_size,
            info.flags & BLOCK_INFO_RO ? "read-only" : "read-write");
     long cap = 0;
-    r = actor_call_cap(blk, BLOCK_BUFFER, NULL, 0, 0, NULL, NULL, &cap);
+    size_t id_len = sizeof(buf_id);
+    r = actor_call_cap(blk, BLOCK_BUFFER, NULL, 0, 0, &buf_id, &id_len, &cap);
     long map = r == 0 && cap > 0 ? clk_map(cap, BUF_VA, CLK_MAP_WRITE) : CLK_EBADF;
     printf("blockcheck: BLOCK_BUFFER -> %ld, MAP -> %ld\n", r, map);
     buf = (uint8_t *)BUF_VA;
@@ -133,7 +135,7 @@ static void reads(void)
 static void write_marked(uint64_t lba, uint32_t count, uint64_t off)
 {
     fill(off, lba, count, BLOCKCHECK_MARK);
-    long r = block_transfer(blk, BLOCK_WRITE, lba, count, off);
+    long r = block_transfer(blk, BLOCK_WRITE, lba, count, off, buf_id);
     printf("blockcheck: wrote %u sectors at %lu -> %ld\n", count, (unsigned long)lba, r);
     if (r)
         fail("write at %lu", (unsigned long)lba);
@@ -169,7 +171,8 @@ static void writev_good(void)
     for (unsigned i = 0; i < n; i++) {
         ios[i] = (struct block_io){ .lba = WRITEV_LBA + 16 * i,
                                     .offset = (uint64_t)(n - 1 - i) * 8 * BLOCK_SECTOR,
-                                    .count = 1 + i % 8 };
+                                    .count = 1 + i % 8,
+                                    .buffer = buf_id };
         fill(ios[i].offset, ios[i].lba, ios[i].count, BLOCKCHECK_MARK);
     }
     long r = block_writev(blk, ios, n);
@@ -191,12 +194,13 @@ static void writev_bad(void)
     static struct block_io ios[WRITEV_MAX];
     unsigned more = info.max_requests + 1 <= WRITEV_MAX ? info.max_requests + 1 : WRITEV_MAX;
     for (unsigned i = 0; i < WRITEV_MAX; i++)
-        ios[i] =
-            (struct block_io){ .lba = WRITEV_BAD_LBA + i, .offset = i * BLOCK_SECTOR, .count = 1 };
+        ios[i] = (struct block_io){
+            .lba = WRITEV_BAD_LBA + i, .offset = i * BLOCK_SECTOR, .count = 1, .buffer = buf_id
+        };
     fill(0, WRITEV_BAD_LBA, WRITEV_MAX, BLOCKCHECK_MARK);
-    struct block_io past[3] = { ios[0], ios[1], { info.sectors, 4096, 1, 0 } };
-    struct block_io sector[2] = { ios[0], { WRITEV_BAD_LBA, 4096, 1, 0 } };
-    struct block_io bytes[2] = { ios[0], { WRITEV_BAD_LBA + 1, 0, 1, 0 } };
+    struct block_io past[3] = { ios[0], ios[1], { info.sectors, 4096, 1, buf_id } };
+    struct block_io sector[2] = { ios[0], { WRITEV_BAD_LBA, 4096, 1, buf_id } };
+    struct block_io bytes[2] = { ios[0], { WRITEV_BAD_LBA + 1, 0, 1, buf_id } };
     long r[5] = {
         block_writev(blk, past, 3),
         block_writev(blk, sector, 2),
@@ -231,19 +235,19 @@ static void bad_requests(void)
     uint32_t over = info.max_transfer / BLOCK_SECTOR + 1;
     const size_t io = sizeof(struct block_io);
     const struct bad bad[] = {
-        { "a read past the end", BLOCK_READ, { n, 0, 1, 0 }, io, CLK_EINVAL },
-        { "a read across the end", BLOCK_READ, { n - 1, 0, 2, 0 }, io, CLK_EINVAL },
-        { "a write past the end", BLOCK_WRITE, { n + 5, 0, 1, 0 }, io, CLK_EINVAL },
-        { "an LBA that wraps", BLOCK_READ, { ~0ULL, 0, 2, 0 }, io, CLK_EINVAL },
-        { "no sectors", BLOCK_READ, { 0, 0, 0, 0 }, io, CLK_EINVAL },
-        { "over the largest transfer", BLOCK_READ, { 0, 0, over, 0 }, io, CLK_EINVAL },
-        { "past the buffer", BLOCK_READ, { 0, size - BLOCK_SECTOR, 2, 0 }, io, CLK_EINVAL },
-        { "an offset that wraps", BLOCK_WRITE, { 0, ~0ULL - 511, 1, 0 }, io, CLK_EINVAL },
-        { "an unaligned offset", BLOCK_READ, { 0, 100, 1, 0 }, io, CLK_EINVAL },
-        { "flags", BLOCK_READ, { 0, 0, 1, 1 }, io, CLK_EINVAL },
-        { "a short payload", BLOCK_READ, { 0, 0, 1, 0 }, 8, CLK_EINVAL },
-        { "a payload on FLUSH", BLOCK_FLUSH, { 0, 0, 1, 0 }, io, CLK_EINVAL },
-        { "an unknown type", 99, { 0, 0, 1, 0 }, io, CLK_ENOSYS },
+        { "a read past the end", BLOCK_READ, { n, 0, 1, buf_id }, io, CLK_EINVAL },
+        { "a read across the end", BLOCK_READ, { n - 1, 0, 2, buf_id }, io, CLK_EINVAL },
+        { "a write past the end", BLOCK_WRITE, { n + 5, 0, 1, buf_id }, io, CLK_EINVAL },
+        { "an LBA that wraps", BLOCK_READ, { ~0ULL, 0, 2, buf_id }, io, CLK_EINVAL },
+        { "no sectors", BLOCK_READ, { 0, 0, 0, buf_id }, io, CLK_EINVAL },
+        { "over the largest transfer", BLOCK_READ, { 0, 0, over, buf_id }, io, CLK_EINVAL },
+        { "past the buffer", BLOCK_READ, { 0, size - BLOCK_SECTOR, 2, buf_id }, io, CLK_EINVAL },
+        { "an offset that wraps", BLOCK_WRITE, { 0, ~0ULL - 511, 1, buf_id }, io, CLK_EINVAL },
+        { "an unaligned offset", BLOCK_READ, { 0, 100, 1, buf_id }, io, CLK_EINVAL },
+        { "another instance's buffer", BLOCK_READ, { 0, 0, 1, buf_id + 1 }, io, CLK_EDEAD },
+        { "a short payload", BLOCK_READ, { 0, 0, 1, buf_id }, 8, CLK_EINVAL },
+        { "a payload on FLUSH", BLOCK_FLUSH, { 0, 0, 1, buf_id }, io, CLK_EINVAL },
+        { "an unknown type", 99, { 0, 0, 1, buf_id }, io, CLK_ENOSYS },
     };
     unsigned n_bad = sizeof(bad) / sizeof(bad[0]), refused = 0;
     for (unsigned i = 0; i < n_bad; i++) {
@@ -276,7 +280,7 @@ static void worker_main(void *arg, void *ipcbuf)
     for (unsigned k = 0; k < THREAD_REQUESTS; k++) {
         uint64_t lba = ((uint64_t)w->index * THREAD_REQUESTS + k) * THREAD_SECTORS * 3 + 5;
         uint64_t off = w->index * room + (k % (room / piece)) * piece, bad;
-        long r = block_transfer(blk, BLOCK_READ, lba, THREAD_SECTORS, off);
+        long r = block_transfer(blk, BLOCK_READ, lba, THREAD_SECTORS, off, buf_id);
         if (r == 0 && holds(off, lba, THREAD_SECTORS, 0, &bad))
             w->ok++;
         else
@@ -323,7 +327,7 @@ static void whole_disk(void)
     uint64_t per = info.max_transfer / BLOCK_SECTOR, wrong = 0, t0 = clk_clock_ns();
     for (uint64_t lba = 0; lba < info.sectors; lba += per) {
         uint32_t count = (uint32_t)(info.sectors - lba < per ? info.sectors - lba : per);
-        long r = block_transfer(blk, BLOCK_READ, lba, count, 0);
+        long r = block_transfer(blk, BLOCK_READ, lba, count, 0, buf_id);
         for (uint32_t s = 0; s < count; s++) {
             uint64_t w = *(const uint64_t *)(buf + (uint64_t)s * BLOCK_SECTOR);
             wrong += r != 0 || (w != lba + s && w != (BLOCKCHECK_MARK | (lba + s)));
@@ -341,7 +345,7 @@ static void whole_disk(void)
 /* Sector LBA cannot be read: the error, and the driver after it. */
 static void device_error(uint64_t lba)
 {
-    long r = block_transfer(blk, BLOCK_READ, lba - 4, 8, 0);
+    long r = block_transfer(blk, BLOCK_READ, lba - 4, 8, 0, buf_id);
     bool serving = read_check(lba + 8, 8, 0, 0, true);
     printf("blockcheck: a read that the device fails -> %ld (%s); the next read%s\n", r,
            actor_strerror(r), serving ? ": ok" : " failed");
@@ -352,7 +356,7 @@ static void device_error(uint64_t lba)
 /* The root disk that the build makes: an ext2 superblock at byte 1024. */
 static void ext2_disk(void)
 {
-    long r = block_transfer(blk, BLOCK_READ, 2, 1, 0);
+    long r = block_transfer(blk, BLOCK_READ, 2, 1, 0, buf_id);
     const uint8_t *sb = buf; /* byte 1024 of the disk */
     unsigned magic = sb[56] | sb[57] << 8;
     char volume[17] = { 0 };

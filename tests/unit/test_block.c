@@ -261,8 +261,8 @@ static void test_blk_check(void)
         CHECK_EQ(blk_check(&b, BLOCK_WRITE, &bad[i]), CLK_EINVAL);
     }
     struct block_io flagged = io(0, 1, 0);
-    flagged.flags = 1;
-    CHECK_EQ(blk_check(&b, BLOCK_READ, &flagged), CLK_EINVAL);
+    flagged.buffer = 1; /* another instance's buffer */
+    CHECK_EQ(blk_check(&b, BLOCK_READ, &flagged), CLK_EDEAD);
     CHECK_EQ(blk_check(&b, BLOCK_INFO, &ok), CLK_EINVAL);
     b.read_only = true;
     CHECK_EQ(blk_check(&b, BLOCK_WRITE, &ok), CLK_EPERM);
@@ -421,8 +421,8 @@ static void test_writev_refused(void)
         }
     }
     entries(ios, 4);
-    ios[3].flags = 1;
-    CHECK_EQ(blk_check_writev(&b, ios, 4), CLK_EINVAL);
+    ios[3].buffer = 1;
+    CHECK_EQ(blk_check_writev(&b, ios, 4), CLK_EDEAD);
     entries(ios, 4);
     ios[2].offset = ios[1].offset + BLOCK_SECTOR; /* shares the buffer's bytes */
     CHECK_EQ(blk_check_writev(&b, ios, 4), CLK_EINVAL);

@@ -6,11 +6,13 @@
  * Data never travels in messages. BLOCK_BUFFER gives the client a
  * capability to the driver's transfer buffer: DMA memory of
  * block_info.buffer_size bytes that the client maps writable (MAP with
- * CLK_MAP_WRITE). A READ or WRITE names sectors and a place in that
- * buffer, and the device writes or reads that place itself: no copy.
+ * CLK_MAP_WRITE), and the buffer's id. A READ or WRITE names sectors, a
+ * place in that buffer and the buffer's id, and the device writes or
+ * reads that place itself: no copy.
  *
  *   BLOCK_INFO    -> struct block_info
- *   BLOCK_BUFFER  -> a capability to the buffer (read and write rights)
+ *   BLOCK_BUFFER  -> uint32_t: the buffer's id; and a capability to the
+ *                 buffer (read and write rights)
  *   BLOCK_READ    struct block_io -> nothing: the sectors LBA..LBA+COUNT-1
  *                 are in the buffer at OFFSET
  *   BLOCK_WRITE   struct block_io -> nothing: the device has the sectors
@@ -25,7 +27,7 @@
  *
  * Errors:
  *   CLK_EINVAL  a malformed or out-of-range request: a payload of the wrong
- *               size, FLAGS not 0, COUNT 0 or above max_transfer /
+ *               size, COUNT 0 or above max_transfer /
  *               BLOCK_SECTOR, sectors past the end of the device, OFFSET
  *               not a multiple of BLOCK_SECTOR, or bytes past the end of
  *               the buffer; a WRITEV whose payload is not 1 to
@@ -38,6 +40,9 @@
  *   CLK_EAGAIN  max_requests requests are in flight already (a WRITEV:
  *               fewer than its entries are free)
  *   CLK_ENOSYS  an unknown request type
+ *   CLK_EDEAD   BUFFER is not this instance's buffer: the driver has
+ *               restarted since the client asked BLOCK_BUFFER (and from
+ *               the kernel: it died with the request)
  *
  * Each request is answered when the device has finished it. Up to
  * max_requests may be in flight at once (from a client's threads or
@@ -58,11 +63,12 @@
  *
  * There is one buffer, so one client at a time for now (the VFS). It is
  * DMA memory, whose capability tells physical addresses (MEMORY_PHYS):
- * give it only to a trusted client. After the driver restarts (a call
- * gets CLK_EDEAD), the buffer the client has mapped is not the new
- * instance's: it asks BLOCK_BUFFER again. So READ and WRITE are not marked
- * idempotent: sent again to a new instance they would use a buffer the
- * client does not see.
+ * give it only to a trusted client. After the driver restarts, the buffer
+ * the client has mapped is not the new instance's; the endpoint is the
+ * supervisor's, so a request sent meanwhile reaches the new instance,
+ * which refuses it (CLK_EDEAD) because it names the old buffer's id. The
+ * client then asks BLOCK_BUFFER again, maps the new buffer and sends the
+ * request again. Buffer ids are the driver's actor id, never reused.
  */
 #ifndef ACTOR_BLOCK_H
 #define ACTOR_BLOCK_H
@@ -97,19 +103,19 @@ struct block_io {
     uint64_t lba;    /* the first sector */
     uint64_t offset; /* where in the buffer, bytes */
     uint32_t count;  /* sectors */
-    uint32_t flags;  /* 0 */
+    uint32_t buffer; /* the buffer's id, as BLOCK_BUFFER said */
 };
 _Static_assert(sizeof(struct block_io) == 24, "block_io is part of the protocol");
 
 #define BLOCK_SERVICE                                                                              \
     ACTOR_SERVICE(BLOCK_NAME, ACTOR_IDEMPOTENT(BLOCK_INFO) | ACTOR_IDEMPOTENT(BLOCK_FLUSH))
 
-/* A READ or WRITE (TYPE) of COUNT sectors from LBA at OFFSET in the buffer,
- * through SERVER (a send capability to the driver). */
+/* A READ or WRITE (TYPE) of COUNT sectors from LBA at OFFSET in buffer
+ * BUFFER (its id), through SERVER (a send capability to the driver). */
 static inline long block_transfer(long server, enum block_type type, uint64_t lba, uint32_t count,
-                                  uint64_t offset)
+                                  uint64_t offset, uint32_t buffer)
 {
-    struct block_io io = { .lba = lba, .offset = offset, .count = count, .flags = 0 };
+    struct block_io io = { .lba = lba, .offset = offset, .count = count, .buffer = buffer };
     return actor_call(server, type, &io, sizeof(io), NULL, NULL);
 }
 
