@@ -5,7 +5,8 @@
  *   /boot  the initrd, read-only (the supervisor gives it with caps=initrd);
  *   /tmp   a ramfs;
  * then libactor's loop serves the protocol, and a timer commits what the
- * file systems cache every VFS_SYNC_MS.
+ * file systems cache every VFS_SYNC_MS. Its one argument, cache=MIB, sizes
+ * the block cache (default: an eighth of the free memory, up to 16 MiB).
  */
 #include "initrdfs.h"
 #include "ramfs.h"
@@ -29,12 +30,18 @@ static int mount_ramfs(struct fs *fs, void *arg)
     return ramfs_mount(fs, *(uint64_t *)arg);
 }
 
-/* The cache takes an eighth of the memory that is free now. */
-static uint32_t cache_blocks(void)
+/* The cache: cache=MIB among the arguments (the manifest's memory= must
+ * leave room for it), or else an eighth of the memory that is free now,
+ * up to CACHE_MAX. */
+static uint32_t cache_blocks(int argc, char **argv)
 {
     long frames = clk_stats(CLK_STAT_FREE_FRAMES);
     uint64_t n = frames > 0 ? (uint64_t)frames / 8 : 0;
-    return n < CACHE_MIN ? CACHE_MIN : n > CACHE_MAX ? CACHE_MAX : (uint32_t)n;
+    n = n > CACHE_MAX ? CACHE_MAX : n;
+    for (int i = 1; i < argc; i++)
+        if (!strncmp(argv[i], "cache=", 6))
+            n = strtoull(argv[i] + 6, NULL, 10) * 256;
+    return n < CACHE_MIN ? CACHE_MIN : n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
 struct disk {
@@ -62,12 +69,12 @@ static const char *why(int err)
 }
 
 /* The root: ext2 on the disk, or else a ramfs, said clearly either way. */
-static int mount_root(void)
+static int mount_root(int argc, char **argv)
 {
     struct disk d;
     long r = blkdev_open(&d.dev);
     if (r == 0) {
-        d.cache = cache_blocks();
+        d.cache = cache_blocks(argc, argv);
         int err = vfs_mount("/", "virtio-blk", mount_ext2, &d);
         if (err == 0) {
             struct fs_statfs st;
@@ -129,8 +136,7 @@ static void ramfs_clocks(void)
 
 static long init(int argc, char **argv)
 {
-    (void)argc, (void)argv;
-    int err = mount_root();
+    int err = mount_root(argc, argv);
     if (err) {
         printf("vfs: cannot mount /: %s\n", strerror(-err));
         return CLK_EIO;
