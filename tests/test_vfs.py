@@ -294,6 +294,36 @@ def test_clients_write_through_vfs_restarts(boot, tmp_path):
     e2fsck(image)
 
 
+def test_the_block_driver_restarts_under_the_vfs(boot, tmp_path):
+    """The block driver restarted (its buffer is a new one): the VFS maps
+    the new buffer and goes on, for reads and for writes."""
+    image = mke2fs(tmp_path / "disk.img")
+    m = fstest(boot, image)
+    run(m, "gen 4 /a", r"gen: done", timeout=180)
+    run(m, "restart block", r"restart: 0")
+    run(m, "check 4 /a", r"check: ok \d+ files", timeout=120)
+    run(m, "gen 5 /b", r"gen: done", timeout=180)
+    run(m, "restart block", r"restart: 0")
+    run(m, "check 5 /b", r"check: ok \d+ files", timeout=120)
+    assert len(re.findall(r"actor \d+ \(block\) started", m.text)) == 3
+    assert not re.search(r"\(vfs\) (exited|killed|faulted)", m.text)
+    m.close()
+    e2fsck(image)
+
+
+def test_sessions_are_dropped_when_full_and_clients_come_back(boot, tmp_path):
+    """Buffers that lie about their size are refused (EINVAL) without
+    harm; when all 64 sessions are taken, the one idle longest (ours) is
+    dropped, and libc connects again and reopens the file it had open."""
+    image = mke2fs(tmp_path / "disk.img")
+    m = fstest(boot, image)
+    match, _ = run(m, "sessions 70 /s", r"sessions: (\d+) of 70 connected; then the file says "
+                   r"\"(.*)\" \((\w+)\)")
+    assert match.groups() == ("70", "before after", "ok")
+    assert "sessions: a buffer smaller than it says: 22; larger than the most: 22" in m.text
+    run(m, "sum /etc", r"sum: done")
+
+
 def test_an_unclean_stop_leaves_a_clean_image(boot, tmp_path):
     """QEMU killed while a file is being rewritten and fsynced: e2fsck -fn
     finds nothing, and what fsync acknowledged is there."""

@@ -26,10 +26,16 @@
  *   readbench PATH      read PATH in 128 KiB pieces twice (cold, warm):
  *                       bytes, guest instructions (rdtsc under -icount)
  *                       and time
+ *   sessions N PATH     with PATH open, connect to the VFS N more times
+ *                       directly (after two connects that lie about their
+ *                       buffer), so that the oldest sessions, ours among
+ *                       them, are dropped; then go on with PATH
+ *   restart NAME        have the supervisor restart service NAME
  *   cat PATH, ls PATH, rm PATH, mkdir PATH, cd PATH, pwd, sync
  *   exit
  */
 #include <actor/supervisor.h>
+#include <actor/vfs.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -593,11 +599,16 @@ static void writer_main(void *arg, void *ipcbuf)
     clk_thread_exit();
 }
 
-static long restart_vfs(void)
+static long restart(const char *name)
 {
     struct sup_name q = { 0 };
-    snprintf(q.name, sizeof(q.name), "vfs");
+    snprintf(q.name, sizeof(q.name), "%s", name);
     return actor_call(ACTOR_NAMES_SLOT, SUP_RESTART, &q, sizeof(q), NULL, NULL);
+}
+
+static long restart_vfs(void)
+{
+    return restart("vfs");
 }
 
 static void cmd_crashwrite(const char *path, unsigned mib, unsigned restarts)
@@ -624,6 +635,41 @@ static void cmd_crashwrite(const char *path, unsigned mib, unsigned restarts)
     }
     close(fd);
     printf("crashwrite: verified %u MiB, %d bad\n", mib, fd < 0 ? -1 : bad);
+}
+
+/* ---- sessions ---- */
+
+/* VFS_CONNECT through SERVER with a buffer of PAGES pages that claims to
+ * be CLAIM bytes: the reply's status (the session's capability is kept). */
+static long raw_connect(long server, unsigned pages, uint64_t claim)
+{
+    long mem = clk_memory_create(pages);
+    if (mem < 0)
+        return mem;
+    struct clk_msg m = { CLK_TAG_WITH_CAP(CLK_TAG(VFS_CONNECT, 8), mem), { claim } };
+    long err = clk_call(server, &m);
+    clk_cap_delete(mem);
+    return err ? err : (long)(int)CLK_TAG_LABEL(m.tag);
+}
+
+static void cmd_sessions(unsigned n, const char *path)
+{
+    char back[16] = { 0 };
+    int fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
+    long server = actor_lookup(VFS_NAME, 0);
+    if (fd < 0 || server < 0 || write(fd, "before ", 7) != 7) {
+        printf("sessions: cannot start: %s\n", strerror(errno));
+        return;
+    }
+    long small = raw_connect(server, 4, 1 << 20), big = raw_connect(server, 300, 16384);
+    printf("sessions: a buffer smaller than it says: %ld; larger than the most: %ld\n", small, big);
+    unsigned ok = 0;
+    for (unsigned i = 0; i < n; i++)
+        ok += raw_connect(server, 4, 16384) == 0;
+    bool good = write(fd, "after", 5) == 5 && pread(fd, back, 12, 0) == 12;
+    printf("sessions: %u of %u connected; then the file says \"%s\" (%s)\n", ok, n, back,
+           good ? "ok" : strerror(errno));
+    close(fd);
 }
 
 static void cmd_stream(const char *path, unsigned mib)
@@ -729,7 +775,11 @@ static void run(char *line)
     else if (!strcmp(cmd, "sync")) {
         sync();
         printf("sync: ok\n");
-    } else if (!strcmp(cmd, "exit"))
+    } else if (!strcmp(cmd, "sessions") && b)
+        cmd_sessions((unsigned)atoi(a), b);
+    else if (!strcmp(cmd, "restart") && a)
+        printf("restart: %ld\n", restart(a));
+    else if (!strcmp(cmd, "exit"))
         exit(0);
     else
         printf("fstest: what is \"%s\"?\n", cmd);
