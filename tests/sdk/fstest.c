@@ -19,8 +19,9 @@
  *                       a thread writes MIB MiB to PATH, fsyncing each
  *                       MiB and rewriting what an fsync says was lost,
  *                       while the main thread has the supervisor restart
- *                       the VFS RESTARTS times (see restart_here); then
- *                       verify every byte
+ *                       the VFS RESTARTS times (see restart_here; every
+ *                       other time it crashes it instead); then verify
+ *                       every byte
  *   stream PATH MIB     write MIB MiB and fsync each, forever printing
  *                       progress (the test kills QEMU in the middle)
  *   readbench PATH      read PATH in 128 KiB pieces twice (cold, warm):
@@ -606,9 +607,15 @@ static long restart(const char *name)
     return actor_call(ACTOR_NAMES_SLOT, SUP_RESTART, &q, sizeof(q), NULL, NULL);
 }
 
-static long restart_vfs(void)
+/* The VFS ends: killed and started again by request (K odd), or crashed
+ * by an injected fault and restarted by its policy (K even). */
+static long restart_vfs(unsigned k)
 {
-    return restart("vfs");
+    if (k % 2)
+        return restart("vfs");
+    struct sup_inject q = { .fault = SUP_FAULT_CRASH };
+    snprintf(q.name, sizeof(q.name), "vfs");
+    return actor_call(ACTOR_NAMES_SLOT, SUP_INJECT, &q, sizeof(q), NULL, NULL);
 }
 
 static void cmd_crashwrite(const char *path, unsigned mib, unsigned restarts)
@@ -621,8 +628,10 @@ static void cmd_crashwrite(const char *path, unsigned mib, unsigned restarts)
     }
     while (!w.finished) {
         if (w.asked > w.restarted) {
-            long r = restart_vfs();
-            say("crashwrite: restarted the vfs at MiB %lu: %lu\n", w.synced, (unsigned long)-r);
+            long r = restart_vfs(w.asked);
+            say(w.asked % 2 ? "crashwrite: restarted the vfs at MiB %lu: %lu\n"
+                            : "crashwrite: crashed the vfs at MiB %lu: %lu\n",
+                w.synced, (unsigned long)-r);
             w.restarted = w.asked;
         }
         clk_sleep_ns(1000000);
