@@ -182,28 +182,29 @@ static int e_statfs(struct fs *fs, struct fs_statfs *out)
     return 0;
 }
 
+/* Before a change to the contents of file INO: its inode (*I32, *IN). */
+static int begin_file_change(struct fs *fs, uint64_t ino, uint32_t *i32, struct ext2_inode *in)
+{
+    int err = read_inode(fs, ino, i32, in);
+    if (err || (err = begin_change(fs)))
+        return err;
+    return (in->mode & EXT2_S_IFMT) == EXT2_S_IFREG ? 0 : -EISDIR;
+}
+
 static int64_t e_write(struct fs *fs, uint64_t ino, uint64_t off, const void *buf, size_t len)
 {
     struct ext2_inode in;
     uint32_t i;
-    int err = read_inode(fs, ino, &i, &in);
-    if (err || (err = begin_change(fs)))
-        return err;
-    if ((in.mode & EXT2_S_IFMT) != EXT2_S_IFREG)
-        return -EISDIR;
-    return ext2_write(&priv(fs)->e, i, &in, off, buf, len);
+    int err = begin_file_change(fs, ino, &i, &in);
+    return err ? err : ext2_write(&priv(fs)->e, i, &in, off, buf, len);
 }
 
 static int e_truncate(struct fs *fs, uint64_t ino, uint64_t size)
 {
     struct ext2_inode in;
     uint32_t i;
-    int err = read_inode(fs, ino, &i, &in);
-    if (err || (err = begin_change(fs)))
-        return err;
-    if ((in.mode & EXT2_S_IFMT) != EXT2_S_IFREG)
-        return -EISDIR;
-    return ext2_truncate(&priv(fs)->e, i, &in, size);
+    int err = begin_file_change(fs, ino, &i, &in);
+    return err ? err : ext2_truncate(&priv(fs)->e, i, &in, size);
 }
 
 static int e_create(struct fs *fs, uint64_t dir, const char *name, size_t len, uint32_t mode,

@@ -177,29 +177,22 @@ static void open_(struct actor_req *req)
                sizeof(r));
 }
 
+/* STAT, STATFS: a path, and a structure in the buffer. */
 static void stat_(struct actor_req *req)
 {
     struct vfs_path_req p;
     struct session *s;
-    struct vfs_stat st;
+    union {
+        struct vfs_stat st;
+        struct vfs_statfs fs;
+    } u;
     if (!path_req(req, &s, &p, false))
         return;
-    long r = vfs_stat(s, (const char *)s->buf, p.path_len, !(p.flags & VFS_NOFOLLOW), &st);
+    const char *path = (const char *)s->buf;
+    long r = req->type == VFS_STAT ? vfs_stat(s, path, p.path_len, !(p.flags & VFS_NOFOLLOW), &u.st)
+                                   : vfs_statfs(s, path, p.path_len, &u.fs);
     if (r == 0)
-        memcpy(s->buf, &st, sizeof(st));
-    answer(req, r, NULL, 0);
-}
-
-static void statfs_(struct actor_req *req)
-{
-    struct vfs_path_req p;
-    struct session *s;
-    struct vfs_statfs st;
-    if (!path_req(req, &s, &p, false))
-        return;
-    long r = vfs_statfs(s, (const char *)s->buf, p.path_len, &st);
-    if (r == 0)
-        memcpy(s->buf, &st, sizeof(st));
+        memcpy(s->buf, &u, req->type == VFS_STAT ? sizeof(u.st) : sizeof(u.fs));
     answer(req, r, NULL, 0);
 }
 
@@ -334,7 +327,7 @@ const struct actor_handler vfs_handlers[] = {
     { VFS_READDIR, IO_REQ, IO_REQ, io_op },
     { VFS_CHDIR, PATH_REQ, PATH_REQ, path_op },
     { VFS_GETCWD, 0, 0, getcwd_ },
-    { VFS_STATFS, PATH_REQ, PATH_REQ, statfs_ },
+    { VFS_STATFS, PATH_REQ, PATH_REQ, stat_ },
     { VFS_MOUNTS, IO_REQ, IO_REQ, mounts_ },
     { 0, 0, 0, NULL },
 };
