@@ -51,6 +51,14 @@ static int64_t take(struct thread *t, uint64_t buf, uint64_t len)
     return n;
 }
 
+_Static_assert(CLK_CONSOLE_INPUT_MAX < CONSOLE_INBUF, "a whole CONSOLE_INPUT fits the empty ring");
+
+/* Free bytes in the ring (one slot stays empty: head == tail means none). */
+static unsigned ring_room(void)
+{
+    return (in_tail + CONSOLE_INBUF - in_head - 1) % CONSOLE_INBUF;
+}
+
 void console_input(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -63,6 +71,14 @@ void console_input(const char *s, size_t n)
     struct thread *t;
     while (in_tail != in_head && (t = tq_pop(&readers)))
         sched_wake(t, take(t, t->read_buf, t->read_len));
+}
+
+size_t console_input_whole(const char *s, size_t n)
+{
+    if (n > ring_room())
+        return 0;
+    console_input(s, n);
+    return n;
 }
 
 int console_getc(void)

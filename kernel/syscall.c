@@ -524,6 +524,23 @@ static int64_t sys_console_read(struct thread *t, const struct trap_frame *c)
     return err < 0 ? err : console_read(t, buf, len, ctx_arg(c, 2));
 }
 
+/* CONSOLE_INPUT(dev, buf, len): a driver's bytes join the console input,
+ * all of them or none (0: no room). The bytes are copied in before the
+ * ring changes, so a bad buffer changes nothing. */
+static int64_t sys_console_input(struct thread *t, const struct trap_frame *c)
+{
+    uint64_t buf = ctx_arg(c, 1), len = ctx_arg(c, 2);
+    char bytes[CLK_CONSOLE_INPUT_MAX];
+    int err = device_arg(t, c, 0);
+    if (err < 0)
+        return err;
+    if (len == 0 || len > CLK_CONSOLE_INPUT_MAX)
+        return CLK_EINVAL;
+    if ((err = copy_from_user(&t->actor->vs, bytes, buf, len)) < 0)
+        return err;
+    return (int64_t)console_input_whole(bytes, len);
+}
+
 /* Every slot has a handler, so dispatch needs no test: numbers that
  * clk/abi.h leaves out get sys_nosys from the range designator, which the
  * entries after it override (as Linux builds its table), and syscall_init
@@ -578,6 +595,7 @@ static syscall_fn *const syscalls[CLK_SYS_COUNT] = {
     [CLK_SYS_REPLY_DEFER] = sys_reply_defer,
     [CLK_SYS_REPLY_TO] = sys_reply_to,
     [CLK_SYS_CONSOLE_READ] = sys_console_read,
+    [CLK_SYS_CONSOLE_INPUT] = sys_console_input,
 };
 #pragma GCC diagnostic pop
 

@@ -1,10 +1,11 @@
 """Console input for actors: the raw CONSOLE_READ call (tests/actors/
 conread.c) and read(0) in the C library, whose line discipline echoes and
 edits lines (tests/sdk/readline.c). Each actor says when it waits, and the
-test types only then."""
+test types only then. Drivers add input with CONSOLE_INPUT
+(tests/actors/coninput.c; the keyboard's driver: tests/test_keyboard.py)."""
 import re
 
-from conftest import boot_runner
+from conftest import boot_runner, wait_for_exits
 
 
 def test_console_read_errors_waits_queue_and_forgets_the_dead(boot):
@@ -62,3 +63,20 @@ def test_stdin_reads_edited_lines_until_ctrl_d(boot):
     # What the user saw: the echo, and each erasure drawn as "\b \b".
     assert "readline> helo\b \b\b \blp mi\b \be\n" in m.text
     assert "readline> garbage" + "\b \b" * 7 + "add 2 40\n" in m.text
+
+
+def test_console_input_errors_limits_and_readers(boot):
+    """CONSOLE_INPUT (tests/actors/coninput.c): it needs the device
+    authority (CLK_EBADF, -9, without), checks lengths (CLK_EINVAL) and
+    buffers (CLK_EFAULT) before adding anything; what it adds comes back
+    from CONSOLE_READ byte for byte; a call that does not fit in the
+    255-byte ring adds nothing (0); it wakes a waiting reader; and a line
+    left when its actor exits is answered by the idle loop, as typed
+    input."""
+    m = boot_runner(boot, "coninput:8:D coninput")
+    m.expect(r"coninput: exiting with 0 failures")
+    m.expect(r'kernel: got "typed by a driver" \(17 bytes\); no shell is running yet')
+    wait_for_exits(m, ["runner", "coninput", "coninput"])
+    assert "coninput: no device authority: CONSOLE_INPUT -> -9" in m.text
+    checks = re.findall(r"coninput: (ok|FAIL) (.*)", m.text)
+    assert len(checks) == 30 and all(ok == "ok" for ok, _ in checks), checks

@@ -30,6 +30,11 @@ void console_write(const char *s, size_t n);
  * readers. */
 void console_input(const char *s, size_t n);
 
+/* CONSOLE_INPUT: N bytes from a driver (at most CLK_CONSOLE_INPUT_MAX) as
+ * console_input takes them, but all or none: returns N, or 0 when the ring
+ * has no room for all of them. Interrupts are off. */
+size_t console_input_whole(const char *s, size_t n);
+
 /* Next received byte, or -1 when none is waiting. */
 int console_getc(void);
 

@@ -92,7 +92,8 @@ enum clk_error {
     X(REPLY_DEFER, 43)    /* () -> slot of a reply capability for the call owed */                 \
     X(REPLY_TO, 44)       /* (reply cap, tag, m0..m7) -> status; answers the deferred call */      \
     X(CONSOLE_READ, 45)   /* (buf, len, timeout) -> bytes read (>= 1), raw, from the console */    \
-    X(ENDPOINT_INFO, 46)  /* (ep, what) -> enum clk_ep_info: its queue, for hang detection */
+    X(ENDPOINT_INFO, 46)  /* (ep, what) -> enum clk_ep_info: its queue, for hang detection */      \
+    X(CONSOLE_INPUT, 48)  /* (dev, buf, len) -> LEN, or 0 (no room); console input from drivers */
 enum clk_syscall {
 #define CLK_SYSCALL_ENUM(name, nr) CLK_SYS_##name = nr,
     CLK_SYSCALLS(CLK_SYSCALL_ENUM)
@@ -162,6 +163,18 @@ enum clk_syscall {
  * CLK_FOREVER for no limit, and CLK_ETIMEDOUT says nothing came in time.
  */
 #define CLK_CONSOLE_READ_MAX 65536
+
+/*
+ * Console input from drivers. CONSOLE_INPUT(dev, buf, len), with the device
+ * authority DEV, adds the LEN bytes at BUF (1 to CLK_CONSOLE_INPUT_MAX) to
+ * the console's input as if they had been typed on the serial line: the
+ * readers of CONSOLE_READ get them (or the kernel's idle loop, while no
+ * actor reads the console). All or nothing: it returns LEN, or 0 when the
+ * input ring has no room for all of them, which are then dropped (as a
+ * UART drops what nobody reads), so that a key's escape sequence never
+ * arrives cut short. A keyboard driver sends each key's bytes in one call.
+ */
+#define CLK_CONSOLE_INPUT_MAX 128
 
 /* Capability rights. A capability slot is a small integer; slot 0 is never
  * used, so 0 means "none". SPAWN copies the capabilities it passes to

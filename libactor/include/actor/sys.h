@@ -364,6 +364,16 @@ static inline long clk_irq_ack(long irq)
     return clk_syscall(CLK_SYS_IRQ_ACK, irq, 0, 0, 0, 0, 0);
 }
 
+/* Add the LEN bytes at BUF (1 to CLK_CONSOLE_INPUT_MAX) to the console's
+ * input, as if typed on the serial line (a keyboard driver: one call per
+ * key). Returns LEN, or 0 when the input ring had no room for all of them
+ * (nothing was added); CLK_EBADF without the device authority DEV,
+ * CLK_EINVAL, CLK_EFAULT. */
+static inline long clk_console_input(long dev, const void *buf, size_t len)
+{
+    return clk_syscall(CLK_SYS_CONSOLE_INPUT, dev, (long)buf, (long)len, 0, 0, 0);
+}
+
 /* Actors built against the sysroot: how many capabilities the spawner
  * gave (they are in slots 1..clk_ncaps), and, in the first actor only,
  * the boot information (NULL in every other). */
