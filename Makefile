@@ -321,7 +321,7 @@ $(BUILD)/initrd/test/%: $(BUILD)/sdk-tests/%
 
 # ---- servers: servers/NAME/*.c, built against the SDK, installed as sbin/NAME ----
 
-SERVERS := supervisor block vfs
+SERVERS := supervisor block vfs console
 # sources from elsewhere in the tree that a server shares: pure code, and
 # the drivers' libraries (servers/pci, servers/virtio), included as
 # "pci/pci.h" and "virtio/virtio.h"
@@ -432,7 +432,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # test name -> kernel sources it tests (pure code only)
 UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt ksyms elf manifest ext2 block \
-	ramfs initrdfs bcache calendar
+	ramfs initrdfs bcache calendar kbd
 unit_src_buddy      := kernel/buddy.c
 unit_src_kmalloc    := kernel/kmalloc.c kernel/buddy.c
 unit_src_fmt        := kernel/fmt.c
@@ -449,6 +449,7 @@ unit_src_ramfs      := servers/vfs/ramfs.c
 unit_src_initrdfs   := servers/vfs/initrdfs.c kernel/cpio.c
 unit_src_bcache     := servers/vfs/bcache.c
 unit_src_calendar   := kernel/calendar.c
+unit_src_kbd        := servers/console/kbd.c
 
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 
@@ -457,7 +458,7 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c tests/unit/unit.h $$
 	$(say) HOSTCC $@
 	$(Q)$(CC) $(HOST_CFLAGS) $(SANITIZE) -o $@ $< tests/unit/unit.c $(unit_src_$*)
 
-FUZZ_TARGETS := cpio multiboot2 madt cmdline elf manifest ext2 ramfs initrdfs bcache
+FUZZ_TARGETS := cpio multiboot2 madt cmdline elf manifest ext2 ramfs initrdfs bcache kbd
 fuzz_src_cpio       := kernel/cpio.c
 fuzz_src_multiboot2 := kernel/arch/x86_64/multiboot2.c
 fuzz_src_madt       := kernel/arch/x86_64/madt.c
@@ -468,6 +469,7 @@ fuzz_src_ext2       := servers/vfs/ext2.c
 fuzz_src_ramfs      := servers/vfs/ramfs.c
 fuzz_src_initrdfs   := servers/vfs/initrdfs.c kernel/cpio.c
 fuzz_src_bcache     := servers/vfs/bcache.c
+fuzz_src_kbd        := servers/console/kbd.c
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 10
