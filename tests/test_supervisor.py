@@ -26,16 +26,18 @@ def event_time(m, service, kind, text=""):
 def test_the_default_boot_starts_the_supervisor(boot):
     """Without init=, the kernel starts sbin/supervisor, which reads
     /etc/services and serves the name registry. Its services: the block
-    driver, which finds no disk here and stays down without a restart, and
-    the VFS, which then says so and mounts a ramfs at /."""
+    driver, which finds no disk here and stays down without a restart, the
+    VFS, which then says so and mounts a ramfs at /, and the console
+    driver, which finds QEMU's PS/2 keyboard and stays up."""
     m = boot()
     m.expect(r"actor 1 \(supervisor\) started")
-    m.expect(r"supervisor: etc/services: 2 service\(s\), 0 problem\(s\)")
+    m.expect(r"supervisor: etc/services: 3 service\(s\), 0 problem\(s\)")
     m.expect_all([EVENT + r"block exit: actor \d+ exited with status 78: nothing to do here",
                   EVENT + r"vfs start: actor \d+",
                   r"vfs: no disk: the block driver found none",
-                  r"vfs: / is a ramfs", r"idle: boot complete"])
-    assert not re.search(r"vfs (exit|fault|restart)", m.text)
+                  r"vfs: / is a ramfs", EVENT + r"console start: actor \d+",
+                  r"console: PS/2 keyboard on the i8042", r"idle: boot complete"])
+    assert not re.search(r"(vfs|console) (exit|fault|restart)", m.text)
 
 
 def test_a_crash_leads_to_a_restart(boot):
