@@ -30,11 +30,14 @@ TEST_TIMEOUT = int(os.environ.get("CLK_TEST_TIMEOUT", "180"))
 class Machine:
     """One QEMU running CLKernel, its serial console on our pipes."""
 
-    def __init__(self, cmdline="", mem="32M", qemu_args=(), command=None, iso=None, options=()):
+    def __init__(self, cmdline="", mem="32M", qemu_args=(), command=None, iso=None, options=(),
+                 monitor=False):
         """Boot ISO (default build/clkernel.iso) with tools/qemu, or run
         COMMAND (a list) that boots. OPTIONS are more tools/qemu options
-        (["--disk", path]); QEMU_ARGS go to QEMU as they are."""
-        args = [str(ROOT / "tools" / "qemu"), "--console", "stdio", "--mem", mem]
+        (["--disk", path]); QEMU_ARGS go to QEMU as they are. With MONITOR,
+        QEMU's monitor shares the console, as in make run (see monitor())."""
+        console = "mux" if monitor else "stdio"
+        args = [str(ROOT / "tools" / "qemu"), "--console", console, "--mem", mem]
         if iso:
             args += ["--iso", str(iso)]
         if cmdline:
@@ -50,6 +53,7 @@ class Machine:
         self._cond = threading.Condition()
         self._eof = False
         self._pos = 0  # expect() searches the text from here
+        self._monitor_pos = 0  # monitor() looks for its prompts from here
         self.first_output_at = None
         self._thread = threading.Thread(target=self._reader, daemon=True)
         self._thread.start()
@@ -120,6 +124,29 @@ class Machine:
         """Type the bytes DATA as they are (control keys, escapes)."""
         self.proc.stdin.write(data)
         self.proc.stdin.flush()
+
+    def monitor(self, *commands, timeout=30):
+        """Run COMMANDS in QEMU's monitor (a Machine booted with
+        monitor=True): Ctrl-A C switches the console to the monitor, each
+        command is sent once its "(qemu) " prompt is there, and after the
+        last one's prompt Ctrl-A C switches back. expect() then goes on
+        from where it was before, so nothing the guest printed meanwhile
+        is skipped (but the monitor's text may have come between)."""
+        start = self._pos
+        self._pos = max(start, self._monitor_pos)  # past the last session's prompts
+        self.send_raw(b"\x01c")
+        for command in commands:
+            self.expect(r"\(qemu\) ", timeout=timeout, partial=True)
+            self.send_raw(command.encode() + b"\n")
+        self.expect(r"\(qemu\) ", timeout=timeout, partial=True)
+        self.send_raw(b"\x01c")
+        self._monitor_pos, self._pos = self._pos, start
+
+    def sendkeys(self, *keys, timeout=30):
+        """Press KEYS on the guest's keyboard, one after another, with the
+        monitor's sendkey (QEMU's key names: "a", "shift-a", "ctrl-c",
+        "ret", "up", ...)."""
+        self.monitor(*(f"sendkey {key}" for key in keys), timeout=timeout)
 
     def wait_exit(self, timeout=30):
         """Wait for QEMU to exit; return its exit status."""
