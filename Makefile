@@ -336,13 +336,25 @@ $(BUILD)/servers/%: $$(wildcard servers/%/*.c) $$(wildcard servers/%/*.h) $$(ser
 	@mkdir -p $(@D)
 	$(say) SDKCC $@
 	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iservers/$* -Iservers -Ikernel/include \
-		$(filter %.c,$^) -o $@
+		$(server_cflags_$*) $(filter %.c,$^) -o $@
 
 $(BUILD)/initrd/sbin/%: $(BUILD)/servers/%
 	@mkdir -p $(@D)
 	$(Q)strip -o $@ $<
 
 .SECONDARY: $(SERVERS:%=$(BUILD)/servers/%)
+
+# The shell's natural-language model (docs/shell-nlu.md): tools/nlu-train
+# trains the intent classifier on the phrase corpus and writes its weights,
+# with the slot extractor's word classes, as a header that nlu.c includes.
+NLU_MODEL := $(BUILD)/gen/shell/nlu_model.h
+NLU_DATA := servers/shell/nlu/corpus.txt servers/shell/nlu/lexicon.txt
+$(NLU_MODEL): $(NLU_DATA) tools/nlu-train | setup
+	@mkdir -p $(@D)
+	$(say) NLUGEN $@
+	$(Q)$(PYTHON) tools/nlu-train $(NLU_DATA) $@
+server_cflags_shell := -I$(BUILD)/gen/shell
+$(BUILD)/servers/shell: $(NLU_MODEL)
 
 # Test services: variants of one source (counter2 is version 2, counter_bad
 # cannot restore), and the manifests the supervisor's tests boot with.
