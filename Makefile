@@ -461,6 +461,11 @@ unit_src_ramfs      := servers/vfs/ramfs.c
 unit_src_initrdfs   := servers/vfs/initrdfs.c kernel/cpio.c
 unit_src_bcache     := servers/vfs/bcache.c
 unit_src_calendar   := kernel/calendar.c
+# the shell's natural-language understanding, with its generated model
+UNIT_TESTS += nlu
+unit_src_nlu        := servers/shell/nlu.c
+HOST_CFLAGS += -Iservers/shell -I$(BUILD)/gen/shell
+$(BUILD)/unit/test_nlu: $(NLU_MODEL)
 
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 
@@ -480,6 +485,9 @@ fuzz_src_ext2       := servers/vfs/ext2.c
 fuzz_src_ramfs      := servers/vfs/ramfs.c
 fuzz_src_initrdfs   := servers/vfs/initrdfs.c kernel/cpio.c
 fuzz_src_bcache     := servers/vfs/bcache.c
+FUZZ_TARGETS += nlu
+fuzz_src_nlu        := servers/shell/nlu.c
+$(BUILD)/fuzz/fuzz_nlu: $(NLU_MODEL)
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 10
