@@ -7,6 +7,7 @@
 #   make bench        boot-time and allocator figures in guest instructions
 #   make fuzz         run each fuzz target for FUZZ_SECONDS (default 600)
 #   make format       reformat our C code with clang-format
+#   make nlu-eval     the natural-language shell's accuracy on held-out phrases
 #
 # Every target first runs tools/setup, which installs missing Debian packages.
 
@@ -558,6 +559,20 @@ fuzz: $(FUZZ_BINS) $(ELF_SEEDED) $(EXT2_SEEDED)
 		$$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/$$(basename $$f)- \
 			$(BUILD)/fuzz/corpus-$$(basename $$f) $$(ls -d tests/fuzz/seeds/$$(basename $$f) 2>/dev/null); \
 	done
+
+# The natural-language shell's accuracy on held-out phrasing, and its
+# time per line on this host (tools/nlu-eval, docs/shell-nlu.md).
+NLU_CLI := $(BUILD)/nlu/nlu-cli
+$(NLU_CLI): tools/nlu-cli.c servers/shell/nlu.c servers/shell/nlu.h servers/shell/nlu_impl.h \
+		$(NLU_MODEL)
+	@mkdir -p $(@D)
+	$(say) HOSTCC $@
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -Iservers/shell -I$(BUILD)/gen/shell \
+		tools/nlu-cli.c servers/shell/nlu.c -o $@
+
+.PHONY: nlu-eval
+nlu-eval: $(NLU_CLI)
+	$(Q)$(PYTHON) tools/nlu-eval --cli $(NLU_CLI)
 
 test: format-check all unit fuzz-smoke
 	$(PYTHON) -m pytest -q tests
