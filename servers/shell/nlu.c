@@ -812,13 +812,20 @@ static enum slot build_cd(const struct line *l, struct out *o)
     return p.slot;
 }
 
-/* cat, stat, rm, rmdir, mkdir PATH */
+/* cat, stat, mkdir PATH */
 static enum slot build_path(const struct line *l, struct out *o)
 {
     struct path p = find_path(l, P_COMPOSE | P_GUESS, l->nt);
     if (p.slot != SLOT_NONE)
         put_path(o, l, &p);
     return p.slot;
+}
+
+/* rm, rmdir PATH: one path, never "all the files in /tmp" taken for
+ * "rm /tmp". */
+static enum slot build_remove(const struct line *l, struct out *o)
+{
+    return has(l, NLU_F_ALL) ? SLOT_NONE : build_path(l, o);
 }
 
 /* mv, cp FROM TO: two paths, or "X to Y" with plain words. */
@@ -963,8 +970,8 @@ static const struct intent {
     { "cat", build_path, "a file", "cat /etc/motd" },
     { "echo", build_echo, "some text and a file", "echo hello > /tmp/a" },
     { "mkdir", build_path, "a path", "mkdir /tmp/projects" },
-    { "rm", build_path, "a file", "rm /tmp/a" },
-    { "rmdir", build_path, "a directory", "rmdir /tmp/projects" },
+    { "rm", build_remove, "a file", "rm /tmp/a" },
+    { "rmdir", build_remove, "a directory", "rmdir /tmp/projects" },
     { "mv", build_two, "a source and a target", "mv /tmp/a /tmp/b" },
     { "cp", build_two, "a source and a target", "cp /etc/motd /tmp/motd" },
     { "stat", build_path, "a path", "stat /etc/motd" },

@@ -141,7 +141,8 @@ static void test_missing_slots(void)
     expect_unknown("restart the server");
     expect_unknown("delete");
     expect_unknown("copy a file");
-    expect_unknown("kill some time");
+    expect_unknown("kill them all");
+    expect_unknown("please remove all of the files in /home");
     CHECK(strstr(understand("restart the server").suggestion, "restart"));
     /* an alias for a service that is not running names nothing */
     const char *only[] = { "vfs" };
