@@ -13,7 +13,7 @@
  * tokenize and the features must stay the same as tools/nlu-train's; the
  * unit test checks them against vectors that the generator writes.
  *
- * Everything lives on the stack (about 4 KiB): reentrant, no allocation.
+ * Everything lives on the stack (under 6 KiB): reentrant, no allocation.
  */
 #define NLU_MODEL_WEIGHTS
 #include "nlu.h"
