@@ -7,6 +7,7 @@
 #   make bench        boot-time and allocator figures in guest instructions
 #   make fuzz         run each fuzz target for FUZZ_SECONDS (default 600)
 #   make format       reformat our C code with clang-format
+#   make nlu-eval     the natural-language shell's accuracy on held-out phrases
 #
 # Every target first runs tools/setup, which installs missing Debian packages.
 
@@ -336,13 +337,25 @@ $(BUILD)/servers/%: $$(wildcard servers/%/*.c) $$(wildcard servers/%/*.h) $$(ser
 	@mkdir -p $(@D)
 	$(say) SDKCC $@
 	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iservers/$* -Iservers -Ikernel/include \
-		$(filter %.c,$^) -o $@
+		$(server_cflags_$*) $(filter %.c,$^) -o $@
 
 $(BUILD)/initrd/sbin/%: $(BUILD)/servers/%
 	@mkdir -p $(@D)
 	$(Q)strip -o $@ $<
 
 .SECONDARY: $(SERVERS:%=$(BUILD)/servers/%)
+
+# The shell's natural-language model (docs/shell-nlu.md): tools/nlu-train
+# trains the intent classifier on the phrase corpus and writes its weights,
+# with the slot extractor's word classes, as a header that nlu.c includes.
+NLU_MODEL := $(BUILD)/gen/shell/nlu_model.h
+NLU_DATA := servers/shell/nlu/corpus.txt servers/shell/nlu/lexicon.txt
+$(NLU_MODEL): $(NLU_DATA) tools/nlu-train | setup
+	@mkdir -p $(@D)
+	$(say) NLUGEN $@
+	$(Q)$(PYTHON) tools/nlu-train $(NLU_DATA) $@
+server_cflags_shell := -I$(BUILD)/gen/shell
+$(BUILD)/servers/shell: $(NLU_MODEL)
 
 # Test services: variants of one source (counter2 is version 2, counter_bad
 # cannot restore), and the manifests the supervisor's tests boot with.
@@ -450,6 +463,11 @@ unit_src_initrdfs   := servers/vfs/initrdfs.c kernel/cpio.c
 unit_src_bcache     := servers/vfs/bcache.c
 unit_src_calendar   := kernel/calendar.c
 unit_src_kbd        := servers/console/kbd.c
+# the shell's natural-language understanding, with its generated model
+UNIT_TESTS += nlu
+unit_src_nlu        := servers/shell/nlu.c
+HOST_CFLAGS += -Iservers/shell -I$(BUILD)/gen/shell
+$(BUILD)/unit/test_nlu: $(NLU_MODEL)
 
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 
@@ -470,6 +488,9 @@ fuzz_src_ramfs      := servers/vfs/ramfs.c
 fuzz_src_initrdfs   := servers/vfs/initrdfs.c kernel/cpio.c
 fuzz_src_bcache     := servers/vfs/bcache.c
 fuzz_src_kbd        := servers/console/kbd.c
+FUZZ_TARGETS += nlu
+fuzz_src_nlu        := servers/shell/nlu.c
+$(BUILD)/fuzz/fuzz_nlu: $(NLU_MODEL)
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 10
@@ -540,6 +561,20 @@ fuzz: $(FUZZ_BINS) $(ELF_SEEDED) $(EXT2_SEEDED)
 		$$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/$$(basename $$f)- \
 			$(BUILD)/fuzz/corpus-$$(basename $$f) $$(ls -d tests/fuzz/seeds/$$(basename $$f) 2>/dev/null); \
 	done
+
+# The natural-language shell's accuracy on held-out phrasing, and its
+# time per line on this host (tools/nlu-eval, docs/shell-nlu.md).
+NLU_CLI := $(BUILD)/nlu/nlu-cli
+$(NLU_CLI): tools/nlu-cli.c servers/shell/nlu.c servers/shell/nlu.h servers/shell/nlu_impl.h \
+		$(NLU_MODEL)
+	@mkdir -p $(@D)
+	$(say) HOSTCC $@
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -Iservers/shell -I$(BUILD)/gen/shell \
+		tools/nlu-cli.c servers/shell/nlu.c -o $@
+
+.PHONY: nlu-eval
+nlu-eval: $(NLU_CLI)
+	$(Q)$(PYTHON) tools/nlu-eval --cli $(NLU_CLI)
 
 test: format-check all unit fuzz-smoke
 	$(PYTHON) -m pytest -q tests
