@@ -784,6 +784,26 @@ int fcntl(int fd, int cmd, ...)
     }
 }
 
+int vfs_mounts(struct vfs_mount *out, unsigned max)
+{
+    lock();
+    unsigned n = 0;
+    while (n < max) {
+        struct op o = { .type = VFS_MOUNTS, .req_len = sizeof(struct vfs_io_req) };
+        o.req.io.offset = n;
+        struct vfs_io_resp r;
+        int err = run(&o, &r, sizeof(r));
+        if (err)
+            return done(fail(err));
+        if (r.count == 0)
+            break;
+        uint64_t take = r.count < max - n ? r.count : max - n;
+        memcpy(out + n, vc.buf, take * sizeof(*out));
+        n += (unsigned)take;
+    }
+    return done((int)n);
+}
+
 /* ---- directories ---- */
 
 #define DIR_BUF 8192

@@ -25,6 +25,7 @@
 /* Registry capabilities given to services carry badge REGISTRY_BADGE + i;
  * fault-mailbox capabilities carry i + 1. */
 #define REGISTRY_BADGE 0x100
+#define GUEST_BADGE    0x10000 /* SUP_REGISTRY's: no service's, so no control */
 
 #define BACKOFF_FIRST (10 * MS)
 #define BACKOFF_MAX   (1000 * MS)
@@ -579,6 +580,42 @@ static void restart(struct actor_req *req)
     actor_reply(req, s->state == SUP_RUNNING ? 0 : CLK_EIO, NULL, 0);
 }
 
+/* SUP_KILL: as a crash, so the service's policy decides what follows. */
+static void kill_request(struct actor_req *req)
+{
+    struct sup_kill q;
+    memcpy(&q, req->data, sizeof(q));
+    q.name[ACTOR_NAME_MAX - 1] = '\0';
+    if (!may_control(req))
+        return;
+    struct service *s = NULL;
+    for (unsigned i = 0; i < manifest.nsvc && !s; i++)
+        if (services[i].actor && (q.name[0] ? !strcmp(services[i].spec->name, q.name)
+                                            : services[i].actor_id == q.actor_id))
+            s = &services[i];
+    if (!s || s->state == SUP_UPDATING) {
+        actor_reply(req, s ? CLK_EAGAIN : CLK_ENOENT, NULL, 0);
+        return;
+    }
+    ended(s, s->actor_id, true, true, "killed by request", false);
+    actor_reply(req, 0, NULL, 0);
+}
+
+/* SUP_REGISTRY: a capability to the registry that no service's badge is on. */
+static void guest_registry(struct actor_req *req)
+{
+    long cap = clk_cap_mint(registry_ep, CLK_RIGHT_SEND | CLK_RIGHT_GRANT, GUEST_BADGE);
+    long token = cap < 0 ? cap : actor_defer(req);
+    if (token < 0) {
+        if (cap > 0)
+            clk_cap_delete(cap);
+        actor_reply(req, token, NULL, 0);
+        return;
+    }
+    actor_reply_later_cap(token, 0, NULL, 0, cap);
+    clk_cap_delete(cap); /* the caller has its copy */
+}
+
 /* End the update of S: forget its bookkeeping, log and answer REQ. */
 static void update_done(struct actor_req *req, struct service *s, long status,
                         struct sup_update_result *res)
@@ -783,6 +820,8 @@ static const struct actor_handler sup_handlers[] = {
     { SUP_UPDATE, sizeof(struct sup_update), sizeof(struct sup_update), update },
     { SUP_LOG, sizeof(uint64_t), sizeof(uint64_t), log_request },
     { SUP_INJECT, sizeof(struct sup_inject), sizeof(struct sup_inject), inject },
+    { SUP_KILL, sizeof(struct sup_kill), sizeof(struct sup_kill), kill_request },
+    { SUP_REGISTRY, 0, 0, guest_registry },
 };
 
 /* Start the services in dependency order; one whose dependency is not

@@ -265,6 +265,15 @@ long actor_call_service(struct actor_service *s, unsigned type, const void *data
 
 void actor_allow_injection(void);
 
+/* For an actor whose first thread does something else than serve (the
+ * shell reads the console): a thread of its own answers the supervisor's
+ * control requests on the endpoint the environment names (ACTOR_ENDPOINT,
+ * after ACTOR_HANDOVER during a live update): PING; SAVE, which hands over
+ * no state and ends the actor; RESTORE of no state; INJECT of a crash or
+ * a hang (with ACTOR_INJECT); anything else is CLK_ENOSYS. 0 (also when
+ * no supervisor started it), or THREAD_CREATE's error. */
+long actor_serve_control(void);
+
 /* Restore DEF's state from the memory object in slot CAP (LEN bytes), as
  * ACTOR_CTL_RESTORE does; the object is unmapped and its slot freed. */
 long actor_restore(const struct actor_def *def, long cap, uint64_t len);

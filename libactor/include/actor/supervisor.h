@@ -24,6 +24,14 @@
  *                SUP_LOG_KEPT)
  *   SUP_INJECT   struct sup_inject -> 0: make a service that allows it
  *                (manifest: inject=yes) misbehave; CLK_EPERM otherwise
+ *   SUP_KILL     struct sup_kill -> 0: kill the running instance of the
+ *                service NAME (or, with NAME empty, the service whose
+ *                instance is actor ACTOR_ID); what follows is as after a
+ *                crash: its restart policy (control=yes only; CLK_ENOENT
+ *                when no running service matches)
+ *   SUP_REGISTRY -> a registry capability for a program that a service
+ *                starts (the shell's run): lookups and registrations of
+ *                new names, never control (anyone may ask)
  */
 #ifndef ACTOR_SUPERVISOR_H
 #define ACTOR_SUPERVISOR_H
@@ -36,6 +44,8 @@ enum sup_type {
     SUP_UPDATE = 18,
     SUP_LOG = 19,
     SUP_INJECT = 20,
+    SUP_KILL = 24,
+    SUP_REGISTRY = 25,
 };
 
 enum sup_state {
@@ -112,6 +122,11 @@ enum sup_fault {
     SUP_FAULT_LEAK = 3,      /* take 64 KiB more memory every 10 ms */
     SUP_FAULT_FLOOD = 4,     /* the supervisor floods it with 1,000 requests */
     SUP_FAULT_BAD_REPLY = 5, /* its next answer is malformed */
+};
+
+struct sup_kill {
+    char name[ACTOR_NAME_MAX]; /* a service, or "" */
+    uint64_t actor_id;         /* with NAME "": its running instance's id */
 };
 
 struct sup_inject {

@@ -177,4 +177,8 @@ struct vfs_mount {
 
 #define VFS_MOUNT_RDONLY 1
 
+/* libc-port's: the mount table (df), up to MAX entries into OUT: how many,
+ * or -1 with errno. */
+int vfs_mounts(struct vfs_mount *out, unsigned max);
+
 #endif
