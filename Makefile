@@ -322,7 +322,7 @@ $(BUILD)/initrd/test/%: $(BUILD)/sdk-tests/%
 
 # ---- servers: servers/NAME/*.c, built against the SDK, installed as sbin/NAME ----
 
-SERVERS := supervisor block vfs console
+SERVERS := supervisor block vfs console shell
 # sources from elsewhere in the tree that a server shares: pure code, and
 # the drivers' libraries (servers/pci, servers/virtio), included as
 # "pci/pci.h" and "virtio/virtio.h"
@@ -440,12 +440,13 @@ $(BUILD)/clkernel.iso: $(BUILD)/kernel/clkernel.elf $(BUILD)/initrd.cpio tools/g
 
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-Ikernel/include -Ikernel/arch/x86_64/include -Iabi/include -Itests/unit \
-	-Iservers/supervisor -Iservers/vfs -Iservers -Iservers/block -Ilibactor/include
+	-Iservers/supervisor -Iservers/vfs -Iservers -Iservers/block -Iservers/shell \
+	-Ilibactor/include
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # test name -> kernel sources it tests (pure code only)
 UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt ksyms elf manifest ext2 block \
-	ramfs initrdfs bcache calendar kbd
+	ramfs initrdfs bcache calendar kbd line
 unit_src_buddy      := kernel/buddy.c
 unit_src_kmalloc    := kernel/kmalloc.c kernel/buddy.c
 unit_src_fmt        := kernel/fmt.c
@@ -463,10 +464,11 @@ unit_src_initrdfs   := servers/vfs/initrdfs.c kernel/cpio.c
 unit_src_bcache     := servers/vfs/bcache.c
 unit_src_calendar   := kernel/calendar.c
 unit_src_kbd        := servers/console/kbd.c
+unit_src_line       := servers/shell/line.c
 # the shell's natural-language understanding, with its generated model
 UNIT_TESTS += nlu
 unit_src_nlu        := servers/shell/nlu.c
-HOST_CFLAGS += -Iservers/shell -I$(BUILD)/gen/shell
+HOST_CFLAGS += -I$(BUILD)/gen/shell
 $(BUILD)/unit/test_nlu: $(NLU_MODEL)
 
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/test_%)

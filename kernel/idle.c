@@ -1,8 +1,9 @@
 /*
  * idle.c: what the kernel does with nothing to run. It halts until an
  * interrupt arrives, then hands the CPU to any thread that became ready.
- * Until the shell exists it also echoes console input and answers each line,
- * so the console is visibly alive; but while an actor that has read the
+ * When no actor reads the console (no shell runs: init= chose another root,
+ * or user space is down) it also echoes console input and answers each
+ * line, so the console is visibly alive; while an actor that has read the
  * console (CONSOLE_READ) lives, input is left to it.
  */
 #include <arch/cpu.h>
@@ -20,7 +21,7 @@ static void take_char(char c)
 {
     if (c == '\r' || c == '\n') {
         console_write("\n", 1);
-        kprintf("kernel: got \"%.*s\" (%u bytes); no shell is running yet\n", (int)len, line, len);
+        kprintf("kernel: got \"%.*s\" (%u bytes); nobody reads the console\n", (int)len, line, len);
         len = 0;
     } else if ((c == '\b' || c == 0x7F) && len > 0) {
         len--;

@@ -30,7 +30,7 @@ def test_console_read_errors_waits_queue_and_forgets_the_dead(boot):
     assert len(checks) == 12 and all(ok == "ok" for ok, _ in checks), checks
     # C's wait died with its actor; typed input now goes to the idle loop.
     m.send("after")
-    m.expect(r'kernel: got "after" \(5 bytes\); no shell is running yet')
+    m.expect(r'kernel: got "after" \(5 bytes\); nobody reads the console')
 
 
 def test_stdin_reads_edited_lines_until_ctrl_d(boot):
@@ -75,7 +75,7 @@ def test_console_input_errors_limits_and_readers(boot):
     input."""
     m = boot_runner(boot, "coninput:8:D coninput")
     m.expect(r"coninput: exiting with 0 failures")
-    m.expect(r'kernel: got "typed by a driver" \(17 bytes\); no shell is running yet')
+    m.expect(r'kernel: got "typed by a driver" \(17 bytes\); nobody reads the console')
     wait_for_exits(m, ["runner", "coninput", "coninput"])
     assert "coninput: no device authority: CONSOLE_INPUT -> -9" in m.text
     checks = re.findall(r"coninput: (ok|FAIL) (.*)", m.text)

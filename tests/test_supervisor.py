@@ -27,17 +27,18 @@ def test_the_default_boot_starts_the_supervisor(boot):
     """Without init=, the kernel starts sbin/supervisor, which reads
     /etc/services and serves the name registry. Its services: the block
     driver, which finds no disk here and stays down without a restart, the
-    VFS, which then says so and mounts a ramfs at /, and the console
-    driver, which finds QEMU's PS/2 keyboard and stays up."""
+    VFS, which then says so and mounts a ramfs at /, the console driver,
+    which finds QEMU's PS/2 keyboard and stays up, and the shell."""
     m = boot()
     m.expect(r"actor 1 \(supervisor\) started")
-    m.expect(r"supervisor: etc/services: 3 service\(s\), 0 problem\(s\)")
+    m.expect(r"supervisor: etc/services: 4 service\(s\), 0 problem\(s\)")
     m.expect_all([EVENT + r"block exit: actor \d+ exited with status 78: nothing to do here",
                   EVENT + r"vfs start: actor \d+",
                   r"vfs: no disk: the block driver found none",
                   r"vfs: / is a ramfs", EVENT + r"console start: actor \d+",
-                  r"console: PS/2 keyboard on the i8042", r"idle: boot complete"])
-    assert not re.search(r"(vfs|console) (exit|fault|restart)", m.text)
+                  r"console: PS/2 keyboard on the i8042", EVENT + r"shell start: actor \d+",
+                  r"clk> ", r"idle: boot complete"])
+    assert not re.search(r"(vfs|console|shell) (exit|fault|restart)", m.text)
 
 
 def test_a_crash_leads_to_a_restart(boot):
@@ -251,7 +252,7 @@ def test_when_the_supervisor_dies_user_space_restarts(boot):
     assert m.text.count("supervisor: test/manifests/death: 2 service(s)") == 4
     assert "actor 2 (counter) stopped: user space restarts" in m.text
     m.send("hello")
-    m.expect(r'kernel: got "hello" \(5 bytes\); no shell is running yet')
+    m.expect(r'kernel: got "hello" \(5 bytes\); nobody reads the console')
 
 
 def test_a_service_maps_the_initrd_read_only_without_a_copy(boot):
