@@ -54,6 +54,7 @@ KERNEL_C := \
 	kernel/ksyms.c \
 	kernel/kstack.c \
 	kernel/log.c \
+	kernel/monitor.c \
 	kernel/panic.c \
 	kernel/sched.c \
 	kernel/string.c \
@@ -160,7 +161,7 @@ TEST_ACTORS := runner hello spin forever sleeper fault_null fault_priv fault_div
 	bench_sys bench_switch bench_ipc echo_server client caller quitter hostile async producer \
 	consumer multi signaller quota shm shm_ro ring_producer ring_consumer regs threads \
 	registry publisher finder wait_server thread_stack rtc rtc_quitter \
-	edu devbad deferrer asker conread initrd_cap
+	edu devbad deferrer asker conread initrd_cap actor_info
 TEST_ACTOR_BINS := $(TEST_ACTORS:%=$(BUILD)/initrd/test/%)
 
 $(BUILD)/user/%.o: %.c | setup
