@@ -268,6 +268,7 @@ static int give_boot_info(struct actor *a, const char *cmdline)
 {
     struct clk_bootinfo bi = { .magic = CLK_BOOTINFO_MAGIC, .device_cap = CLK_CAP_INIT };
     strlcpy(bi.cmdline, cmdline, sizeof(bi.cmdline));
+    arch_bootinfo_power(&bi);
     int err = give_initrd(a, &bi);
     if (!err) { /* the monitor authority, in the next free slot (the root alone has it) */
         int slot = cap_insert(a, monitor_authority.type, NULL, monitor_authority.rights, 0);

@@ -151,6 +151,10 @@ void actor_exit(struct actor *a, int status);
  * by default sbin/supervisor). Returns false when there is none. */
 bool actor_start_root(const char *path, const char *cmdline);
 
+/* Arch layer (arch/x86_64/acpi.c): fill the fields of BI that say how to
+ * power off and reset, as the firmware told. */
+void arch_bootinfo_power(struct clk_bootinfo *bi);
+
 /* Actors alive now. */
 unsigned actor_count(void);
 

@@ -338,7 +338,13 @@ CLK_STATIC_ASSERT(sizeof(struct clk_actor_info) == 128, "clk_actor_info layout i
  * without a copy (it maps the object and finds the archive INITRD_OFFSET
  * bytes into it); such boot memory is never freed, costs nobody's quota and
  * refuses MEMORY_PHYS. MONITOR_CAP is the slot of the monitor authority (see
- * ACTOR_INFO; the next free slot). Fields only ever get added at the end.
+ * ACTOR_INFO; the next free slot). The ACPI_* fields say how to power the
+ * machine off and reset it, as the firmware's FADT and DSDT tell: write
+ * SLP_TYPa << 10 | 1 << 13 (SLP_EN) to the 16-bit PM1a control port (and
+ * SLP_TYPb's to PM1b's, when it is not 0) to enter S5, soft off; write
+ * RESET_VALUE to the reset register (in the ACPI address space
+ * RESET_SPACE: 0 memory, 1 I/O ports, 2 PCI configuration) to reset.
+ * Fields only ever get added at the end.
  */
 #define CLK_BOOTINFO_VA    0x00007F0000000000ULL
 #define CLK_BOOTINFO_MAGIC 0x434C4B424F4F5431ULL /* "CLKBOOT1" */
@@ -352,7 +358,18 @@ struct clk_bootinfo {
                                          pages, 0 if there is no initrd */
     unsigned long long initrd_offset; /* where the archive starts in the object's first page */
     unsigned long long monitor_cap;   /* slot of the monitor authority */
+
+    /* Power-off and reset, from the FADT and \_S5 (see above). */
+    unsigned acpi_pm1a_cnt;             /* I/O port of the PM1a control register, 0 if none */
+    unsigned acpi_pm1b_cnt;             /* I/O port of the PM1b control register, 0 if none */
+    unsigned acpi_slp_typa;             /* \_S5's SLP_TYPa (0..7) */
+    unsigned acpi_slp_typb;             /* \_S5's SLP_TYPb (0..7) */
+    unsigned acpi_s5_valid;             /* 1 when PM1a and both SLP_TYPs are known */
+    unsigned acpi_reset_valid;          /* 1 when the FADT names a reset register */
+    unsigned acpi_reset_space;          /* its address space: 0 memory, 1 I/O, 2 PCI config */
+    unsigned acpi_reset_value;          /* the byte to write there */
+    unsigned long long acpi_reset_addr; /* its address in that space */
 };
-CLK_STATIC_ASSERT(sizeof(struct clk_bootinfo) == 568, "clk_bootinfo layout is ABI");
+CLK_STATIC_ASSERT(sizeof(struct clk_bootinfo) == 608, "clk_bootinfo layout is ABI");
 
 #endif
