@@ -155,6 +155,10 @@ static long spawn_actor(struct service *s, const char *bin, long state, uint64_t
                    (unsigned long)bootinfo->initrd_offset, (unsigned long)bootinfo->initrd_len);
         caps[ncaps++] = clk_cap_mint((long)bootinfo->initrd_cap, CLK_RIGHT_READ, 0);
     }
+    if (sp->caps & SVC_CAP_MONITOR) { /* READ: ACTOR_INFO is all it is for */
+        put_string(args, sizeof(args), &n, "CLK_MONITOR=%u", ncaps + 1);
+        caps[ncaps++] = clk_cap_mint((long)bootinfo->monitor_cap, CLK_RIGHT_READ, 0);
+    }
     if (sp->inject)
         put_string(args, sizeof(args), &n, "ACTOR_INJECT=1");
     long fault = clk_cap_mint(actor_fault_mailbox(), CLK_RIGHT_SEND, s->idx + 1);
