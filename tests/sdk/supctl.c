@@ -13,6 +13,7 @@
  *   report NAME         crash-time, then print the services and the event log
  *   faults NAME         inject a leak, a flood and a malformed reply
  *   restart NAME        restart NAME
+ *   shutdown, reboot    ask the supervisor to power off or reset the machine
  *   ps                  list every actor through the monitor authority
  *                       (CLK_MONITOR; caps=monitor), and the frames
  */
@@ -236,6 +237,14 @@ static void ps(void)
     printf("supctl: ps: %ld actors, then %ld; %ld of %ld frames used\n", n, r, total - free, total);
 }
 
+static void power(const char *what, uint32_t type)
+{
+    printf("supctl: %s\n", what);
+    fflush(stdout);
+    long r = actor_call(ACTOR_NAMES_SLOT, type, NULL, 0, NULL, NULL);
+    printf("supctl: %s -> %ld\n", what, r);
+}
+
 static long init(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "", *name = argc > 2 ? argv[2] : "counter";
@@ -260,7 +269,11 @@ static long init(int argc, char **argv)
         snprintf(n.name, sizeof(n.name), "%s", name);
         printf("supctl: restart %s -> %ld\n", name,
                actor_call(ACTOR_NAMES_SLOT, SUP_RESTART, &n, sizeof(n), NULL, NULL));
-    } else if (!strcmp(cmd, "ps"))
+    } else if (!strcmp(cmd, "shutdown"))
+        power("shutdown", SUP_SHUTDOWN);
+    else if (!strcmp(cmd, "reboot"))
+        power("reboot", SUP_REBOOT);
+    else if (!strcmp(cmd, "ps"))
         ps();
     else if (!strcmp(cmd, "faults"))
         other_faults(name);
