@@ -263,7 +263,8 @@ def test_a_service_maps_the_initrd_read_only_without_a_copy(boot):
     m = supervise(boot, "initrd")
     m.expect_all([r"initrd_reader reader: map writable", r"initrd_reader driver: map writable",
                   r"initrd_reader plain: no CLK_INITRD \(not set\)",
-                  EVENT + r"writer fault: actor \d+: vector 14 at address 0x500000000000"])
+                  EVENT + r"writer fault: actor \d+: vector 14 at address 0x500000000000"]
+                 + [EVENT + rf"{name} exit: " for name in ("reader", "driver", "plain")])
     archive = (ROOT / "build" / "initrd.cpio").stat().st_size
     manifest = (ROOT / "tests" / "manifests" / "initrd").stat().st_size
     slots = {"reader": (3, "not set"), "driver": (4, "3"), "writer": (3, "not set")}
