@@ -55,6 +55,7 @@ KERNEL_C := \
 	kernel/ksyms.c \
 	kernel/kstack.c \
 	kernel/log.c \
+	kernel/monitor.c \
 	kernel/panic.c \
 	kernel/sched.c \
 	kernel/string.c \
@@ -70,6 +71,7 @@ KERNEL_C := \
 	kernel/arch/x86_64/acpi.c \
 	kernel/arch/x86_64/apic.c \
 	kernel/arch/x86_64/clock.c \
+	kernel/arch/x86_64/fadt.c \
 	kernel/arch/x86_64/gdt.c \
 	kernel/arch/x86_64/idt.c \
 	kernel/arch/x86_64/ioport.c \
@@ -161,7 +163,7 @@ TEST_ACTORS := runner hello spin forever sleeper fault_null fault_priv fault_div
 	bench_sys bench_switch bench_ipc echo_server client caller quitter hostile async producer \
 	consumer multi signaller quota shm shm_ro ring_producer ring_consumer regs threads \
 	registry publisher finder wait_server thread_stack rtc rtc_quitter \
-	edu devbad deferrer asker conread initrd_cap coninput
+	edu devbad deferrer asker conread initrd_cap coninput actor_info
 TEST_ACTOR_BINS := $(TEST_ACTORS:%=$(BUILD)/initrd/test/%)
 
 $(BUILD)/user/%.o: %.c | setup
@@ -445,7 +447,7 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # test name -> kernel sources it tests (pure code only)
-UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt ksyms elf manifest ext2 block \
+UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt fadt ksyms elf manifest ext2 block \
 	ramfs initrdfs bcache calendar kbd line
 unit_src_buddy      := kernel/buddy.c
 unit_src_kmalloc    := kernel/kmalloc.c kernel/buddy.c
@@ -454,6 +456,7 @@ unit_src_cmdline    := kernel/cmdline.c
 unit_src_cpio       := kernel/cpio.c
 unit_src_multiboot2 := kernel/arch/x86_64/multiboot2.c
 unit_src_madt       := kernel/arch/x86_64/madt.c
+unit_src_fadt       := kernel/arch/x86_64/fadt.c kernel/arch/x86_64/madt.c
 unit_src_ksyms      := kernel/ksyms.c
 unit_src_elf        := kernel/elf.c
 unit_src_manifest   := servers/supervisor/manifest.c
@@ -478,10 +481,11 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c tests/unit/unit.h $$
 	$(say) HOSTCC $@
 	$(Q)$(CC) $(HOST_CFLAGS) $(SANITIZE) -o $@ $< tests/unit/unit.c $(unit_src_$*)
 
-FUZZ_TARGETS := cpio multiboot2 madt cmdline elf manifest ext2 ramfs initrdfs bcache kbd
+FUZZ_TARGETS := cpio multiboot2 madt fadt cmdline elf manifest ext2 ramfs initrdfs bcache kbd
 fuzz_src_cpio       := kernel/cpio.c
 fuzz_src_multiboot2 := kernel/arch/x86_64/multiboot2.c
 fuzz_src_madt       := kernel/arch/x86_64/madt.c
+fuzz_src_fadt       := kernel/arch/x86_64/fadt.c kernel/arch/x86_64/madt.c
 fuzz_src_cmdline    := kernel/cmdline.c
 fuzz_src_elf        := kernel/elf.c
 fuzz_src_manifest   := servers/supervisor/manifest.c

@@ -3,6 +3,7 @@
  */
 #include <actor.h>
 #include <async.h>
+#include <clock.h>
 #include <cmdline.h>
 #include <console.h>
 #include <cpio.h>
@@ -16,6 +17,7 @@
 #include <log.h>
 #include <memlayout.h>
 #include <memory.h>
+#include <monitor.h>
 #include <param.h>
 #include <sched.h>
 #include <vm.h>
@@ -140,6 +142,15 @@ struct actor *actor_find(uint64_t id)
     return NULL;
 }
 
+struct actor *actor_next(uint64_t after)
+{
+    struct actor *best = NULL;
+    for (struct actor *a = actors; a; a = a->next)
+        if (a->id > after && (!best || a->id < best->id))
+            best = a;
+    return best;
+}
+
 int actor_spawn(const struct spawn_req *r, struct actor **out)
 {
     if (r->prio > CLK_PRIO_MAX || r->ncaps > CLK_SPAWN_CAPS)
@@ -170,6 +181,7 @@ int actor_spawn(const struct spawn_req *r, struct actor **out)
     if (r->fault)
         cap_hold(&a->fault, r->fault);
     a->id = next_id++;
+    a->started_ns = clock_ns();
     a->next = actors;
     actors = a;
     nactors++;
@@ -251,12 +263,18 @@ static int give_initrd(struct actor *a, struct clk_bootinfo *bi)
 }
 
 /* Map the boot information and the initrd (read-only, not owned) into A,
- * and give it the initrd as a memory object. */
+ * and give it the initrd as a memory object and the monitor authority. */
 static int give_boot_info(struct actor *a, const char *cmdline)
 {
     struct clk_bootinfo bi = { .magic = CLK_BOOTINFO_MAGIC, .device_cap = CLK_CAP_INIT };
     strlcpy(bi.cmdline, cmdline, sizeof(bi.cmdline));
+    arch_bootinfo_power(&bi);
     int err = give_initrd(a, &bi);
+    if (!err) { /* the monitor authority, in the next free slot (the root alone has it) */
+        int slot = cap_insert(a, monitor_authority.type, NULL, monitor_authority.rights, 0);
+        err = slot < 0 ? slot : 0;
+        bi.monitor_cap = slot < 0 ? 0 : (uint64_t)slot;
+    }
     if (!err)
         err = vspace_map_new(&a->vs, USER_BOOTINFO, 1, 0); /* read-only for the actor */
     if (!err) {
@@ -378,6 +396,7 @@ void actor_fault(struct thread *t, unsigned vec, const char *what, uint64_t addr
 {
     struct actor *a = t->actor;
     char why[160];
+    a->faults++;
     ksnprintf(why, sizeof(why), "%s (vector %u) at RIP %#lx, address %#lx, error %#lx", what, vec,
               (unsigned long)rip, (unsigned long)addr, (unsigned long)error);
     if (a->fault.type == CAP_MAILBOX) {
@@ -450,8 +469,12 @@ void thread_exit(struct thread *t)
         actor_exit(a, 0); /* its last thread ended */
         return;
     }
-    detach(t);
+    detach(t); /* charges its CPU time, if it ran */
     arch_thread_gone(&t->arch);
+    a->gone_cpu_ticks += t->cpu_ticks;
+    a->gone_syscalls += t->syscalls;
+    a->gone_sent += t->sent;
+    a->gone_received += t->received;
     for (struct thread **p = &a->threads; *p; p = &(*p)->sibling)
         if (*p == t) {
             *p = t->sibling;

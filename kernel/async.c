@@ -11,6 +11,16 @@
 #include <panic.h>
 #include <sched.h>
 
+static struct mailbox *mailboxes; /* every one, for mailbox_depth */
+
+uint64_t mailbox_depth(uint32_t id)
+{
+    uint64_t n = 0;
+    for (const struct mailbox *mb = mailboxes; mb; mb = mb->all_next)
+        n += mb->owner == id ? mb->count : 0;
+    return n;
+}
+
 int mailbox_create(struct actor *a, uint64_t size)
 {
     if (size == 0 || size > CLK_MAILBOX_MAX)
@@ -24,10 +34,16 @@ int mailbox_create(struct actor *a, uint64_t size)
     mb->size = (uint32_t)size;
     mb->owner = a->id;
     int slot = cap_insert(a, CAP_MAILBOX, mb, CLK_RIGHTS_ALL, 0);
-    if (slot < 0)
+    if (slot < 0) {
         kfree(mb);
-    else
-        a->mailbox_slots += mb->size;
+        return slot;
+    }
+    a->mailbox_slots += mb->size;
+    mb->all_next = mailboxes;
+    mb->all_prev = &mailboxes;
+    if (mailboxes)
+        mailboxes->all_prev = &mb->all_next;
+    mailboxes = mb;
     return slot;
 }
 
@@ -64,6 +80,9 @@ void mailbox_release(struct mailbox *mb, unsigned rights)
         struct actor *owner = actor_find(mb->owner); /* its slots count against its creator */
         if (owner)
             owner->mailbox_slots -= mb->size;
+        *mb->all_prev = mb->all_next;
+        if (mb->all_next)
+            mb->all_next->all_prev = mb->all_prev;
         kfree(mb);
     }
 }
@@ -127,11 +146,12 @@ static void put(struct mailbox *mb, uint64_t tag, uint64_t badge, const uint64_t
 }
 
 /* Append the message in FROM's registers, sent with BADGE (there is room). */
-static void mailbox_put(struct mailbox *mb, struct trap_frame *from, uint64_t badge)
+static void mailbox_put(struct mailbox *mb, struct thread *from, uint64_t badge)
 {
     uint64_t w[CLK_MSG_REGS];
-    ctx_get_words(from, w);
-    put(mb, ctx_tag(from), badge, w);
+    ctx_get_words(&from->ctx, w);
+    put(mb, ctx_tag(&from->ctx), badge, w);
+    from->sent++;
 }
 
 int mailbox_post(struct mailbox *mb, uint64_t tag, uint64_t badge, const uint64_t w[CLK_MSG_REGS])
@@ -161,7 +181,7 @@ int64_t mailbox_send(struct thread *t, const struct cap *cap, uint64_t timeout)
         sched_block_timeout(THREAD_BLOCKED_FULL, timeout);
         return SYSCALL_NO_RESULT;
     }
-    mailbox_put(mb, &t->ctx, cap->badge);
+    mailbox_put(mb, t, cap->badge);
     source_ready(&mb->src);
     return 0;
 }
@@ -246,9 +266,10 @@ static bool take(struct thread *t, struct source *s)
         ctx_set_words(c, m->w);
         mb->head = (mb->head + 1) % mb->size;
         mb->count--;
+        t->received++;
         struct thread *w = tq_pop(&mb->senders); /* the first waiting for room */
         if (w) {
-            mailbox_put(mb, &w->ctx, w->send_badge);
+            mailbox_put(mb, w, w->send_badge);
             w->blocked_on = NULL;
             sched_wake(w, 0);
         }

@@ -54,6 +54,7 @@ static void release(struct actor *a, uint64_t slot)
 {
     struct cap c = a->caps->slot[slot];
     a->caps->slot[slot] = (struct cap){ 0 };
+    a->caps->used--;
     struct source *src = cap_source(c.type, c.obj);
     if (src)
         source_cap_gone(a, slot, src);
@@ -100,6 +101,7 @@ static int grow(struct actor *a)
     if (!t)
         return CLK_ENOMEM;
     t->nslots = m;
+    t->used = a->caps->used;
     memcpy(t->slot, a->caps->slot, n * sizeof(struct cap));
     kfree(a->caps);
     a->caps = t;
@@ -113,6 +115,7 @@ int cap_insert(struct actor *a, enum cap_type type, void *obj, unsigned rights, 
             return CLK_ENOMEM;
         if (a->caps->slot[i].type == CAP_EMPTY) {
             a->caps->slot[i] = (struct cap){ type, rights, badge, obj };
+            a->caps->used++;
             retain(type, obj, rights);
             return (int)i;
         }

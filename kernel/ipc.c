@@ -66,12 +66,14 @@ static void transfer_cap(struct thread *dst, struct thread *src)
 }
 
 /* Copy the message of SRC (its registers, its IPC buffer when the message
- * is longer, and a capability it passes) to DST, which sees BADGE. The
- * length was checked. */
+ * is longer, and a capability it passes) to DST, which sees BADGE, and
+ * count it as sent and received. The length was checked. */
 static void copy_msg(struct thread *dst, struct thread *src, uint64_t badge)
 {
     uint64_t tag = ctx_tag(&src->ctx);
     unsigned len = CLK_TAG_LEN(tag);
+    src->sent++;
+    dst->received++;
     ctx_copy_msg(&dst->ctx, &src->ctx, badge);
     if (len > CLK_MSG_REGS * 8)
         memcpy(phys_to_virt(dst->ipcbuf_pa), phys_to_virt(src->ipcbuf_pa), len);
@@ -324,6 +326,8 @@ static inline __attribute__((always_inline)) void fastpath(struct thread *t,
         tq_push(&ep->recv, t);
         t->state = THREAD_BLOCKED_RECV;
     }
+    t->sent++; /* ACTOR_INFO's counters: after the branches, one instruction each */
+    next->received++;
     sched_switch_to(next);
 }
 
@@ -349,6 +353,8 @@ void ipc_fastpath_reply_wait(struct thread *t, const struct trap_frame *c)
 
     /* point of no return */
     ipc_fast_count++;
+    t->sent++;
+    next->received++;
     ctx_set_ret(&next->ctx, 0);
     ctx_copy_msg(&next->ctx, c, 0);
     next->replier = NULL;

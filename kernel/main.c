@@ -72,6 +72,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
     vm_init(&bootinfo);            /* final page tables: direct map, W^X image */
     frame_init();                  /* buddy allocator over all free memory */
     acpi_init(&bootinfo, &madt);   /* MADT: where the interrupt controllers are */
+    acpi_power_init(&bootinfo);    /* FADT and \_S5: how user space powers off and resets */
     pic_disable();                 /* legacy PICs remapped and masked */
     lapic_init(&madt);             /* local APIC */
     ioapic_init(&madt);            /* IOAPIC, every input masked */

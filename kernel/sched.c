@@ -56,6 +56,18 @@ static struct thread *take_ready(unsigned prio)
     return t;
 }
 
+/* Stop running the current thread: charge its CPU time. */
+static void put_current(void)
+{
+    sched_cur->cpu_ticks += clock_ticks() - sched_cur->ran_at;
+    sched_cur = NULL;
+}
+
+uint64_t sched_cpu_ticks(const struct thread *t)
+{
+    return t->cpu_ticks + (t == sched_cur ? clock_ticks() - t->ran_at : 0);
+}
+
 /* Unlink T from the singly linked list at *HEAD; false when absent. */
 static bool unlink(struct thread **head, struct thread *t, struct thread **prev_out)
 {
@@ -88,7 +100,7 @@ void sched_remove(struct thread *t)
     struct thread *prev;
     untime(t);
     if (t == sched_cur) {
-        sched_cur = NULL;
+        put_current(); /* its time so far is charged, as at any switch */
         return;
     }
     if (t->state == THREAD_READY && unlink(&ready_head[t->prio], t, &prev)) {
@@ -97,13 +109,6 @@ void sched_remove(struct thread *t)
         if (!ready_head[t->prio])
             ready_mask &= ~(1u << t->prio);
     }
-}
-
-/* Stop running the current thread: charge its CPU time. */
-static void put_current(void)
-{
-    sched_cur->cpu_ticks += clock_ticks() - sched_cur->ran_at;
-    sched_cur = NULL;
 }
 
 void sched_yield(void)

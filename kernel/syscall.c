@@ -16,6 +16,7 @@
 #include <kmalloc.h>
 #include <log.h>
 #include <memory.h>
+#include <monitor.h>
 #include <panic.h>
 #include <sched.h>
 
@@ -350,6 +351,7 @@ static int64_t sys_stats(struct thread *t, const struct trap_frame *c)
     case CLK_STAT_FREE_FRAMES: frame_get_stats(&st); return (int64_t)st.free;
     case CLK_STAT_ACTORS: return actor_count();
     case CLK_STAT_BOOT_TIME: return calendar_boot_time();
+    case CLK_STAT_TOTAL_FRAMES: frame_get_stats(&st); return (int64_t)st.managed;
     default: return CLK_EINVAL;
     }
 }
@@ -524,6 +526,24 @@ static int64_t sys_console_read(struct thread *t, const struct trap_frame *c)
     return err < 0 ? err : console_read(t, buf, len, ctx_arg(c, 2));
 }
 
+/* ACTOR_INFO(monitor, after_id, buf): the info of the live actor with the
+ * smallest id above AFTER_ID, for the holder of a monitor authority with
+ * the READ right. The buffer is checked before anything is looked up. */
+static int64_t sys_actor_info(struct thread *t, const struct trap_frame *c)
+{
+    struct cap *cap;
+    struct clk_actor_info info;
+    uint64_t buf = ctx_arg(c, 2);
+    int err = cap_lookup(t->actor, ctx_arg(c, 0), CAP_MONITOR, CLK_RIGHT_READ, &cap);
+    if (err < 0 || (err = check_user_writable(&t->actor->vs, buf, sizeof(info))) < 0)
+        return err;
+    struct actor *a = actor_next(ctx_arg(c, 1));
+    if (!a)
+        return CLK_ENOENT;
+    actor_info(a, &info);
+    return copy_to_user(&t->actor->vs, buf, &info, sizeof(info));
+}
+
 /* CONSOLE_INPUT(dev, buf, len): a driver's bytes join the console input,
  * all of them or none (0: no room). The bytes are copied in before the
  * ring changes, so a bad buffer changes nothing. */
@@ -595,6 +615,7 @@ static syscall_fn *const syscalls[CLK_SYS_COUNT] = {
     [CLK_SYS_REPLY_DEFER] = sys_reply_defer,
     [CLK_SYS_REPLY_TO] = sys_reply_to,
     [CLK_SYS_CONSOLE_READ] = sys_console_read,
+    [CLK_SYS_ACTOR_INFO] = sys_actor_info,
     [CLK_SYS_CONSOLE_INPUT] = sys_console_input,
 };
 #pragma GCC diagnostic pop
@@ -612,6 +633,7 @@ __noreturn void syscall_from_user(struct trap_frame *c)
 {
     struct thread *t = container_of(c, struct thread, ctx);
     uint64_t nr = ctx_syscall_nr(c);
+    t->syscalls++;
     int64_t ret = syscalls[nr < CLK_SYS_COUNT ? nr : 0](t, c);
     if (ret != SYSCALL_NO_RESULT)
         ctx_set_ret(c, ret); /* T is alive: it gets a result */

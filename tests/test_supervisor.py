@@ -266,7 +266,8 @@ def test_a_service_maps_the_initrd_read_only_without_a_copy(boot):
     m = supervise(boot, "initrd")
     m.expect_all([r"initrd_reader reader: map writable", r"initrd_reader driver: map writable",
                   r"initrd_reader plain: no CLK_INITRD \(not set\)",
-                  EVENT + r"writer fault: actor \d+: vector 14 at address 0x500000000000"])
+                  EVENT + r"writer fault: actor \d+: vector 14 at address 0x500000000000"]
+                 + [EVENT + rf"{name} exit: " for name in ("reader", "driver", "plain")])
     archive = (ROOT / "build" / "initrd.cpio").stat().st_size
     manifest = (ROOT / "tests" / "manifests" / "initrd").stat().st_size
     slots = {"reader": (3, "not set"), "driver": (4, "3"), "writer": (3, "not set")}
@@ -286,3 +287,31 @@ def test_a_service_maps_the_initrd_read_only_without_a_copy(boot):
     assert "the write went through" not in m.text
     for name in ("reader", "driver", "plain"):
         event_time(m, name, "exit", r"actor \d+ exited with status 0")
+
+
+def test_a_service_given_the_monitor_authority_lists_every_actor(boot):
+    """caps=monitor gives a service a copy of the monitor authority (READ
+    only) and says where in CLK_MONITOR=SLOT; with it, ACTOR_INFO lists
+    every actor in id order with its state, priority and counters, as the
+    shell's ps will. A service without the key has no CLK_MONITOR, and
+    ACTOR_INFO refuses it (CLK_EBADF, -9)."""
+    m = supervise(boot, "monitor")
+    m.expect_all([r"supctl: ps: 5 actors, then -3; \d+ of \d+ frames used",
+                  r"supctl: ps: 0 actors, then -9"])
+    assert "supctl: CLK_MONITOR=3\n" in m.text
+    assert "supctl: CLK_MONITOR=(not set)\n" in m.text
+    rows = re.findall(r"supctl: ps (\d+) (\w+) (\w+) prio (\d+) threads (\d+) cpu (\d+) us "
+                      r"pages (\d+)/(\d+) caps (\d+) sent \d+ received \d+ syscalls (\d+)", m.text)
+    assert [(int(r[0]), r[1]) for r in rows] == [(1, "supervisor"), (2, "base"), (3, "top"),
+                                                (4, "watcher"), (5, "plain")]
+    info = {r[1]: (r[2], int(r[3]), int(r[7])) for r in rows}
+    assert info["supervisor"] == ("wait", 16, 0xFFFFFFFF)  # the root: every page
+    assert info["base"] == ("wait", 8, 32 * 256) == info["top"]  # memory=32 (MiB)
+    assert info["watcher"] == ("running", 2, 32 * 256)
+    assert info["plain"] == ("ready", 1, 32 * 256)  # not run yet: no CPU time, no syscalls
+    for r in rows:
+        ran = r[1] != "plain"
+        assert (int(r[5]) > 0, int(r[9]) > 0) == (ran, ran) and int(r[6]) > 0, r
+    used, total = map(int, re.search(r"supctl: ps: 5 actors, then -3; (\d+) of (\d+) frames",
+                                     m.text).groups())
+    assert 0 < used < total

@@ -51,6 +51,10 @@ struct thread {
     uint64_t wake_ns;     /* TIMED: when the wait ends */
     uint64_t cpu_ticks;   /* CPU time used, in clock_ticks() */
     uint64_t ran_at;      /* RUNNING: clock_ticks() when it started */
+    /* Counters for ACTOR_INFO (monitor.c), per thread so that the hot paths
+     * bump a field of a thread they hold already. */
+    uint64_t syscalls;       /* syscall.c */
+    uint64_t sent, received; /* messages: ipc.c, async.c */
     /* IPC state (ipc.c). */
     void *blocked_on;        /* BLOCKED_SEND, _RECV: its endpoint; _FULL: mailbox */
     uint64_t send_badge;     /* BLOCKED_SEND, _FULL: the badge of the cap it used */
@@ -79,6 +83,10 @@ struct actor {
     uint32_t mailbox_slots; /* of quota.mailbox_slots, in use */
     bool console_reader;    /* it has called CONSOLE_READ (console.c) */
     struct actor *next;     /* all actors */
+    /* For ACTOR_INFO (monitor.c): the counters of its ended threads, and more. */
+    uint64_t gone_cpu_ticks, gone_syscalls, gone_sent, gone_received;
+    uint64_t faults;     /* exceptions taken (actor_fault) */
+    uint64_t started_ns; /* clock_ns() at its start */
 };
 
 /* What to spawn. The image is SIZE bytes that READ returns. */
@@ -110,6 +118,9 @@ extern const struct clk_quota root_quota;
 /* The live actor with ID, or NULL. */
 struct actor *actor_find(uint64_t id);
 
+/* The live actor with the smallest id above AFTER, or NULL. */
+struct actor *actor_next(uint64_t after);
+
 /*
  * A new thread in T's actor, at T's priority: it starts at ENTRY with
  * STACK as its stack pointer (0: a stack of USER_STACK_PAGES the kernel
@@ -139,6 +150,10 @@ void actor_exit(struct actor *a, int status);
 /* Start the root actor named on the command line (init=PATH in the initrd,
  * by default sbin/supervisor). Returns false when there is none. */
 bool actor_start_root(const char *path, const char *cmdline);
+
+/* Arch layer (arch/x86_64/acpi.c): fill the fields of BI that say how to
+ * power off and reset, as the firmware told. */
+void arch_bootinfo_power(struct clk_bootinfo *bi);
 
 /* Actors alive now. */
 unsigned actor_count(void);

@@ -42,9 +42,10 @@ struct mbox_msg {
 struct mailbox {
     struct source src; /* first: a capability's object is its source */
     uint32_t refs, recv_caps;
-    uint32_t size, head, count; /* the ring: COUNT messages from HEAD */
-    uint32_t owner;             /* the id of the actor whose quota it uses */
-    struct tqueue senders;      /* BLOCKED_FULL, waiting for room */
+    uint32_t size, head, count;           /* the ring: COUNT messages from HEAD */
+    uint32_t owner;                       /* the id of the actor whose quota it uses */
+    struct tqueue senders;                /* BLOCKED_FULL, waiting for room */
+    struct mailbox *all_next, **all_prev; /* in the list of every mailbox */
     struct mbox_msg msg[];
 };
 
@@ -67,6 +68,9 @@ int notification_create(struct actor *a);
 void mailbox_retain(struct mailbox *mb, unsigned rights);
 void mailbox_release(struct mailbox *mb, unsigned rights);
 void notification_release(struct notification *n);
+
+/* Messages waiting in the mailboxes that the actor with ID created. */
+uint64_t mailbox_depth(uint32_t id);
 
 /* SEND on the current thread T, through the checked CAP: 0, or
  * SYSCALL_NO_RESULT when T waits for room; errors as in clk/abi.h. */

@@ -25,6 +25,7 @@ enum cap_type {
     CAP_DEVICE,     /* device authority: no object; the root of every hardware capability */
     CAP_IOPORT,     /* a range of I/O ports (device.h) */
     CAP_IRQ,        /* an interrupt line or MSI vector (device.h) */
+    CAP_MONITOR,    /* monitor authority: no object; reads every actor's info (monitor.h) */
     CAP_ANY = 0xFF, /* for cap_lookup: any type but empty */
 };
 
@@ -37,6 +38,7 @@ struct cap {
 
 struct cap_table {
     unsigned nslots;
+    unsigned used; /* slots not empty */
     struct cap slot[];
 };
 

@@ -49,6 +49,10 @@ void sched_wake(struct thread *t, int64_t ret);
 /* Timer interrupt: wake sleepers that are due, account the time slice. */
 void sched_tick(void);
 
+/* The CPU time T has used, in clock_ticks(): what it was charged at its
+ * switches, and, while it runs, its time since it started running. */
+uint64_t sched_cpu_ticks(const struct thread *t);
+
 /* True when a thread is ready to run. */
 bool sched_has_ready(void);
 

@@ -123,10 +123,11 @@ static bool is_word(const char *s, const char *end, const char *word)
     return s == end && !*word;
 }
 
-/* caps=A,B,...: device and initrd, in any order (empty: none), ORed into
- * *CAPS as SVC_CAP_*; returns what is wrong, or NULL. */
+/* caps=A,B,...: device, initrd and monitor, in any order (empty: none),
+ * ORed into *CAPS as SVC_CAP_*; returns what is wrong, or NULL. */
 static const char *cap_list(const char *v, unsigned *caps)
 {
+    static const char bad[] = "caps: not a list of device, initrd and monitor";
     unsigned found = 0;
     while (*v) {
         const char *end = v;
@@ -136,11 +137,13 @@ static const char *cap_list(const char *v, unsigned *caps)
             found |= SVC_CAP_DEVICE;
         else if (is_word(v, end, "initrd"))
             found |= SVC_CAP_INITRD;
+        else if (is_word(v, end, "monitor"))
+            found |= SVC_CAP_MONITOR;
         else
-            return "caps: not a list of device and initrd";
+            return bad;
         v = end;
         if (*v == ',' && !*++v)
-            return "caps: not a list of device and initrd"; /* a trailing comma */
+            return bad; /* a trailing comma */
     }
     *caps |= found;
     return NULL;

@@ -8,8 +8,9 @@
  *     after=A,B,...  services it needs: they start first, and it is told
  *                    when one of them fails for good
  *     caps=A,B,...   capabilities beyond the registry and its endpoint:
- *                    device (the device authority) and initrd (the initrd's
- *                    pages, read-only), in any order
+ *                    device (the device authority), initrd (the initrd's
+ *                    pages, read-only) and monitor (the monitor authority:
+ *                    every actor's info, for ps), in any order
  *     prio=N         its priority, 1..15 (default 8; the supervisor runs at 16)
  *     memory=MIB     its page quota, 1..65536 MiB (default 32)
  *     restart=P      permanent (always restart it), transient (only after a
@@ -49,8 +50,9 @@
 enum svc_restart { RESTART_PERMANENT, RESTART_TRANSIENT, RESTART_TEMPORARY };
 enum group_strategy { GROUP_ONE_FOR_ALL, GROUP_REST_FOR_ONE };
 
-#define SVC_CAP_DEVICE 1u /* caps=device: the device authority */
-#define SVC_CAP_INITRD 2u /* caps=initrd: the initrd's memory object, read-only */
+#define SVC_CAP_DEVICE  1u /* caps=device: the device authority */
+#define SVC_CAP_INITRD  2u /* caps=initrd: the initrd's memory object, read-only */
+#define SVC_CAP_MONITOR 4u /* caps=monitor: the monitor authority, READ right only */
 
 struct svc_spec {
     char name[SVC_NAME_MAX];

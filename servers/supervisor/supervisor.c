@@ -11,6 +11,7 @@
  * tells the whole story.
  */
 #include "manifest.h"
+#include "power.h"
 #include <actor/names.h>
 #include <actor/supervisor.h>
 #include <stdarg.h>
@@ -62,8 +63,9 @@ struct service {
 static struct manifest manifest;
 static struct service services[SVC_MAX];
 static const struct clk_bootinfo *bootinfo;
-static long registry_ep; /* ours: the registry and this protocol */
-static bool may_inject;  /* "inject" on the command line: tests may crash us */
+static long registry_ep;   /* ours: the registry and this protocol */
+static bool may_inject;    /* "inject" on the command line: tests may crash us */
+static bool powering_down; /* services stopped for a power-off or reset: no restarts */
 
 /* ---- the event log ---- */
 
@@ -74,6 +76,7 @@ static const char *const kind_names[] = {
     [SUP_EV_START] = "start",       [SUP_EV_EXIT] = "exit",       [SUP_EV_FAULT] = "fault",
     [SUP_EV_HANG] = "hang",         [SUP_EV_RESTART] = "restart", [SUP_EV_UPDATE] = "update",
     [SUP_EV_ROLLBACK] = "rollback", [SUP_EV_FAILED] = "failed",   [SUP_EV_ERROR] = "error",
+    [SUP_EV_POWER] = "power",
 };
 
 /* Log an event of KIND about SERVICE, and print it on the console. */
@@ -155,6 +158,10 @@ static long spawn_actor(struct service *s, const char *bin, long state, uint64_t
         put_string(args, sizeof(args), &n, "CLK_INITRD=%u,%lu,%lu", ncaps + 1,
                    (unsigned long)bootinfo->initrd_offset, (unsigned long)bootinfo->initrd_len);
         caps[ncaps++] = clk_cap_mint((long)bootinfo->initrd_cap, CLK_RIGHT_READ, 0);
+    }
+    if (sp->caps & SVC_CAP_MONITOR) { /* READ: ACTOR_INFO is all it is for */
+        put_string(args, sizeof(args), &n, "CLK_MONITOR=%u", ncaps + 1);
+        caps[ncaps++] = clk_cap_mint((long)bootinfo->monitor_cap, CLK_RIGHT_READ, 0);
     }
     if (sp->inject)
         put_string(args, sizeof(args), &n, "ACTOR_INJECT=1");
@@ -463,6 +470,8 @@ static void hung(struct service *s, const char *fmt, unsigned long ms)
 static void schedule(void)
 {
     uint64_t now = clk_clock_ns(), next = CLK_FOREVER;
+    if (powering_down)
+        return;
     for (unsigned k = 0; k < manifest.norder; k++) {
         struct service *s = &services[manifest.order[k]];
         const struct svc_spec *sp = s->spec;
@@ -810,6 +819,79 @@ static void inject(struct actor_req *req)
                 0);
 }
 
+/* ---- power-off and reset ---- */
+
+/* Stop every running service, dependents before what they depend on, so
+ * that nothing writes while the power goes; mark them in STOPPED. */
+static void stop_all(const char *why, bool stopped[SVC_MAX])
+{
+    for (unsigned k = manifest.norder; k-- > 0;) {
+        struct service *s = &services[manifest.order[k]];
+        stopped[s->idx] = s->state == SUP_RUNNING;
+        if (!stopped[s->idx])
+            continue; /* not running; one in backoff waits for schedule() */
+        event(SUP_EV_EXIT, s->spec->name, "actor %lu stopped for the %s",
+              (unsigned long)s->actor_id, why);
+        kill_instance(s);
+        s->state = SUP_STOPPED;
+    }
+}
+
+/*
+ * SUP_SHUTDOWN and SUP_REBOOT. Everything that can refuse is checked
+ * first (the caller's right, an update in flight, a way to do it), so a
+ * refusal stops nothing. Then the services go and the power does; the
+ * caller, stopped with the rest, is not answered. Should the machine run
+ * on, the services that were running start again, in dependency order.
+ */
+static void power(struct actor_req *req, bool reboot)
+{
+    if (!may_control(req))
+        return;
+    const char *who = services[req->badge - REGISTRY_BADGE].spec->name;
+    for (unsigned i = 0; i < manifest.nsvc; i++)
+        if (services[i].state == SUP_UPDATING) {
+            actor_reply(req, CLK_EAGAIN, NULL, 0);
+            return;
+        }
+    struct power_plan plan;
+    long err = power_plan(bootinfo, (long)bootinfo->device_cap, reboot, &plan);
+    const char *what = reboot ? "reboot" : "shutdown";
+    if (err) {
+        event(SUP_EV_POWER, "supervisor", "%s requested by %s: the firmware tells no way", what,
+              who);
+        actor_reply(req, err, NULL, 0);
+        return;
+    }
+    event(SUP_EV_POWER, "supervisor", "%s requested by %s: %s", what, who, plan.how);
+    bool stopped[SVC_MAX] = { false };
+    powering_down = true;
+    stop_all(what, stopped);
+    printf("supervisor: %s\n", reboot ? "rebooting" : "powering off");
+    fflush(stdout);
+    power_act(&plan, 1000 * MS); /* returns only if the machine runs on */
+    power_release(&plan);
+    powering_down = false;
+    event(SUP_EV_POWER, "supervisor", "the %s did not happen; the services start again", what);
+    for (unsigned k = 0; k < manifest.norder; k++) {
+        struct service *s = &services[manifest.order[k]];
+        if (stopped[s->idx])
+            start(s, SUP_EV_RESTART, "after the failed power-off");
+    }
+    schedule();
+    actor_reply(req, CLK_ENOSYS, NULL, 0); /* (its caller was stopped: nobody hears it) */
+}
+
+static void shutdown(struct actor_req *req)
+{
+    power(req, false);
+}
+
+static void reboot(struct actor_req *req)
+{
+    power(req, true);
+}
+
 /* ---- boot ---- */
 
 static struct actor_handler handlers[16];
@@ -820,6 +902,8 @@ static const struct actor_handler sup_handlers[] = {
     { SUP_UPDATE, sizeof(struct sup_update), sizeof(struct sup_update), update },
     { SUP_LOG, sizeof(uint64_t), sizeof(uint64_t), log_request },
     { SUP_INJECT, sizeof(struct sup_inject), sizeof(struct sup_inject), inject },
+    { SUP_SHUTDOWN, 0, 0, shutdown },
+    { SUP_REBOOT, 0, 0, reboot },
     { SUP_KILL, sizeof(struct sup_kill), sizeof(struct sup_kill), kill_request },
     { SUP_REGISTRY, 0, 0, guest_registry },
 };

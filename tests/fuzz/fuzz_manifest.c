@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(s->ndeps <= SVC_DEPS_MAX && s->args_len <= SVC_ARGS_MAX);
         CHECK(s->prio >= 1 && s->prio <= 15 && s->limit >= 1 && s->limit <= SVC_LIMIT_MAX);
         CHECK(s->group < (int)m.ngroups);
-        CHECK((s->caps & ~(SVC_CAP_DEVICE | SVC_CAP_INITRD)) == 0);
+        CHECK((s->caps & ~(SVC_CAP_DEVICE | SVC_CAP_INITRD | SVC_CAP_MONITOR)) == 0);
         if (position[i] >= 0)
             for (unsigned d = 0; d < s->ndeps; d++)
                 CHECK(s->deps[d] < m.nsvc && position[s->deps[d]] >= 0 &&

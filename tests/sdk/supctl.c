@@ -13,6 +13,9 @@
  *   report NAME         crash-time, then print the services and the event log
  *   faults NAME         inject a leak, a flood and a malformed reply
  *   restart NAME        restart NAME
+ *   shutdown, reboot    ask the supervisor to power off or reset the machine
+ *   ps                  list every actor through the monitor authority
+ *                       (CLK_MONITOR; caps=monitor), and the frames
  */
 #include "counter.h"
 #include <actor/supervisor.h>
@@ -206,6 +209,42 @@ static void print_log(void)
     }
 }
 
+static const char *const actor_states[] = {
+    "running", "ready", "sleeping", "send", "receive", "reply", "full", "wait", "read", "stopped",
+};
+
+/* What the shell's ps and mem show, through the monitor authority. */
+static void ps(void)
+{
+    const char *env = getenv("CLK_MONITOR");
+    long mon = env ? atol(env) : 0;
+    struct clk_actor_info in;
+    uint64_t after = 0;
+    long r, n = 0;
+    printf("supctl: CLK_MONITOR=%s\n", env ? env : "(not set)");
+    while ((r = clk_actor_info(mon, after, &in)) == 0) {
+        printf("supctl: ps %lu %s %s prio %u threads %u cpu %lu us pages %lu/%lu caps %u sent %lu "
+               "received %lu syscalls %lu mailbox %u faults %lu\n",
+               (unsigned long)in.id, in.name, in.state < 10 ? actor_states[in.state] : "?", in.prio,
+               in.threads, (unsigned long)(in.cpu_ns / 1000), (unsigned long)in.pages,
+               (unsigned long)in.page_quota, in.caps, (unsigned long)in.msgs_sent,
+               (unsigned long)in.msgs_received, (unsigned long)in.syscalls, in.mailbox_depth,
+               (unsigned long)in.faults);
+        after = in.id;
+        n++;
+    }
+    long total = clk_stats(CLK_STAT_TOTAL_FRAMES), free = clk_stats(CLK_STAT_FREE_FRAMES);
+    printf("supctl: ps: %ld actors, then %ld; %ld of %ld frames used\n", n, r, total - free, total);
+}
+
+static void power(const char *what, uint32_t type)
+{
+    printf("supctl: %s\n", what);
+    fflush(stdout);
+    long r = actor_call(ACTOR_NAMES_SLOT, type, NULL, 0, NULL, NULL);
+    printf("supctl: %s -> %ld\n", what, r);
+}
+
 static long init(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "", *name = argc > 2 ? argv[2] : "counter";
@@ -230,7 +269,13 @@ static long init(int argc, char **argv)
         snprintf(n.name, sizeof(n.name), "%s", name);
         printf("supctl: restart %s -> %ld\n", name,
                actor_call(ACTOR_NAMES_SLOT, SUP_RESTART, &n, sizeof(n), NULL, NULL));
-    } else if (!strcmp(cmd, "faults"))
+    } else if (!strcmp(cmd, "shutdown"))
+        power("shutdown", SUP_SHUTDOWN);
+    else if (!strcmp(cmd, "reboot"))
+        power("reboot", SUP_REBOOT);
+    else if (!strcmp(cmd, "ps"))
+        ps();
+    else if (!strcmp(cmd, "faults"))
         other_faults(name);
     else if (!strcmp(cmd, "report")) {
         timed_fault(name, SUP_FAULT_CRASH, "crash");

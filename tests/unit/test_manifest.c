@@ -112,7 +112,7 @@ static void test_bad_lines_are_named_and_the_rest_stands(void)
     CHECK_STR(errors[7], "9: limit: not N/SECONDS (1..16 in 1..3600 s)");
     CHECK_STR(errors[8], "10: unknown key");
     CHECK_STR(errors[9], "11: expected KEY=VALUE");
-    CHECK_STR(errors[10], "12: caps: not a list of device and initrd");
+    CHECK_STR(errors[10], "12: caps: not a list of device, initrd and monitor");
     CHECK_STR(errors[11], "13: after: bad names, or more than 8");
     CHECK_STR(errors[12], "14: heartbeat: not 0..600000 ms");
     CHECK_STR(errors[13], "16: memory: not 1..65536 MiB");
@@ -136,9 +136,19 @@ static void test_caps(void)
                    "service l caps=Initrd\n"
                    "service m caps=initrds\n"
                    "service n caps=init\n"
-                   "service o caps=device\tinitrd\n"),
-             8);
-    CHECK_EQ(m.nsvc, 7);
+                   "service o caps=device\tinitrd\n"
+                   "service p caps=monitor\n"
+                   "service q caps=initrd,monitor,device\n"
+                   "service r caps=monitors\n"
+                   "service s caps=monitor,\n"),
+             10);
+    CHECK_EQ(m.nsvc, 9);
+    CHECK_EQ(m.svc[manifest_find(&m, "p")].caps, SVC_CAP_MONITOR);
+    CHECK_EQ(m.svc[manifest_find(&m, "q")].caps, SVC_CAP_DEVICE | SVC_CAP_INITRD | SVC_CAP_MONITOR);
+    CHECK_STR(errors[8], "18: caps: not a list of device, initrd and monitor");
+    CHECK_STR(errors[9], "19: caps: not a list of device, initrd and monitor");
+    CHECK_EQ(manifest_find(&m, "r"), -1);
+    CHECK_EQ(manifest_find(&m, "s"), -1);
     CHECK_EQ(m.svc[manifest_find(&m, "a")].caps, SVC_CAP_DEVICE | SVC_CAP_INITRD);
     CHECK_EQ(m.svc[manifest_find(&m, "b")].caps, SVC_CAP_INITRD);
     CHECK_EQ(m.svc[manifest_find(&m, "c")].caps, SVC_CAP_DEVICE | SVC_CAP_INITRD);
@@ -148,7 +158,7 @@ static void test_caps(void)
     CHECK_EQ(m.svc[manifest_find(&m, "g")].caps, SVC_CAP_DEVICE | SVC_CAP_INITRD);
     for (unsigned i = 0; i < 7; i++) {
         char want[64];
-        snprintf(want, sizeof(want), "%u: caps: not a list of device and initrd", i + 8);
+        snprintf(want, sizeof(want), "%u: caps: not a list of device, initrd and monitor", i + 8);
         CHECK_STR(errors[i], want);
     }
     CHECK_STR(errors[7], "15: expected KEY=VALUE");

@@ -93,6 +93,7 @@ enum clk_error {
     X(REPLY_TO, 44)       /* (reply cap, tag, m0..m7) -> status; answers the deferred call */      \
     X(CONSOLE_READ, 45)   /* (buf, len, timeout) -> bytes read (>= 1), raw, from the console */    \
     X(ENDPOINT_INFO, 46)  /* (ep, what) -> enum clk_ep_info: its queue, for hang detection */      \
+    X(ACTOR_INFO, 47)     /* (monitor, after_id, struct clk_actor_info *) -> 0: the next actor */  \
     X(CONSOLE_INPUT, 48)  /* (dev, buf, len) -> LEN, or 0 (no room); console input from drivers */
 enum clk_syscall {
 #define CLK_SYSCALL_ENUM(name, nr) CLK_SYS_##name = nr,
@@ -219,8 +220,9 @@ enum clk_stat {
     CLK_STAT_IPC_SLOW = 1, /* IPC operations done on the slow path */
     CLK_STAT_FREE_FRAMES = 2,
     CLK_STAT_ACTORS = 3,
-    CLK_STAT_BOOT_TIME = 4, /* seconds since 1970 (UTC) when the kernel started, from the
-                               real-time clock; 0 when unknown */
+    CLK_STAT_BOOT_TIME = 4,    /* seconds since 1970 (UTC) when the kernel started, from the
+                                  real-time clock; 0 when unknown */
+    CLK_STAT_TOTAL_FRAMES = 5, /* frames the allocator manages: free ones and used ones */
 };
 
 /* Scheduling priorities: higher runs first; equal ones share the CPU. */
@@ -294,6 +296,50 @@ enum clk_ep_info {
 };
 
 /*
+ * Monitoring. The root actor starts with a monitor authority
+ * (clk_bootinfo.monitor_cap), a capability with no object that lets its
+ * holder read what the kernel knows of every actor; copies of it (with
+ * the READ right, which ACTOR_INFO needs) go to whoever shows it: the
+ * shell's ps and mem. ACTOR_INFO(monitor, after_id, buf) writes the info
+ * of the live actor with the smallest id above AFTER_ID to BUF, so a
+ * caller iterates from 0 until CLK_ENOENT. Counters run from the actor's
+ * start and include its ended threads.
+ */
+enum clk_actor_state {
+    CLK_ACTOR_RUNNING = 0,       /* a thread of it is on the CPU (the caller, on one CPU) */
+    CLK_ACTOR_READY = 1,         /* a thread of it is ready to run */
+    CLK_ACTOR_SLEEPING = 2,      /* in SLEEP */
+    CLK_ACTOR_BLOCKED_SEND = 3,  /* in CALL, waiting for a receiver */
+    CLK_ACTOR_BLOCKED_RECV = 4,  /* in RECV, waiting for a caller */
+    CLK_ACTOR_BLOCKED_REPLY = 5, /* in CALL, waiting for the reply */
+    CLK_ACTOR_BLOCKED_FULL = 6,  /* in SEND, waiting for room in a full mailbox */
+    CLK_ACTOR_WAITING = 7,       /* in WAIT, for any object bound to it */
+    CLK_ACTOR_READING = 8,       /* in CONSOLE_READ, waiting for input */
+    CLK_ACTOR_STOPPED = 9,       /* it faulted: stopped until its fault handler kills it */
+};
+
+struct clk_actor_info {
+    unsigned long long id;
+    char name[CLK_NAME_MAX];
+    unsigned state;                /* enum clk_actor_state: running or ready if any thread is; else
+                                      stopped; else what its first thread waits for */
+    unsigned prio;                 /* of its first thread */
+    unsigned threads;              /* threads alive */
+    unsigned caps;                 /* capability slots in use */
+    unsigned cap_quota;            /* capability slots it may have (slot 0 included) */
+    unsigned mailbox_depth;        /* messages waiting in the mailboxes it created */
+    unsigned long long pages;      /* user pages it pays for: image, stacks, memory, tables */
+    unsigned long long page_quota; /* the most it may pay for */
+    unsigned long long cpu_ns;     /* CPU time used by all its threads, ever */
+    unsigned long long syscalls;   /* system calls made */
+    unsigned long long msgs_sent;  /* messages it sent: CALL, REPLY, SEND that went out */
+    unsigned long long msgs_received; /* messages delivered to it: calls, replies, mail */
+    unsigned long long faults;        /* exceptions it took (each stops or kills it) */
+    unsigned long long started_ns;    /* when it started (CLOCK) */
+};
+CLK_STATIC_ASSERT(sizeof(struct clk_actor_info) == 128, "clk_actor_info layout is ABI");
+
+/*
  * The root actor starts as a spawned one does (rdi = 1 capability, rsi and
  * rdx = its argument block: the path of its binary, then the words of the
  * kernel command line after "--"; the environment CLK_ROOT=1), and finds this
@@ -304,7 +350,14 @@ enum clk_ep_info {
  * READ right only, to pass on to an actor that should read the archive
  * without a copy (it maps the object and finds the archive INITRD_OFFSET
  * bytes into it); such boot memory is never freed, costs nobody's quota and
- * refuses MEMORY_PHYS. Fields only ever get added at the end.
+ * refuses MEMORY_PHYS. MONITOR_CAP is the slot of the monitor authority (see
+ * ACTOR_INFO; the next free slot). The ACPI_* fields say how to power the
+ * machine off and reset it, as the firmware's FADT and DSDT tell: write
+ * SLP_TYPa << 10 | 1 << 13 (SLP_EN) to the 16-bit PM1a control port (and
+ * SLP_TYPb's to PM1b's, when it is not 0) to enter S5, soft off; write
+ * RESET_VALUE to the reset register (in the ACPI address space
+ * RESET_SPACE: 0 memory, 1 I/O ports, 2 PCI configuration) to reset.
+ * Fields only ever get added at the end.
  */
 #define CLK_BOOTINFO_VA    0x00007F0000000000ULL
 #define CLK_BOOTINFO_MAGIC 0x434C4B424F4F5431ULL /* "CLKBOOT1" */
@@ -317,7 +370,19 @@ struct clk_bootinfo {
     unsigned long long initrd_cap;    /* slot of a read-only memory object of the initrd's
                                          pages, 0 if there is no initrd */
     unsigned long long initrd_offset; /* where the archive starts in the object's first page */
+    unsigned long long monitor_cap;   /* slot of the monitor authority */
+
+    /* Power-off and reset, from the FADT and \_S5 (see above). */
+    unsigned acpi_pm1a_cnt;             /* I/O port of the PM1a control register, 0 if none */
+    unsigned acpi_pm1b_cnt;             /* I/O port of the PM1b control register, 0 if none */
+    unsigned acpi_slp_typa;             /* \_S5's SLP_TYPa (0..7) */
+    unsigned acpi_slp_typb;             /* \_S5's SLP_TYPb (0..7) */
+    unsigned acpi_s5_valid;             /* 1 when PM1a and both SLP_TYPs are known */
+    unsigned acpi_reset_valid;          /* 1 when the FADT names a reset register */
+    unsigned acpi_reset_space;          /* its address space: 0 memory, 1 I/O, 2 PCI config */
+    unsigned acpi_reset_value;          /* the byte to write there */
+    unsigned long long acpi_reset_addr; /* its address in that space */
 };
-CLK_STATIC_ASSERT(sizeof(struct clk_bootinfo) == 560, "clk_bootinfo layout is ABI");
+CLK_STATIC_ASSERT(sizeof(struct clk_bootinfo) == 608, "clk_bootinfo layout is ABI");
 
 #endif

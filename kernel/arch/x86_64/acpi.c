@@ -1,7 +1,8 @@
 /*
- * acpi.c: just enough ACPI to find the interrupt controllers: RSDP -> RSDT or
- * XSDT -> MADT. Every length and checksum is checked; bad tables are ignored
- * with a warning and PC defaults used instead.
+ * acpi.c: just enough ACPI to find the interrupt controllers (RSDP -> RSDT
+ * or XSDT -> MADT) and how to power off and reset (-> FADT -> DSDT's
+ * \_S5). Every length and checksum is checked; bad tables are ignored with
+ * a warning and PC defaults used instead (or, for power, nothing).
  */
 #include <arch/cpu.h>
 #include <arch/platform.h>
@@ -61,4 +62,49 @@ void acpi_init(const struct bootinfo *bi, struct madt_info *m)
     }
     log_info("acpi: MADT: %u CPU(s), %u IOAPIC(s), local APIC at %#lx", m->ncpus, m->nioapics,
              (unsigned long)m->lapic_pa);
+}
+
+static struct acpi_power power;
+
+void acpi_power_init(const struct bootinfo *bi)
+{
+    uint32_t len;
+    uint64_t pa = find_table(bi, "FACP");
+    const uint8_t *fadt = pa ? map_table(pa, &len) : NULL;
+    if (!fadt || fadt_parse(fadt, len, &power) < 0) {
+        memset(&power, 0, sizeof(power));
+        log_warn("acpi: no usable FADT: no ACPI power-off or reset");
+        return;
+    }
+    const uint8_t *dsdt = power.dsdt_pa ? map_table(power.dsdt_pa, &len) : NULL;
+    int err = dsdt ? acpi_find_s5(dsdt, len, &power) : CLK_EINVAL;
+    power.s5_valid = err == 0 && power.pm1a_cnt;
+    if (power.s5_valid)
+        log_info("acpi: FADT: power-off through PM1a control port %#x (PM1b %#x), \\_S5 sleep "
+                 "types %u/%u",
+                 power.pm1a_cnt, power.pm1b_cnt, power.slp_typa, power.slp_typb);
+    else
+        log_warn("acpi: no ACPI power-off: %s", !power.pm1a_cnt     ? "no PM1a control port"
+                                                : !dsdt             ? "no usable DSDT"
+                                                : err == CLK_ENOENT ? "the DSDT has no \\_S5"
+                                                                    : "a malformed \\_S5");
+    static const char *const space[] = { "memory", "I/O port", "PCI configuration" };
+    if (power.reset_valid)
+        log_info("acpi: FADT: reset register %s %#lx <- %#x", space[power.reset_space],
+                 (unsigned long)power.reset_addr, power.reset_value);
+    else
+        log_info("acpi: FADT: no reset register");
+}
+
+void arch_bootinfo_power(struct clk_bootinfo *bi)
+{
+    bi->acpi_pm1a_cnt = power.pm1a_cnt;
+    bi->acpi_pm1b_cnt = power.pm1b_cnt;
+    bi->acpi_slp_typa = power.slp_typa;
+    bi->acpi_slp_typb = power.slp_typb;
+    bi->acpi_s5_valid = power.s5_valid;
+    bi->acpi_reset_valid = power.reset_valid;
+    bi->acpi_reset_space = power.reset_space;
+    bi->acpi_reset_value = power.reset_value;
+    bi->acpi_reset_addr = power.reset_addr;
 }

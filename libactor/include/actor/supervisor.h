@@ -5,8 +5,9 @@
  * with actor_lookup("supervisor", ...), or, from a service it started,
  * through the first capability (ACTOR_NAMES_SLOT: the registry is the
  * supervisor), whose badge says which service calls. SUP_RESTART,
- * SUP_UPDATE and SUP_INJECT are only for services that the manifest marks
- * control=yes (CLK_EPERM for any other caller). Names are services' names.
+ * SUP_UPDATE, SUP_INJECT, SUP_SHUTDOWN and SUP_REBOOT are only for services
+ * that the manifest marks control=yes (CLK_EPERM for any other caller).
+ * Names are services' names.
  *
  *   SUP_STATUS   uint32_t index -> struct sup_status of the INDEX-th
  *                service (manifest order); CLK_ENOENT past the last
@@ -24,6 +25,19 @@
  *                SUP_LOG_KEPT)
  *   SUP_INJECT   struct sup_inject -> 0: make a service that allows it
  *                (manifest: inject=yes) misbehave; CLK_EPERM otherwise
+ *   SUP_SHUTDOWN (nothing) -> no answer when it works: the machine powers
+ *                off (ACPI S5). The caller syncs its files first; the
+ *                supervisor logs the request, stops every service in
+ *                reverse dependency order (the caller too), prints
+ *                "supervisor: powering off" and writes the firmware's
+ *                sleep type. CLK_ENOSYS at once when the firmware told no
+ *                way to power off (nothing is stopped then); CLK_EAGAIN
+ *                while an update runs. Should the machine still run a
+ *                second later, the services start again as at boot and
+ *                the event log says so.
+ *   SUP_REBOOT   (nothing) -> as SUP_SHUTDOWN, but a reset ("supervisor:
+ *                rebooting"): the ACPI reset register, then the keyboard
+ *                controller
  *   SUP_KILL     struct sup_kill -> 0: kill the running instance of the
  *                service NAME (or, with NAME empty, the service whose
  *                instance is actor ACTOR_ID); what follows is as after a
@@ -44,6 +58,8 @@ enum sup_type {
     SUP_UPDATE = 18,
     SUP_LOG = 19,
     SUP_INJECT = 20,
+    SUP_SHUTDOWN = 21,
+    SUP_REBOOT = 22,
     SUP_KILL = 24,
     SUP_REGISTRY = 25,
 };
@@ -103,6 +119,7 @@ enum sup_event_kind {
     SUP_EV_ROLLBACK,
     SUP_EV_FAILED,
     SUP_EV_ERROR,
+    SUP_EV_POWER, /* a power-off or reboot asked for, or failed */
 };
 
 struct sup_event {

@@ -386,6 +386,16 @@ static inline long clk_endpoint_info(long ep, enum clk_ep_info what)
     return clk_syscall(CLK_SYS_ENDPOINT_INFO, ep, what, 0, 0, 0, 0);
 }
 
+/* What the kernel knows of the live actor with the smallest id above AFTER
+ * (start from 0 to list them all), through a monitor authority MONITOR
+ * (clk_bootinfo.monitor_cap, or a copy: the supervisor's CLK_MONITOR).
+ * Returns 0, CLK_ENOENT past the last, CLK_EBADF (not a monitor
+ * authority), CLK_EPERM (no READ right) or CLK_EFAULT (INFO). */
+static inline long clk_actor_info(long monitor, uint64_t after, struct clk_actor_info *info)
+{
+    return clk_syscall(CLK_SYS_ACTOR_INFO, monitor, (long)after, (long)info, 0, 0, 0);
+}
+
 /* The calling actor's id. */
 static inline long clk_self(void)
 {

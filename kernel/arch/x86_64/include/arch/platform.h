@@ -39,6 +39,36 @@ bool acpi_checksum_ok(const uint8_t *p, size_t n);
 /* Find the MADT through the RSDP in BI; fills M with PC defaults when absent. */
 void acpi_init(const struct bootinfo *bi, struct madt_info *m);
 
+/* What the FADT and the DSDT say about powering off (S5) and resetting. */
+#define ACPI_SPACE_MEMORY 0 /* generic address structure: address spaces */
+#define ACPI_SPACE_IO     1
+#define ACPI_SPACE_PCI    2
+struct acpi_power {
+    uint64_t dsdt_pa;            /* the DSDT, or 0 */
+    uint16_t pm1a_cnt, pm1b_cnt; /* I/O ports of the PM1 control registers; 0: none */
+    uint8_t slp_typa, slp_typb;  /* \_S5's sleep types, 0..7 */
+    bool s5_valid;               /* PM1a and \_S5 are both known */
+    bool reset_valid;            /* the FADT names a reset register */
+    uint8_t reset_space;         /* ACPI_SPACE_* */
+    uint8_t reset_value;
+    uint64_t reset_addr;
+};
+
+/* Parse a FADT of LEN bytes (header included) into P: the DSDT's address,
+ * the PM1 control ports (I/O space only) and the reset register (when
+ * its flag is set and it is an 8-bit register). Returns 0 or CLK_EINVAL
+ * (bad header, length or checksum); P is zeroed first. */
+int fadt_parse(const uint8_t *fadt, size_t len, struct acpi_power *p);
+
+/* Find the \_S5 object in a DSDT of LEN bytes (header included) and put
+ * its sleep types in P. Returns 0, CLK_ENOENT (none) or CLK_EINVAL (a bad
+ * table, or an \_S5 that is not a package of small integers). */
+int acpi_find_s5(const uint8_t *dsdt, size_t len, struct acpi_power *p);
+
+/* Read the FADT and \_S5 through the RSDP in BI and log what they say;
+ * arch_bootinfo_power (actor.h) hands it to the root actor. */
+void acpi_power_init(const struct bootinfo *bi);
+
 void pic_disable(void);
 void lapic_init(const struct madt_info *m);
 void lapic_eoi(void);
