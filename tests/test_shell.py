@@ -45,7 +45,8 @@ def test_the_prompt_and_help(boot):
     m = shell(boot)
     out = run(m, "help", r"Commands \(help COMMAND says more\)")
     for name in ["ls", "cat", "echo", "mkdir", "rm", "rmdir", "mv", "cp", "stat", "pwd", "cd", "df",
-                 "services", "log", "restart", "kill", "update", "run", "mem", "uptime", "sleep"]:
+                 "services", "log", "restart", "kill", "update", "run", "ps", "mem", "uptime",
+                 "sleep", "shutdown", "reboot"]:
         assert re.search(rf"^  {name}\b", out, re.M), name
     run(m, "help restart", r"^restart NAME\n    stop a service and start it again$")
     run(m, "help nosuch", r"^help: nosuch: no such command$")
@@ -290,3 +291,46 @@ def test_unsure_phrases_are_asked_and_unknown_ones_refused(boot, disk):
     m.send("show me the file motd")
     m.expect(r"Did you mean: cat motd\? \[y/N\] ", partial=True)
     run(m, "y", r"^→ cat motd\nWelcome to CLKernel\.")
+
+
+def test_ps_and_mem(boot, disk):
+    m = shell(boot, disk)  # with a disk, so that the set of actors stays as it is
+    out = run(m, "ps", r"^  ID NAME +STATE +PRIO +CPU \(ms\) +MEM \(KiB\) +MESSAGES$")
+    rows = re.findall(r"^ *(\d+) (\S+) +(\w+) +(\d+) +([\d.]+) +(\d+) +(\d+)$", out, re.M)
+    names = {r[1]: r for r in rows}
+    assert {"supervisor", "block", "vfs", "shell", "console"} <= set(names), out
+    assert names["shell"][2] == "running" and names["supervisor"][3] == "16"
+    assert int(names["vfs"][5]) > 0 and int(names["supervisor"][6]) > 0
+    out = run(m, "mem", r"^frames: (\d+) in all \((\d+) KiB\), (\d+) used, (\d+) free")
+    total, _, used, free = map(int, re.search(r"frames: (\d+) in all \((\d+) KiB\), (\d+) used, "
+                                               r"(\d+) free", out).groups())
+    assert total == used + free and free > 0
+    sizes = [int(k) for k in re.findall(r"^ *\d+ \S+ +(\d+) +(?:\d+|all)$", out, re.M)]
+    assert len(sizes) == len(rows) and sizes == sorted(sizes, reverse=True)
+    assert re.search(r"^ +1 supervisor +\d+ +all$", out, re.M)
+
+
+def test_shutdown_syncs_and_powers_off(boot, disk):
+    """What was written just before is on the disk, and QEMU exits by
+    itself (ACPI S5); plain English asks first."""
+    m = shell(boot, disk)
+    m.send("turn off the computer")
+    m.expect(r"^→ shutdown$")
+    m.expect(r"shutdown: are you sure\? \[y/N\] ", partial=True)
+    run(m, "n", r"^Nothing done\.$")
+    run(m, "echo last words > /home/last")
+    m.send("shutdown")
+    m.expect(r"^shutdown: files synced; asking the supervisor$")
+    m.expect(r"^supervisor: powering off$")
+    assert m.wait_exit(timeout=30) == 0
+    r = subprocess.run(["debugfs", "-R", "cat /home/last", str(disk)], capture_output=True)
+    assert r.stdout == b"last words\n"
+    r = subprocess.run(["e2fsck", "-fn", str(disk)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout
+
+
+def test_reboot_resets_the_machine(boot):
+    m = shell(boot)
+    m.send("reboot")
+    m.expect(r"^supervisor: rebooting$")
+    assert m.wait_exit(timeout=30) == 0  # tools/qemu runs QEMU with -no-reboot

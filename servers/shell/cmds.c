@@ -374,14 +374,6 @@ static int cmd_sleep(struct shell *sh, int argc, char **argv, FILE *out)
     return 0;
 }
 
-static int cmd_mem(struct shell *sh, int argc, char **argv, FILE *out)
-{
-    (void)sh, (void)argc, (void)argv;
-    long free_frames = clk_stats(CLK_STAT_FREE_FRAMES);
-    fprintf(out, "frames: %ld free (%ld KiB)\n", free_frames, free_frames * 4);
-    return 0;
-}
-
 static int cmd_help(struct shell *sh, int argc, char **argv, FILE *out);
 
 const struct command commands[] = {
@@ -410,9 +402,14 @@ const struct command commands[] = {
       cmd_update },
     { "run", 1, -1, "run PROGRAM [ARGS...]", "run a program in the foreground (^C stops it)",
       cmd_run },
-    { "mem", 0, 0, "mem", "memory: free and used frames", cmd_mem },
+    { "ps", 0, 0, "ps", "every actor: id, name, state, priority, CPU time, memory, messages",
+      cmd_ps },
+    { "mem", 0, 0, "mem", "memory: frames free and used, and each actor's, the most first",
+      cmd_mem },
     { "uptime", 0, 0, "uptime", "time since boot, and the date", cmd_uptime },
     { "sleep", 1, 1, "sleep SECONDS", "wait (^C stops it)", cmd_sleep },
+    { "shutdown", 0, 0, "shutdown", "write everything back and power off (ACPI)", cmd_shutdown },
+    { "reboot", 0, 0, "reboot", "write everything back and reset the machine", cmd_reboot },
     { NULL, 0, 0, NULL, NULL, NULL },
 };
 

@@ -7,6 +7,7 @@
  *   cmds.c      the command table, help, and the file and system commands
  *   sup.c       the supervisor's commands: services, log, restart, update
  *   run.c       run PROGRAM: spawn from the file system, wait, ^C
+ *   system.c    ps, mem (the monitor authority), shutdown, reboot
  *   complete.c  Tab: command names and paths
  *   nlu.c       natural language (pure; nlu.h)
  */
@@ -76,6 +77,10 @@ int cmd_restart(struct shell *sh, int argc, char **argv, FILE *out);
 int cmd_kill(struct shell *sh, int argc, char **argv, FILE *out);
 int cmd_update(struct shell *sh, int argc, char **argv, FILE *out);
 int cmd_run(struct shell *sh, int argc, char **argv, FILE *out);
+int cmd_ps(struct shell *sh, int argc, char **argv, FILE *out);
+int cmd_mem(struct shell *sh, int argc, char **argv, FILE *out);
+int cmd_shutdown(struct shell *sh, int argc, char **argv, FILE *out);
+int cmd_reboot(struct shell *sh, int argc, char **argv, FILE *out);
 
 /* complete.c */
 line_complete_fn shell_complete;
