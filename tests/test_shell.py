@@ -50,6 +50,10 @@ def test_the_prompt_and_help(boot):
         assert re.search(rf"^  {name}\b", out, re.M), name
     run(m, "help restart", r"^restart NAME\n    stop a service and start it again$")
     run(m, "help nosuch", r"^help: nosuch: no such command$")
+    names = re.findall(r"^  (\w+)", out, re.M)
+    for name in names:  # every command says what it takes
+        run(m, f"help {name}", rf"^{name}\b.*\n    \S")
+    run(m, "frobnicate the widgets", r"^I don't understand \"frobnicate the widgets\"")
     assert m.text.endswith(PROMPT)
 
 
@@ -83,6 +87,14 @@ def test_file_commands(boot, disk):
     run(m, "rmdir work")
     run(m, "cd /nope", r"^cd: /nope: no such file$")
     run(m, "cat /etc", r"^cat: /etc: is a directory$")
+    run(m, "ls /nope", r"^ls: /nope: no such file$")
+    run(m, "stat /nope", r"^stat: /nope: no such file$")
+    run(m, "mkdir /nope/x", r"^mkdir: /nope/x: no such file$")
+    run(m, "cp /nope /tmp/x", r"^cp: /nope: no such file$")
+    run(m, "mv /nope /tmp/x", r"^mv: /nope: no such file$")
+    run(m, "rmdir /etc/motd", r"^rmdir: /etc/motd: not a directory$")
+    run(m, "rm /etc", r"^rm: /etc: is a directory$")
+    run(m, "cd /etc/motd", r"^cd: /etc/motd: not a directory$")
     run(m, "echo x > /boot/y", r"^echo: /boot/y: read-only file system$")
     run(m, "mv", r"^mv: usage: mv FROM TO$")
     run(m, "echo 'unterminated", r"^clk: unterminated quote$")
@@ -158,6 +170,8 @@ def test_services_log_and_restart(boot, disk):
     run(m, "cat /etc/motd", r"^Welcome to CLKernel\.")
     run(m, "log", r"vfs restart: actor \d+, by request")
     run(m, "update vfs", r"^update: vfs updated: 0 bytes of state, clients waited [\d.]+ ms$")
+    run(m, "update nosuch", r"^update: nosuch: no such service$")
+    run(m, "update vfs /boot/sbin/nosuch", r"^update: /boot/sbin/nosuch: no such program in the initrd$")
     run(m, "ls /etc", r"^motd$")
     # kill, by name and by actor id: the supervisor restarts the service
     run(m, "kill vfs", r"^kill: vfs killed; the supervisor decides what follows$")

@@ -144,6 +144,15 @@ int cmd_kill(struct shell *sh, int argc, char **argv, FILE *out)
     return 0;
 }
 
+static bool is_service(const char *name)
+{
+    struct sup_status st;
+    for (uint32_t i = 0; status(i, &st) == 0; i++)
+        if (!strcmp(st.name, name))
+            return true;
+    return false;
+}
+
 int cmd_update(struct shell *sh, int argc, char **argv, FILE *out)
 {
     (void)sh;
@@ -154,6 +163,10 @@ int cmd_update(struct shell *sh, int argc, char **argv, FILE *out)
     if (argc > 2) /* an initrd path: /boot/X is X there */
         snprintf(q.bin, sizeof(q.bin), "%s", strncmp(argv[2], "/boot/", 6) ? argv[2] : argv[2] + 6);
     long r = actor_call(ACTOR_NAMES_SLOT, SUP_UPDATE, &q, sizeof(q), &res, &len);
+    if (r == CLK_ENOENT && argc > 2 && is_service(argv[1])) {
+        printf("update: %s: no such program in the initrd\n", argv[2]);
+        return 1;
+    }
     if (r && !res.rolled_back) {
         sup_error("update", argv[1], r);
         return 1;
