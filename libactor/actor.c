@@ -510,6 +510,14 @@ long actor_call_cap(long server, unsigned type, const void *data, size_t len, lo
     return c.status;
 }
 
+long actor_call_blocking(long server, unsigned type, const void *data, size_t len, long send_cap,
+                         void *resp, size_t *resp_len, long *recv_cap)
+{
+    struct call c = { server, type, data, len, send_cap, resp, resp_len, recv_cap, 0, 0 };
+    do_call(&c, clk_ipc_buffer());
+    return c.status;
+}
+
 long actor_call(long server, unsigned type, const void *data, size_t len, void *resp,
                 size_t *resp_len)
 {

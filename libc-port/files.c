@@ -32,11 +32,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BUF_SIZE  (128 * 1024)
-#define BUF_VA    0x0000110000000000UL /* just above the heap's largest extent */
-#define FD_MAX    256
-#define ATTEMPTS  4
-#define REG_BYTES (8 * CLK_MSG_REGS)
+#define BUF_SIZE (128 * 1024)
+#define BUF_VA   0x0000110000000000UL /* just above the heap's largest extent */
+#define FD_MAX   256
+#define ATTEMPTS 4
 
 enum ofile_kind { OF_CONSOLE_IN, OF_CONSOLE_OUT, OF_FILE };
 
@@ -95,28 +94,14 @@ static int done(int r)
 
 /* ---- talking to the VFS ---- */
 
-/* One call on CAP: TYPE with LEN bytes of REQ (registers only), the reply
- * into RESP (RESP_LEN bytes at most); PASS is a capability to pass, *GOT
- * one received. The kernel's error (negative), or the reply's status. */
+/* One call on CAP, blocking this thread: TYPE with LEN bytes of REQ
+ * (registers only), the reply into RESP (RESP_LEN bytes at most); PASS is
+ * a capability to pass, *GOT one received. The kernel's error (negative),
+ * or the reply's status. */
 static long raw_call(long cap, unsigned type, const void *req, size_t len, void *resp,
                      size_t resp_len, long pass, long *got)
 {
-    struct clk_msg m = { CLK_TAG(type, len), { 0 } };
-    memcpy(m.w, req, len);
-    if (pass)
-        m.tag = CLK_TAG_WITH_CAP(m.tag, pass);
-    long err = clk_call(cap, &m);
-    if (err)
-        return err;
-    size_t n = CLK_TAG_LEN(m.tag);
-    if (resp && n <= REG_BYTES)
-        memcpy(resp, m.w, n < resp_len ? n : resp_len);
-    long c = CLK_TAG_CAP(m.tag);
-    if (got)
-        *got = c;
-    else if (c)
-        clk_cap_delete(c);
-    return (long)(int)CLK_TAG_LABEL(m.tag);
+    return actor_call_blocking(cap, type, req, len, pass, resp, resp ? &resp_len : NULL, got);
 }
 
 /* The registry's capability to the VFS: a registration newer than the one

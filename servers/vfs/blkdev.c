@@ -27,7 +27,6 @@
 #define BUFFER_VA 0x0000500000000000UL /* the driver's DMA buffer */
 #define RETRIES   3
 #define RUNS_MAX  (CLK_MSG_MAX / sizeof(struct block_io))
-#define REG_BYTES (8 * CLK_MSG_REGS)
 
 static struct {
     long server; /* a send capability to the driver */
@@ -43,20 +42,7 @@ static struct {
 static long call(unsigned type, const void *data, size_t len, void *resp, size_t resp_len,
                  long *cap)
 {
-    struct clk_msg m = { CLK_TAG(type, len), { 0 } };
-    memcpy(len <= REG_BYTES ? (void *)m.w : clk_ipc_buffer(), data, len);
-    long err = clk_call(blk.server, &m);
-    if (err)
-        return err;
-    size_t got = CLK_TAG_LEN(m.tag);
-    if (resp)
-        memcpy(resp, m.w, got < resp_len ? got : resp_len);
-    long c = CLK_TAG_CAP(m.tag);
-    if (cap)
-        *cap = c;
-    else if (c)
-        clk_cap_delete(c);
-    return (long)(int)CLK_TAG_LABEL(m.tag);
+    return actor_call_blocking(blk.server, type, data, len, 0, resp, resp ? &resp_len : NULL, cap);
 }
 
 /* Map the current instance's buffer (after a restart, the new one's). */

@@ -144,6 +144,15 @@ long actor_call(long server, unsigned type, const void *data, size_t len, void *
 long actor_call_cap(long server, unsigned type, const void *data, size_t len, long send_cap,
                     void *resp, size_t *resp_len, long *recv_cap);
 
+/* As actor_call_cap, but the calling thread itself waits for the reply,
+ * even on a fiber, so the loop serves nothing meanwhile: for a server that
+ * must do one request at a time (the VFS calling its disk) and for libc's
+ * file calls, which block as system calls do. Payloads over 64 bytes
+ * travel in the first thread's IPC buffer: only that thread may send or
+ * receive them this way. */
+long actor_call_blocking(long server, unsigned type, const void *data, size_t len, long send_cap,
+                         void *resp, size_t *resp_len, long *recv_cap);
+
 /* ---- fibers ---- */
 
 /* Run FN(ARG) on a new fiber of the loop: it starts when actor_serve next
