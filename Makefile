@@ -210,12 +210,11 @@ NEWLIB := $(SDK_BUILD)/newlib
 SYSROOT := sysroot
 SDK_CC := $(SYSROOT)/bin/x86_64-clk-elf-gcc
 LIBC_PORT_OBJS := $(addprefix $(SDK_BUILD)/libc-port/,syscalls.o files.o start.o tty.o)
+# every header of libactor's, installed as <actor/NAME.h>
+ACTOR_HEADERS := $(patsubst libactor/include/%,$(SYSROOT)/include/%,$(wildcard libactor/include/actor/*.h))
 SDK_FILES := $(SYSROOT)/bin/x86_64-clk-elf-gcc $(SYSROOT)/lib/libc.a $(SYSROOT)/lib/libm.a \
 	$(SYSROOT)/lib/crt0.o $(SYSROOT)/lib/actor.ld $(SYSROOT)/lib/libactor.a \
-	$(SYSROOT)/include/clk/abi.h $(SYSROOT)/include/actor/sys.h $(SYSROOT)/include/actor/ring.h \
-	$(SYSROOT)/include/actor/actor.h $(SYSROOT)/include/actor/names.h \
-	$(SYSROOT)/include/actor/supervisor.h $(SYSROOT)/include/actor/block.h \
-	$(SYSROOT)/include/actor/vfs.h
+	$(SYSROOT)/include/clk/abi.h $(ACTOR_HEADERS)
 
 .PHONY: sdk
 sdk: $(SDK_FILES)
@@ -269,10 +268,7 @@ $(SYSROOT)/lib/crt0.o: libc-port/crt0.S | setup
 	@mkdir -p $(@D)
 	$(Q)$(CC) -c $< -o $@
 
-SDK_HEADERS := $(SYSROOT)/include/stdio.h $(SYSROOT)/include/clk/abi.h \
-	$(SYSROOT)/include/actor/sys.h $(SYSROOT)/include/actor/ring.h \
-	$(SYSROOT)/include/actor/actor.h $(SYSROOT)/include/actor/names.h \
-	$(SYSROOT)/include/actor/block.h $(SYSROOT)/include/actor/vfs.h $(SDK_CC)
+SDK_HEADERS := $(SYSROOT)/include/stdio.h $(SYSROOT)/include/clk/abi.h $(ACTOR_HEADERS) $(SDK_CC)
 
 $(SDK_BUILD)/libc-port/%.o: libc-port/%.c $(wildcard libc-port/*.h) $(SDK_HEADERS)
 	@mkdir -p $(@D)

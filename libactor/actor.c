@@ -622,6 +622,12 @@ static long timer_set(uint64_t ns, uint64_t bits)
     return 0;
 }
 
+long actor_doorbell(uint64_t bits)
+{
+    long err = own_bits(bits);
+    return err ? err : clk_cap_mint(rt.note, CLK_RIGHT_SEND, bits);
+}
+
 long actor_bind_irq(long irq, uint64_t bits)
 {
     long err = own_bits(bits);

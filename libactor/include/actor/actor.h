@@ -125,6 +125,14 @@ long actor_reply_later_cap(long token, long status, const void *data, size_t len
  * BITS is replaced; up to 16 run at once. They fire while serving. */
 long actor_timer(uint64_t ns, uint64_t bits);
 
+/* A doorbell: a send-only copy of the loop's notification, badged with
+ * BITS (not 0, none of bits 56-63), to give another actor. Whatever bits
+ * it signals with, the loop calls DEF's notified handler with BITS, so
+ * each doorbell handed out is told apart by its own. For shared-memory
+ * rings (actor/ring.h): the producer rings after filling an empty ring.
+ * Its slot, or CLK_EINVAL (BITS) and CAP_MINT's errors. */
+long actor_doorbell(uint64_t bits);
+
 /* Drivers: when interrupt IRQ (an interrupt capability) fires, have the
  * loop call DEF's notified handler with BITS (not 0, none of bits 56-63),
  * which acknowledges it with clk_irq_ack once the device is served. 0, or
