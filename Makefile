@@ -318,14 +318,43 @@ $(BUILD)/initrd/test/%: $(BUILD)/sdk-tests/%
 
 .SECONDARY: $(SDK_TEST_ACTORS:%=$(BUILD)/sdk-tests/%)
 
+# ---- lwIP, for the network server ----
+
+# lwIP 2.1 from Debian's lwip source package (tools/fetch-lwip, which
+# derives a deb-src entry when the machine has none). Its raw API, built
+# with servers/net's lwipopts.h into one library; no lwIP code is kept here.
+LWIP := $(BUILD)/lwip
+LWIP_FILES := core/init.c core/def.c core/dns.c core/inet_chksum.c core/ip.c core/mem.c \
+	core/memp.c core/netif.c core/pbuf.c core/raw.c core/stats.c core/sys.c core/tcp.c \
+	core/tcp_in.c core/tcp_out.c core/timeouts.c core/udp.c core/ipv4/dhcp.c \
+	core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4_frag.c core/ipv4/ip4.c \
+	core/ipv4/ip4_addr.c netif/ethernet.c api/err.c
+LWIP_OBJS := $(LWIP_FILES:%.c=$(LWIP)/obj/%.o)
+LWIP_CFLAGS := -std=gnu11 -O2 -g -Wall -Werror -Iservers/net -I$(LWIP)/src/src/include
+
+$(LWIP)/stamp: tools/fetch-lwip | setup
+	$(say) FETCH lwip
+	$(Q)tools/fetch-lwip $(LWIP)
+	$(Q)touch $@
+
+$(LWIP)/obj/%.o: $(LWIP)/stamp servers/net/lwipopts.h servers/net/arch/cc.h $(SDK_HEADERS)
+	@mkdir -p $(@D)
+	$(say) LWIPCC $*.c
+	$(Q)$(SDK_CC) $(LWIP_CFLAGS) -c $(LWIP)/src/src/$*.c -o $@
+
+$(LWIP)/liblwip.a: $(LWIP_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
 # ---- servers: servers/NAME/*.c, built against the SDK, installed as sbin/NAME ----
 
-SERVERS := supervisor block vfs console shell
+SERVERS := supervisor block vfs console shell net
 # sources from elsewhere in the tree that a server shares: pure code, and
 # the drivers' libraries (servers/pci, servers/virtio), included as
 # "pci/pci.h" and "virtio/virtio.h"
 server_src_supervisor := kernel/cpio.c
 server_src_vfs := kernel/cpio.c
+server_src_net := $(LWIP)/liblwip.a servers/net/lwipopts.h servers/net/arch/cc.h
+server_cflags_net := -I$(LWIP)/src/src/include
 server_src_block := servers/pci/pci.c servers/pci/pci.h servers/virtio/virtio.c \
 	servers/virtio/virtq.c servers/virtio/virtq.h \
 	servers/virtio/virtio.h
@@ -335,7 +364,7 @@ $(BUILD)/servers/%: $$(wildcard servers/%/*.c) $$(wildcard servers/%/*.h) $$(ser
 	@mkdir -p $(@D)
 	$(say) SDKCC $@
 	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iservers/$* -Iservers -Ikernel/include \
-		$(server_cflags_$*) $(filter %.c,$^) -o $@
+		$(server_cflags_$*) $(filter %.c,$^) $(filter %.a,$^) -o $@
 
 $(BUILD)/initrd/sbin/%: $(BUILD)/servers/%
 	@mkdir -p $(@D)
