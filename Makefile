@@ -342,6 +342,9 @@ $(LWIP)/obj/%.o: $(LWIP)/stamp servers/net/lwipopts.h servers/net/arch/cc.h $(SD
 	$(say) LWIPCC $*.c
 	$(Q)$(SDK_CC) $(LWIP_CFLAGS) -c $(LWIP)/src/src/$*.c -o $@
 
+# lwIP's sources exist once it is fetched (the host's fuzz target uses them)
+$(LWIP)/src/src/%.c: $(LWIP)/stamp ;
+
 $(LWIP)/liblwip.a: $(LWIP_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
@@ -521,6 +524,10 @@ fuzz_src_bcache     := servers/vfs/bcache.c
 fuzz_src_kbd        := servers/console/kbd.c
 FUZZ_TARGETS += nlu
 fuzz_src_nlu        := servers/shell/nlu.c
+# frames into lwIP and the net server's sockets, all built for the host
+FUZZ_TARGETS += net
+fuzz_src_net        := servers/net/sock.c $(LWIP_FILES:%=$(LWIP)/src/src/%)
+fuzz_cflags_net     := -Iservers/net -I$(LWIP)/src/src/include
 $(BUILD)/fuzz/fuzz_nlu: $(NLU_MODEL)
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 600
@@ -547,8 +554,8 @@ $(EXT2_SEEDED): | setup
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/unit.c $$(fuzz_src_$$*) | setup
 	@mkdir -p $(@D)
 	$(say) FUZZCC $@
-	$(Q)clang $(HOST_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ $< tests/unit/unit.c $(fuzz_src_$*)
+	$(Q)clang $(HOST_CFLAGS) $(fuzz_cflags_$*) -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $< tests/unit/unit.c $(fuzz_src_$*)
 
 # ---- targets ----
 
