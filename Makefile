@@ -351,6 +351,10 @@ $(LWIP)/liblwip.a: $(LWIP_OBJS)
 # ---- servers: servers/NAME/*.c, built against the SDK, installed as sbin/NAME ----
 
 SERVERS := supervisor block vfs console shell net
+# The web server needs libc-port's BSD sockets: it joins once their
+# headers exist. Until then it is built and tested on the host only
+# ($(BUILD)/host/httpd, tests/test_httpd_host.py).
+SERVERS += $(if $(wildcard libc-port/include/sys/socket.h),httpd)
 # sources from elsewhere in the tree that a server shares: pure code, and
 # the drivers' libraries (servers/pci, servers/virtio), included as
 # "pci/pci.h" and "virtio/virtio.h"
@@ -502,6 +506,10 @@ unit_src_nlu        := servers/shell/nlu.c
 HOST_CFLAGS += -I$(BUILD)/gen/shell
 $(BUILD)/unit/test_nlu: $(NLU_MODEL)
 
+# the web server's HTTP parser and response heads
+UNIT_TESTS += http
+unit_src_http       := servers/httpd/http.c
+
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 
 $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c tests/unit/unit.h $$(unit_src_$$*) | setup
@@ -529,6 +537,8 @@ FUZZ_TARGETS += net
 fuzz_src_net        := servers/net/sock.c $(LWIP_FILES:%=$(LWIP)/src/src/%)
 fuzz_cflags_net     := -Iservers/net -I$(LWIP)/src/src/include
 $(BUILD)/fuzz/fuzz_nlu: $(NLU_MODEL)
+FUZZ_TARGETS += http
+fuzz_src_http       := servers/httpd/http.c
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 10
@@ -556,6 +566,15 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/unit.c $$(fuzz_src_$$*) | s
 	$(say) FUZZCC $@
 	$(Q)clang $(HOST_CFLAGS) $(fuzz_cflags_$*) -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $< tests/unit/unit.c $(fuzz_src_$*)
+
+# The web server built for this host, the same source as the guest's, with
+# ASan and UBSan: tests/test_httpd_host.py runs it on a free port.
+HTTPD_SRC := $(wildcard servers/httpd/*.c)
+$(BUILD)/host/httpd: $(HTTPD_SRC) $(wildcard servers/httpd/*.h) | setup
+	@mkdir -p $(@D)
+	$(say) HOSTCC $@
+	$(Q)$(CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer $(SANITIZE) \
+		-o $@ $(HTTPD_SRC)
 
 # ---- targets ----
 
@@ -614,7 +633,7 @@ $(NLU_CLI): tools/nlu-cli.c servers/shell/nlu.c servers/shell/nlu.h servers/shel
 nlu-eval: $(NLU_CLI)
 	$(Q)$(PYTHON) tools/nlu-eval --cli $(NLU_CLI)
 
-test: format-check all unit fuzz-smoke
+test: format-check all unit fuzz-smoke $(BUILD)/host/httpd
 	$(PYTHON) -m pytest -q tests
 
 # Every C file of ours must be as clang-format (.clang-format) would write it.

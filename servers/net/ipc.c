@@ -22,11 +22,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PAGE       4096UL
-#define WINDOWS_VA 0x0000600000000000UL
-#define WINDOW     (NET_BUFFER_MAX + PAGE)
+#define PAGE        4096UL
+#define WINDOWS_VA  0x0000600000000000UL
+#define WINDOW      (NET_BUFFER_MAX + PAGE)
 #define FENCE_VA(i) (WINDOWS_VA + (i)*WINDOW + NET_BUFFER_MAX)
-#define NET_PROBE  0x7E7 /* the liveness probe sent to a client's mailbox */
+#define NET_PROBE   0x7E7 /* the liveness probe sent to a client's mailbox */
 
 struct pending {
     long token; /* the deferred reply; 0: nothing pending */
@@ -533,10 +533,10 @@ static void socket_(struct actor_req *req)
     if (!s)
         return;
     int type = (int)(r.type & 0xF); /* SOCK_NONBLOCK and SOCK_CLOEXEC are libc's */
-    int err = r.domain != NET_AF_INET                               ? EAFNOSUPPORT
-              : type != NET_SOCK_STREAM && type != NET_SOCK_DGRAM       ? EPROTONOSUPPORT
+    int err = r.domain != NET_AF_INET                                            ? EAFNOSUPPORT
+              : type != NET_SOCK_STREAM && type != NET_SOCK_DGRAM                ? EPROTONOSUPPORT
               : r.protocol && r.protocol != (type == NET_SOCK_STREAM ? 6u : 17u) ? EPROTONOSUPPORT
-                                                                 : 0;
+                                                                                 : 0;
     uint32_t id = err ? 0 : free_id(s);
     struct sock *k = NULL;
     if (!err && !id)
@@ -605,7 +605,7 @@ static void opt_(struct actor_req *req)
     if (!s)
         return;
     struct sock *k = sock_of(s, r.sock);
-    int err = !k ? EBADF
+    int err = !k                        ? EBADF
               : req->type == NET_SETOPT ? sock_setopt(k, r.opt, r.value)
                                         : sock_getopt(k, r.opt, &r.value);
     actor_reply(req, err, &r, err || req->type == NET_SETOPT ? 0 : sizeof(r));

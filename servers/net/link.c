@@ -28,10 +28,10 @@
 #define NIC_WAIT_NS 3000000000ULL
 
 static struct {
-    long nic;      /* send capability to the nic, 0 when we have none */
-    long bell;     /* the nic's doorbell */
-    long region;   /* the shared region's capability, mapped at REGION_VA */
-    uint32_t id;   /* the nic instance attached */
+    long nic;    /* send capability to the nic, 0 when we have none */
+    long bell;   /* the nic's doorbell */
+    long region; /* the shared region's capability, mapped at REGION_VA */
+    uint32_t id; /* the nic instance attached */
     bool attached;
     struct nic_info info;
     uint16_t txfree[NIC_TX_BUFS]; /* send buffers we hold */
@@ -83,7 +83,8 @@ static err_t output(struct netif *nif, struct pbuf *p)
     pbuf_copy_partial(p, nic_frame(region(), b), p->tot_len, 0);
     struct clk_ring_msg m = { .tag = b, .w = { p->tot_len } };
     bool was_empty = false;
-    clk_ring_put(nic_ring(region(), NIC_TX), &m, &was_empty); /* never full: as many slots as buffers */
+    clk_ring_put(nic_ring(region(), NIC_TX), &m,
+                 &was_empty); /* never full: as many slots as buffers */
     if (was_empty)
         clk_signal(lk.bell, 0);
     LINK_STATS_INC(link.xmit);
@@ -198,8 +199,8 @@ static void connect_nic(uint64_t wait_ns)
         return;
     }
     const uint8_t *a = lk.info.mac;
-    printf("net: eth0 attached to nic %u, MAC %02x:%02x:%02x:%02x:%02x:%02x\n", lk.id, a[0],
-           a[1], a[2], a[3], a[4], a[5]);
+    printf("net: eth0 attached to nic %u, MAC %02x:%02x:%02x:%02x:%02x:%02x\n", lk.id, a[0], a[1],
+           a[2], a[3], a[4], a[5]);
 }
 
 void link_house(void)
@@ -229,8 +230,7 @@ static void status_changed(struct netif *nif)
     ip4addr_ntoa_r(netif_ip4_netmask(nif), mask, sizeof(mask));
     ip4addr_ntoa_r(netif_ip4_gw(nif), gw, sizeof(gw));
     const ip_addr_t *dns = dns_getserver(0);
-    printf("net: eth0 %s netmask %s gateway %s dns %s (DHCP)\n", ip, mask, gw,
-           ipaddr_ntoa(dns));
+    printf("net: eth0 %s netmask %s gateway %s dns %s (DHCP)\n", ip, mask, gw, ipaddr_ntoa(dns));
 }
 
 static err_t eth0_init(struct netif *nif)

@@ -58,8 +58,8 @@ void net_run(void)
     uint64_t next = net_ipc_run();
     uint32_t lwip_ms = sys_timeouts_sleeptime();
     uint64_t now = clk_clock_ns();
-    uint64_t lwip = lwip_ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? UINT64_MAX
-                                                                : now + lwip_ms * 1000000ULL;
+    uint64_t lwip =
+        lwip_ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? UINT64_MAX : now + lwip_ms * 1000000ULL;
     armed = UINT64_MAX;
     net_wake_by(lwip < next ? lwip : next);
 }

@@ -55,8 +55,8 @@ struct sock {
     uint32_t id;           /* in its session */
     int type;              /* NET_SOCK_STREAM or NET_SOCK_DGRAM */
     enum sock_state state;
-    int error;  /* pending errno (SO_ERROR), 0 if none */
-    bool eof;   /* TCP: the peer sent FIN */
+    int error; /* pending errno (SO_ERROR), 0 if none */
+    bool eof;  /* TCP: the peer sent FIN */
     bool shut_rd, shut_wr;
     bool reuse, nodelay, keepalive;
     union {
@@ -135,8 +135,7 @@ bool link_up(void);
 
 /* A finished query calls DONE(CTX, ERR, ...) once; CTX names a session's
  * waiting request. */
-typedef void query_done_fn(uint64_t ctx, int err, const struct net_ping_resp *ping,
-                           uint32_t ip);
+typedef void query_done_fn(uint64_t ctx, int err, const struct net_ping_resp *ping, uint32_t ip);
 int ping_start(const struct net_ping_req *r, uint64_t ctx, query_done_fn *done);
 void ping_cancel(uint64_t ctx);
 /* 0 with *IP at once, EINPROGRESS (DONE follows), or an errno. */

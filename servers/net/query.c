@@ -14,9 +14,9 @@
 #include <lwip/raw.h>
 #include <string.h>
 
-#define PINGS_MAX   16
-#define PING_ID     0xC1C1
-#define PING_BYTES  1024
+#define PINGS_MAX  16
+#define PING_ID    0xC1C1
+#define PING_BYTES 1024
 
 struct ping {
     bool used;
@@ -38,9 +38,8 @@ static u8_t ping_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_a
     if (p->tot_len < sizeof(iph) || pbuf_copy_partial(p, &iph, sizeof(iph), 0) != sizeof(iph))
         return 0;
     u16_t hlen = (u16_t)(IPH_HL(&iph) * 4);
-    if (p->tot_len < hlen + sizeof(e) ||
-        pbuf_copy_partial(p, &e, sizeof(e), hlen) != sizeof(e) || e.type != ICMP_ER ||
-        e.id != PP_HTONS(PING_ID))
+    if (p->tot_len < hlen + sizeof(e) || pbuf_copy_partial(p, &e, sizeof(e), hlen) != sizeof(e) ||
+        e.type != ICMP_ER || e.id != PP_HTONS(PING_ID))
         return 0; /* not ours: lwIP goes on with it */
     for (unsigned i = 0; i < PINGS_MAX; i++) {
         struct ping *q = &pings[i];

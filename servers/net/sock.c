@@ -103,6 +103,18 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
     return ERR_OK;
 }
 
+/* What a connection's end (lwIP's ERR) says to the program. */
+static int conn_error(const struct sock *s, err_t err)
+{
+    if (s->state == SOCK_CONNECTING && err == ERR_RST)
+        return ECONNREFUSED;
+    switch (err) {
+    case ERR_ABRT: return ECONNABORTED;
+    case ERR_TIMEOUT: return ETIMEDOUT;
+    default: return ECONNRESET;
+    }
+}
+
 /* lwIP has freed the pcb: a reset, a refusal, or a timeout. */
 static void on_err(void *arg, err_t err)
 {
@@ -112,10 +124,7 @@ static void on_err(void *arg, err_t err)
     if (s->state == SOCK_CONNECTED)
         n_active--;
     s->pcb.tcp = NULL;
-    s->error = s->state == SOCK_CONNECTING && err == ERR_RST ? ECONNREFUSED
-               : err == ERR_ABRT                            ? ECONNABORTED
-               : err == ERR_TIMEOUT || err == ERR_CLSD     ? (err == ERR_CLSD ? ECONNRESET : ETIMEDOUT)
-                                                             : ECONNRESET;
+    s->error = conn_error(s, err);
     s->state = SOCK_CLOSED;
     if (s->listener) { /* reset while waiting to be accepted: forget it */
         struct sock *l = s->listener;
@@ -200,7 +209,6 @@ static void on_datagram(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip
 }
 
 /* ---- operations ---- */
-
 
 int sock_create(int type, struct sock **out)
 {

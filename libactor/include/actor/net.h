@@ -96,13 +96,13 @@
 
 #include <actor/actor.h>
 
-#define NET_NAME       "net"
-#define NET_BUFFER_MIN (16 * 1024)
-#define NET_BUFFER_MAX (256 * 1024)
-#define NET_FOREVER    0xFFFFFFFFFFFFFFFFULL
-#define NET_ESESSION   1000 /* above every errno value */
-#define NET_SOCKETS_MAX 256 /* per session */
-#define NET_POLL_MAX   (NET_BUFFER_MIN / 8) /* struct net_pollfd per NET_POLL */
+#define NET_NAME        "net"
+#define NET_BUFFER_MIN  (16 * 1024)
+#define NET_BUFFER_MAX  (256 * 1024)
+#define NET_FOREVER     0xFFFFFFFFFFFFFFFFULL
+#define NET_ESESSION    1000                 /* above every errno value */
+#define NET_SOCKETS_MAX 256                  /* per session */
+#define NET_POLL_MAX    (NET_BUFFER_MIN / 8) /* struct net_pollfd per NET_POLL */
 
 enum net_type {
     NET_CONNECT = 1,
