@@ -209,7 +209,8 @@ SDK_BUILD := build/sdk
 NEWLIB := $(SDK_BUILD)/newlib
 SYSROOT := sysroot
 SDK_CC := $(SYSROOT)/bin/x86_64-clk-elf-gcc
-LIBC_PORT_OBJS := $(addprefix $(SDK_BUILD)/libc-port/,syscalls.o files.o start.o tty.o)
+LIBC_PORT_OBJS := $(addprefix $(SDK_BUILD)/libc-port/,syscalls.o files.o start.o tty.o service.o \
+	sockets.o poll.o netdb.o inet.o)
 # every header of libactor's, installed as <actor/NAME.h>
 ACTOR_HEADERS := $(patsubst libactor/include/%,$(SYSROOT)/include/%,$(wildcard libactor/include/actor/*.h))
 SDK_FILES := $(SYSROOT)/bin/x86_64-clk-elf-gcc $(SYSROOT)/lib/libc.a $(SYSROOT)/lib/libm.a \
@@ -237,7 +238,7 @@ $(NEWLIB)/stamp: | setup
 	$(Q)touch $@
 
 # Headers: newlib's, then what CLKernel adds or replaces.
-$(SYSROOT)/include/stdio.h: $(NEWLIB)/stamp $(wildcard libc-port/include/*/*.h)
+$(SYSROOT)/include/stdio.h: $(NEWLIB)/stamp $(wildcard libc-port/include/*.h libc-port/include/*/*.h)
 	$(say) INSTALL $(SYSROOT)/include
 	$(Q)mkdir -p $(SYSROOT)/include
 	$(Q)cp -R $(NEWLIB)/out/x86_64-elf/include/. $(SYSROOT)/include/
