@@ -242,8 +242,11 @@ static int connected(void)
     }
     nc.session = session;
     struct net_buffer b = { NBUF_SIZE };
-    if ((err = call(NET_BUFFER, &b, sizeof(b), NULL, 0, nc.mem)) != 0)
+    if ((err = call(NET_BUFFER, &b, sizeof(b), NULL, 0, nc.mem)) != 0) {
+        if (err > 0)
+            lost(); /* a session without a buffer is no use */
         return err;
+    }
     nc.epoch++;
     return remake_all();
 }
