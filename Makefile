@@ -209,7 +209,8 @@ SDK_BUILD := build/sdk
 NEWLIB := $(SDK_BUILD)/newlib
 SYSROOT := sysroot
 SDK_CC := $(SYSROOT)/bin/x86_64-clk-elf-gcc
-LIBC_PORT_OBJS := $(addprefix $(SDK_BUILD)/libc-port/,syscalls.o files.o start.o tty.o)
+LIBC_PORT_OBJS := $(addprefix $(SDK_BUILD)/libc-port/,syscalls.o files.o start.o tty.o service.o \
+	sockets.o poll.o netdb.o inet.o)
 # every header of libactor's, installed as <actor/NAME.h>
 ACTOR_HEADERS := $(patsubst libactor/include/%,$(SYSROOT)/include/%,$(wildcard libactor/include/actor/*.h))
 SDK_FILES := $(SYSROOT)/bin/x86_64-clk-elf-gcc $(SYSROOT)/lib/libc.a $(SYSROOT)/lib/libm.a \
@@ -237,7 +238,7 @@ $(NEWLIB)/stamp: | setup
 	$(Q)touch $@
 
 # Headers: newlib's, then what CLKernel adds or replaces.
-$(SYSROOT)/include/stdio.h: $(NEWLIB)/stamp $(wildcard libc-port/include/*/*.h)
+$(SYSROOT)/include/stdio.h: $(NEWLIB)/stamp $(wildcard libc-port/include/*.h libc-port/include/*/*.h)
 	$(say) INSTALL $(SYSROOT)/include
 	$(Q)mkdir -p $(SYSROOT)/include
 	$(Q)cp -R $(NEWLIB)/out/x86_64-elf/include/. $(SYSROOT)/include/
@@ -305,7 +306,8 @@ $(SYSROOT)/lib/libactor.a: $(addprefix $(SDK_BUILD)/libactor/,thread.o fiber.o a
 # Test actors written as ordinary C programs against the SDK.
 SDK_TEST_ACTORS := libc_demo kv kv_client names names_client retry_client proxy fiber_client \
 	state_client bench_actor overseer readline counter counter2 counter_bad supctl \
-	counter_crashinit counter_crashsave counter_nohooks blockcheck initrd_reader fstest keys
+	counter_crashinit counter_crashsave counter_nohooks blockcheck initrd_reader fstest keys \
+	nettest tcp_echo
 
 $(BUILD)/sdk-tests/%: tests/sdk/%.c $(wildcard tests/sdk/*.h) $(SDK_FILES)
 	@mkdir -p $(@D)
@@ -480,7 +482,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # test name -> kernel sources it tests (pure code only)
 UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt fadt ksyms elf manifest ext2 block \
-	ramfs initrdfs bcache calendar kbd line
+	ramfs initrdfs bcache calendar kbd line inet
 unit_src_buddy      := kernel/buddy.c
 unit_src_kmalloc    := kernel/kmalloc.c kernel/buddy.c
 unit_src_fmt        := kernel/fmt.c
@@ -500,6 +502,7 @@ unit_src_bcache     := servers/vfs/bcache.c
 unit_src_calendar   := kernel/calendar.c
 unit_src_kbd        := servers/console/kbd.c
 unit_src_line       := servers/shell/line.c
+unit_src_inet       := libc-port/inet.c
 # the shell's natural-language understanding, with its generated model
 UNIT_TESTS += nlu
 unit_src_nlu        := servers/shell/nlu.c

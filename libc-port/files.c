@@ -2,7 +2,8 @@
  * files.c: file descriptors. 0, 1 and 2 start as the console; every other
  * descriptor is a file or directory of the VFS server (actor/vfs.h), which
  * this file speaks to so that programs need only <fcntl.h>, <unistd.h>,
- * <sys/stat.h> and <dirent.h>.
+ * <sys/stat.h> and <dirent.h>, or a socket (sockets.c makes those; read,
+ * write, close, dup, fcntl and fstat here hand them over to it).
  *
  * A descriptor names an open file description (struct ofile), which dup
  * and dup2 share, as POSIX wants: the offset, the flags, and what is needed
@@ -20,8 +21,8 @@
  * calling thread (clk_call), like system calls elsewhere; a lock keeps the
  * threads of one actor from sharing the buffer at once.
  */
+#include "port.h"
 #include "tty.h"
-#include <actor/names.h>
 #include <actor/vfs.h>
 #include <dirent.h>
 #include <errno.h>
@@ -34,23 +35,7 @@
 
 #define BUF_SIZE (128 * 1024)
 #define BUF_VA   0x0000110000000000UL /* just above the heap's largest extent */
-#define FD_MAX   256
 #define ATTEMPTS 4
-
-enum ofile_kind { OF_CONSOLE_IN, OF_CONSOLE_OUT, OF_FILE };
-
-struct ofile {
-    enum ofile_kind kind;
-    unsigned refs;   /* descriptors naming it */
-    uint32_t flags;  /* O_* as opened; O_APPEND may change (fcntl) */
-    uint32_t handle; /* in the session of EPOCH */
-    uint64_t epoch;
-    uint64_t offset;
-    uint64_t ino;
-    char *path; /* absolute */
-    bool dirty; /* written since the last fsync */
-    bool lost;  /* ...and the VFS restarted since: the next fsync says EIO */
-};
 
 static struct ofile console_in = { .kind = OF_CONSOLE_IN, .refs = 1, .flags = O_RDONLY };
 static struct ofile console_out = { .kind = OF_CONSOLE_OUT, .refs = 2, .flags = O_WRONLY };
@@ -76,13 +61,12 @@ static int fail(int e)
 
 static void lock(void)
 {
-    while (__atomic_exchange_n(&vc.lock, 1, __ATOMIC_ACQUIRE))
-        clk_yield();
+    __clk_lock(&vc.lock);
 }
 
 static void unlock(void)
 {
-    __atomic_store_n(&vc.lock, 0, __ATOMIC_RELEASE);
+    __clk_unlock(&vc.lock);
 }
 
 /* Unlock and return R (for the public functions' exits). */
@@ -105,25 +89,10 @@ static long raw_call(long cap, unsigned type, const void *req, size_t len, void 
 }
 
 /* The registry's capability to the VFS: a registration newer than the one
- * we had, waiting up to WAIT_NS for it. 0, or an errno value. */
+ * we had, waiting up to WAIT_NS for it. 0, or ENOSYS (no file service). */
 static int find_server(uint64_t wait_ns)
 {
-    struct names_req r = { .wait_ns = wait_ns, .newer_than = vc.serial };
-    memcpy(r.name, VFS_NAME, sizeof(VFS_NAME));
-    long cap = 0;
-    uint64_t serial = 0;
-    long err =
-        raw_call(ACTOR_NAMES_SLOT, NAMES_LOOKUP, &r, sizeof(r), &serial, sizeof(serial), 0, &cap);
-    if (err || !cap) {
-        if (cap)
-            clk_cap_delete(cap);
-        return ENOSYS; /* no file service */
-    }
-    if (vc.server)
-        clk_cap_delete(vc.server);
-    vc.server = cap;
-    vc.serial = serial;
-    return 0;
+    return __clk_find_server(VFS_NAME, wait_ns, &vc.server, &vc.serial);
 }
 
 /* The transfer buffer, made once. */
@@ -131,16 +100,10 @@ static int make_buffer(void)
 {
     if (vc.buf)
         return 0;
-    long mem = clk_memory_create(BUF_SIZE / 4096);
-    if (mem < 0)
-        return ENOMEM;
-    if (clk_map(mem, BUF_VA, CLK_MAP_WRITE) < 0) {
-        clk_cap_delete(mem);
-        return ENOMEM;
-    }
-    vc.mem = mem;
-    vc.buf = (uint8_t *)BUF_VA;
-    return 0;
+    int err = __clk_map_buffer(BUF_SIZE, BUF_VA, &vc.mem);
+    if (!err)
+        vc.buf = (uint8_t *)BUF_VA;
+    return err;
 }
 
 static int call(unsigned type, const void *req, size_t len, void *resp, size_t resp_len);
@@ -310,6 +273,11 @@ static struct ofile *ofile_of(int fd)
     return fd >= 0 && fd < FD_MAX ? fds[fd] : NULL;
 }
 
+struct ofile *__clk_ofile(int fd)
+{
+    return ofile_of(fd);
+}
+
 /* The lowest free descriptor from MIN, or -1. */
 static int free_fd(int min)
 {
@@ -319,11 +287,27 @@ static int free_fd(int min)
     return -1;
 }
 
-/* Drop a descriptor's hold on OF; with the last, close the VFS's handle:
- * EIO when data written before a VFS restart may have been lost. */
+int __clk_fd_install(struct ofile *of, bool cloexec)
+{
+    lock();
+    int fd = free_fd(0);
+    if (fd < 0)
+        return done(fail(EMFILE));
+    fds[fd] = of;
+    fd_cloexec[fd] = cloexec;
+    return done(fd);
+}
+
+/* Drop a descriptor's hold on OF; with the last, close the VFS's handle
+ * (or the socket): EIO when data written before a VFS restart may have
+ * been lost. */
 static int release(struct ofile *of)
 {
-    if (--of->refs || of->kind != OF_FILE)
+    if (--of->refs)
+        return 0;
+    if (of->kind == OF_SOCKET)
+        return __clk_sock_close(of);
+    if (of->kind != OF_FILE)
         return 0;
     int err = of->lost || (of->dirty && of->epoch != vc.epoch) ? EIO : 0;
     if (of->epoch == vc.epoch && vc.session) {
@@ -434,6 +418,11 @@ static int rw(int fd, unsigned type, void *buf, size_t len, const off_t *at)
     struct ofile *of = ofile_of(fd);
     if (!of)
         return fail(EBADF);
+    if (of->kind == OF_SOCKET) {
+        if (at)
+            return fail(ESPIPE);
+        return (int)__clk_sock_io(of, type == VFS_WRITE, buf, len);
+    }
     if (of->kind == OF_CONSOLE_OUT) {
         if (type == VFS_READ || at)
             return fail(at ? ESPIPE : EBADF);
@@ -483,7 +472,7 @@ ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
 int isatty(int fd)
 {
     struct ofile *of = ofile_of(fd);
-    if (of && of->kind != OF_FILE)
+    if (of && (of->kind == OF_CONSOLE_IN || of->kind == OF_CONSOLE_OUT))
         return 1;
     errno = of ? ENOTTY : EBADF;
     return 0;
@@ -524,6 +513,10 @@ int fstat(int fd, struct stat *st)
     struct ofile *of = ofile_of(fd);
     if (!of)
         return fail(EBADF);
+    if (of->kind == OF_SOCKET) {
+        *st = (struct stat){ .st_mode = S_IFSOCK | 0777, .st_blksize = 4096 };
+        return 0;
+    }
     if (of->kind != OF_FILE) {
         *st = (struct stat){ .st_mode = S_IFCHR | 0620, .st_blksize = 1024 };
         return 0;
@@ -764,6 +757,8 @@ int fcntl(int fd, int cmd, ...)
     case F_SETFL:
         if (of->kind == OF_FILE)
             of->flags = (of->flags & ~(uint32_t)O_APPEND) | ((uint32_t)arg & O_APPEND);
+        if (of->kind == OF_SOCKET)
+            of->flags = (of->flags & ~(uint32_t)O_NONBLOCK) | ((uint32_t)arg & O_NONBLOCK);
         return 0;
     default: return fail(EINVAL);
     }

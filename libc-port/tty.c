@@ -14,6 +14,10 @@
  * Other control bytes are ignored. A line the caller's buffer cannot hold
  * is delivered over several reads. Programs that edit for themselves (the
  * shell) read raw bytes with clk_console_read instead.
+ *
+ * poll() asks __clk_tty_ready, which edits as bytes come and says whether a
+ * line (or the end of the input) is there to read; nothing typed is lost
+ * between the two.
  */
 #include "tty.h"
 #include <actor/sys.h>
@@ -26,9 +30,10 @@
 #define DEL    0x7F
 
 static char line[TTY_LINE_MAX];
-static size_t line_len;  /* bytes in LINE */
+static size_t line_len;  /* bytes in LINE (typed so far, or of the finished line) */
 static size_t line_read; /* of a finished line, the bytes read() took already */
-static bool finished;    /* LINE is complete and being read */
+static bool finished;    /* LINE is complete and being read (poll may have
+                            finished it before read() comes) */
 
 static void echo(const char *s, size_t n)
 {
@@ -64,36 +69,47 @@ static bool edit(char c)
     }
 }
 
-/* Wait for the next line (raw bytes one at a time: what the line does not
- * take stays in the kernel for the next). Returns 0, or a CLK_E* code. */
-static long next_line(void)
+/* Edit the line with the bytes typed until it is finished, waiting up to
+ * TIMEOUT ns in all (raw bytes one at a time: what the line does not take
+ * stays in the kernel for the next). 0 once it is finished (LINE_LEN 0:
+ * the end of the input), or a CLK_E* code (CLK_ETIMEDOUT: not yet; what
+ * was typed stays in LINE). */
+static long edit_line(uint64_t timeout)
 {
-    line_len = line_read = 0;
-    for (;;) {
+    uint64_t start = clk_clock_ns();
+    while (!finished) {
+        uint64_t spent = clk_clock_ns() - start, wait = CLK_FOREVER;
+        if (timeout != CLK_FOREVER)
+            wait = spent < timeout ? timeout - spent : 0;
         char c;
-        long n = clk_console_read(&c, 1, CLK_FOREVER);
+        long n = clk_console_read(&c, 1, wait);
         if (n < 0)
             return n;
-        if (edit(c))
-            return 0;
+        if (edit(c)) {
+            finished = true;
+            line_read = 0;
+        }
     }
+    return 0;
 }
 
 long __clk_tty_read(void *buf, size_t len)
 {
     if (len == 0)
         return 0;
-    if (!finished) {
-        long err = next_line();
-        if (err < 0)
-            return err;
-        finished = line_len > 0; /* 0: end of file, and the next read waits again */
-    }
+    long err = edit_line(CLK_FOREVER);
+    if (err < 0)
+        return err;
     size_t n = line_len - line_read < len ? line_len - line_read : len;
     for (size_t i = 0; i < n; i++)
         ((char *)buf)[i] = line[line_read + i];
     line_read += n;
-    if (line_read == line_len)
-        finished = false;
+    if (line_read == line_len) /* all of it (or the end of the input) read: the next line */
+        finished = false, line_len = line_read = 0;
     return (long)n;
+}
+
+bool __clk_tty_ready(uint64_t timeout)
+{
+    return edit_line(timeout) == 0;
 }

@@ -21,6 +21,26 @@ def test_the_abi_header_is_installed_and_stands_alone(tmp_path):
                         "-o", str(tmp_path / "use.o")], check=True)
 
 
+def test_posix_socket_code_compiles_against_the_sysroot(tmp_path):
+    """The socket headers (libc-port/include) stand alone, in C and C++,
+    and tests/sdk/tcp_echo.c, a POSIX TCP echo server with getaddrinfo,
+    poll, getnameinfo and select, compiles and links as strict C11 and as
+    GNU C with warnings as errors."""
+    subprocess.run(["make", "-s", "sdk"], cwd=ROOT, check=True)
+    cc = str(ROOT / "sysroot" / "bin" / "x86_64-clk-elf-gcc")
+    for header in ["sys/socket.h", "netinet/in.h", "netinet/tcp.h", "arpa/inet.h", "netdb.h",
+                   "poll.h", "sys/poll.h", "sys/select.h"]:
+        src = tmp_path / "alone.c"
+        src.write_text(f"#include <{header}>\n")
+        for lang, std in [("c", "-std=c11"), ("c++", "-std=c++17")]:
+            subprocess.run([cc, "-x", lang, std, "-Wall", "-Wextra", "-Werror", "-fsyntax-only",
+                            str(src)], check=True)
+    for std in ["-std=c11", "-std=gnu11"]:
+        subprocess.run([cc, std, "-pedantic", "-Wall", "-Wextra", "-Werror",
+                        str(ROOT / "tests" / "sdk" / "tcp_echo.c"), "-o",
+                        str(tmp_path / "tcp_echo")], check=True)
+
+
 def test_an_ordinary_c_program_runs_on_newlib(boot):
     """tests/sdk/libc_demo.c, built with sysroot/bin/x86_64-clk-elf-gcc:
     arguments and environment from the spawner, printf and snprintf, a heap

@@ -35,6 +35,7 @@
  *   cat PATH, ls PATH, rm PATH, mkdir PATH, cd PATH, pwd, sync
  *   exit
  */
+#include "crc32.h"
 #include <actor/supervisor.h>
 #include <actor/vfs.h>
 #include <dirent.h>
@@ -51,23 +52,6 @@
 static uint8_t big[1 << 20]; /* one MiB, for the commands that move much data */
 
 /* ---- small helpers ---- */
-
-static uint32_t crc_table[256];
-
-static uint32_t crc32(uint32_t crc, const uint8_t *p, size_t n)
-{
-    if (!crc_table[1])
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; k++)
-                c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            crc_table[i] = c;
-        }
-    crc = ~crc;
-    while (n--)
-        crc = crc_table[(crc ^ *p++) & 0xFF] ^ (crc >> 8);
-    return ~crc;
-}
 
 /* xorshift64*: the byte stream of a file, which the host side makes too. */
 static uint64_t next_rand(uint64_t *s)

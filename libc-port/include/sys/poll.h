@@ -1,0 +1,2 @@
+/* sys/poll.h: as <poll.h>, for programs that include it so. */
+#include <poll.h>
