@@ -175,7 +175,8 @@ static void connect_(struct actor_req *req)
     }
     struct session *s = &sessions[i];
     uint64_t badge = (++generation << 8) | (i + 1);
-    long cap = clk_cap_mint(session_ep, CLK_RIGHT_SEND, badge);
+    long cap = clk_cap_mint(session_ep, CLK_RIGHT_SEND | CLK_RIGHT_GRANT,
+                            badge); /* NET_BUFFER passes one */
     long token = cap < 0 ? cap : actor_defer(req);
     if (token < 0) {
         if (cap > 0)

@@ -238,14 +238,14 @@ int sock_create(int type, struct sock **out)
 static void tcp_end(struct tcp_pcb *pcb)
 {
     tcp_arg(pcb, NULL);
-    tcp_recv(pcb, NULL);
-    tcp_sent(pcb, NULL);
-    tcp_err(pcb, NULL);
-    if (pcb->state == LISTEN) {
+    if (pcb->state == LISTEN) { /* a listener has no receive, sent or error callbacks */
+        tcp_accept(pcb, NULL);
         tcp_close(pcb);
         return;
     }
-    tcp_accept(pcb, NULL);
+    tcp_recv(pcb, NULL);
+    tcp_sent(pcb, NULL);
+    tcp_err(pcb, NULL);
     if (tcp_close(pcb) != ERR_OK)
         tcp_abort(pcb);
 }
@@ -286,6 +286,16 @@ void sock_destroy(struct sock *s)
     free(s);
 }
 
+/* Does a listener have PORT on IP (or on any address, or IP is any)? */
+static bool listening_on(const ip_addr_t *ip, u16_t port)
+{
+    for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next)
+        if (port && l->local_port == port &&
+            (ip_addr_isany(ip) || ip_addr_isany(&l->local_ip) || ip_addr_cmp(ip, &l->local_ip)))
+            return true;
+    return false;
+}
+
 int sock_bind(struct sock *s, const struct net_addr *a)
 {
     ip_addr_t ip;
@@ -295,6 +305,8 @@ int sock_bind(struct sock *s, const struct net_addr *a)
     if (s->type == NET_SOCK_STREAM) {
         if (!s->pcb.tcp || s->state != SOCK_NEW)
             return EINVAL;
+        if (listening_on(&ip, port))
+            return EADDRINUSE; /* SO_REUSEADDR never shares a listener's port (as Linux) */
         if (s->reuse)
             ip_set_option(s->pcb.tcp, SOF_REUSEADDR);
         e = tcp_bind(s->pcb.tcp, &ip, port);

@@ -568,6 +568,7 @@ static void errno_server(void)
     int l = bound_socket(SOCK_STREAM, 7777), l2 = socket(AF_INET, SOCK_STREAM, 0);
     expect("listen 7777", l, 0);
     a.sin_addr.s_addr = htonl(INADDR_ANY);
+    a.sin_port = htons(7777);
     expect("EADDRINUSE a second bind", bind(l2, (struct sockaddr *)&a, sizeof(a)), EADDRINUSE);
     close(l2);
     fcntl(l, F_SETFL, O_NONBLOCK);
