@@ -48,7 +48,7 @@
 /* Memory: the heap for outgoing data (TCP_SND_BUF per connection draws on
  * it), pools for protocol control blocks and incoming frames. */
 #define MEM_ALIGNMENT           8
-#define MEM_SIZE                (8 * 1024 * 1024)
+#define MEM_SIZE                (4 * 1024 * 1024)
 #define MEMP_NUM_PBUF           1024
 #define MEMP_NUM_RAW_PCB        8
 #define MEMP_NUM_UDP_PCB        64
@@ -60,7 +60,7 @@
 #define MEMP_NUM_FRAG_PBUF      32
 #define MEMP_NUM_ARP_QUEUE      64
 #define MEMP_NUM_SYS_TIMEOUT    (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 4)
-#define PBUF_POOL_SIZE          2048
+#define PBUF_POOL_SIZE          1024
 #define PBUF_POOL_BUFSIZE       1536
 #define ARP_TABLE_SIZE          16
 #define ARP_QUEUEING            1
