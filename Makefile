@@ -320,7 +320,7 @@ $(BUILD)/initrd/test/%: $(BUILD)/sdk-tests/%
 
 # ---- servers: servers/NAME/*.c, built against the SDK, installed as sbin/NAME ----
 
-SERVERS := supervisor block vfs console shell
+SERVERS := supervisor block nic vfs console shell
 # sources from elsewhere in the tree that a server shares: pure code, and
 # the drivers' libraries (servers/pci, servers/virtio), included as
 # "pci/pci.h" and "virtio/virtio.h"
@@ -329,6 +329,7 @@ server_src_vfs := kernel/cpio.c
 server_src_block := servers/pci/pci.c servers/pci/pci.h servers/virtio/virtio.c \
 	servers/virtio/virtq.c servers/virtio/virtq.h \
 	servers/virtio/virtio.h
+server_src_nic := $(server_src_block)
 
 $(BUILD)/servers/%: $$(wildcard servers/%/*.c) $$(wildcard servers/%/*.h) $$(server_src_%) \
 		$(SDK_FILES)
@@ -444,7 +445,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # test name -> kernel sources it tests (pure code only)
 UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt fadt ksyms elf manifest ext2 block \
-	ramfs initrdfs bcache calendar kbd line
+	ramfs initrdfs bcache calendar kbd line nic
 unit_src_buddy      := kernel/buddy.c
 unit_src_kmalloc    := kernel/kmalloc.c kernel/buddy.c
 unit_src_fmt        := kernel/fmt.c
@@ -464,6 +465,7 @@ unit_src_bcache     := servers/vfs/bcache.c
 unit_src_calendar   := kernel/calendar.c
 unit_src_kbd        := servers/console/kbd.c
 unit_src_line       := servers/shell/line.c
+unit_src_nic        := servers/nic/bufs.c
 # the shell's natural-language understanding, with its generated model
 UNIT_TESTS += nlu
 unit_src_nlu        := servers/shell/nlu.c
@@ -477,7 +479,7 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c tests/unit/unit.h $$
 	$(say) HOSTCC $@
 	$(Q)$(CC) $(HOST_CFLAGS) $(SANITIZE) -o $@ $< tests/unit/unit.c $(unit_src_$*)
 
-FUZZ_TARGETS := cpio multiboot2 madt fadt cmdline elf manifest ext2 ramfs initrdfs bcache kbd
+FUZZ_TARGETS := cpio multiboot2 madt fadt cmdline elf manifest ext2 ramfs initrdfs bcache kbd nic
 fuzz_src_cpio       := kernel/cpio.c
 fuzz_src_multiboot2 := kernel/arch/x86_64/multiboot2.c
 fuzz_src_madt       := kernel/arch/x86_64/madt.c
@@ -490,6 +492,7 @@ fuzz_src_ramfs      := servers/vfs/ramfs.c
 fuzz_src_initrdfs   := servers/vfs/initrdfs.c kernel/cpio.c
 fuzz_src_bcache     := servers/vfs/bcache.c
 fuzz_src_kbd        := servers/console/kbd.c
+fuzz_src_nic        := servers/nic/bufs.c
 FUZZ_TARGETS += nlu
 fuzz_src_nlu        := servers/shell/nlu.c
 $(BUILD)/fuzz/fuzz_nlu: $(NLU_MODEL)
