@@ -305,7 +305,8 @@ $(SYSROOT)/lib/libactor.a: $(addprefix $(SDK_BUILD)/libactor/,thread.o fiber.o a
 # Test actors written as ordinary C programs against the SDK.
 SDK_TEST_ACTORS := libc_demo kv kv_client names names_client retry_client proxy fiber_client \
 	state_client bench_actor overseer readline counter counter2 counter_bad supctl \
-	counter_crashinit counter_crashsave counter_nohooks blockcheck initrd_reader fstest keys
+	counter_crashinit counter_crashsave counter_nohooks blockcheck initrd_reader fstest keys \
+	nictest
 
 $(BUILD)/sdk-tests/%: tests/sdk/%.c $(wildcard tests/sdk/*.h) $(SDK_FILES)
 	@mkdir -p $(@D)
@@ -535,8 +536,8 @@ setup:
 
 run: all $(BUILD)/disk.img
 	@echo "Booting CLKernel. Ctrl-A X quits QEMU; Ctrl-A C toggles its monitor."
-	@echo "+ $$($(QEMU) --disk $(BUILD)/disk.img --print)"
-	@$(QEMU) --disk $(BUILD)/disk.img
+	@echo "+ $$($(QEMU) --disk $(BUILD)/disk.img --net tcp:8080:80 --print)"
+	@$(QEMU) --disk $(BUILD)/disk.img --net tcp:8080:80
 
 # gdb starts QEMU itself, speaking the GDB protocol over a pipe: no port, no race.
 debug: all
