@@ -70,10 +70,10 @@ enum nic_type {
 #define NIC_BUFS        (NIC_RX_BUFS + NIC_TX_BUFS)
 #define NIC_BUF_SIZE    2048
 #define NIC_HEADROOM    64
-#define NIC_FRAME_MAX   1514 /* bytes: a 1500-byte MTU and the Ethernet header */
+#define NIC_FRAME_MAX   1514        /* bytes: a 1500-byte MTU and the Ethernet header */
 #define NIC_RING_BYTES  (12 * 1024) /* each ring: 256 slots and the indices */
 #define NIC_RING_OFF(r) ((unsigned long)(r)*NIC_RING_BYTES)
-#define NIC_STATS_OFF   (4 * NIC_RING_BYTES)  /* struct nic_stats, kept by the nic */
+#define NIC_STATS_OFF   (4 * NIC_RING_BYTES) /* struct nic_stats, kept by the nic */
 #define NIC_BUFS_OFF    (64 * 1024)
 #define NIC_BUF_OFF(i)  (NIC_BUFS_OFF + (unsigned long)(i)*NIC_BUF_SIZE)
 #define NIC_REGION_SIZE (NIC_BUFS_OFF + NIC_BUFS * NIC_BUF_SIZE)
