@@ -155,7 +155,8 @@ static unsigned take(struct nic_bufs *b, void *region, enum nic_ring r,
                 (*errors)++;
                 continue;
             }
-            b->len[buf] = (uint16_t)msg.w[0];
+            if (to == NIC_BUF_TX_READY)
+                b->len[buf] = (uint16_t)msg.w[0]; /* checked: 14 to NIC_FRAME_MAX */
             move(b, (unsigned)buf, to);
             good++;
         }

@@ -34,10 +34,10 @@ void nic_send(struct nic *n)
     while ((buf = nic_fifo_first(&n->bufs.tx)) >= 0) {
         struct virtq_buf d = { n->region.phys + NIC_HDR_OFF(buf), NIC_NET_HDR + n->bufs.len[buf],
                                false };
+        memset((char *)n->region.va + NIC_HDR_OFF(buf), 0, NIC_NET_HDR); /* no offloads */
         long head = virtq_add(&n->txq, &d, 1);
         if (head < 0)
             break; /* full: the rest goes when the device has sent some */
-        memset((char *)n->region.va + NIC_HDR_OFF(buf), 0, NIC_NET_HDR); /* no offloads */
         n->tx_buf[head] = (uint16_t)buf;
         nic_bufs_queued(&n->bufs);
         added = true;
