@@ -10,40 +10,42 @@
 /* An RX descriptor takes the rest of its buffer: the header and any frame. */
 #define RX_DESC_LEN (NIC_BUF_SIZE - (NIC_HEADROOM - NIC_NET_HDR))
 
-void nic_post(struct nic *n)
+/* Give queue Q the buffers waiting in F while it has room: RX buffers to
+ * fill, or frames to send (their headers zeroed: no offloads). BUF_OF
+ * remembers each chain's buffer. Notifies the device once for the batch. */
+static void feed(struct nic *n, struct virtq *q, const struct nic_fifo *f, uint16_t *buf_of)
 {
+    bool rx = q == &n->rxq, added = false;
     int buf;
-    bool added = false;
-    while ((buf = nic_fifo_first(&n->bufs.post)) >= 0) {
-        struct virtq_buf d = { n->region.phys + NIC_HDR_OFF(buf), RX_DESC_LEN, true };
-        long head = virtq_add(&n->rxq, &d, 1);
+    while ((buf = nic_fifo_first(f)) >= 0) {
+        uint64_t at = n->region.phys + NIC_HDR_OFF(buf);
+        struct virtq_buf d = { at, RX_DESC_LEN, true };
+        if (!rx) {
+            d = (struct virtq_buf){ at, NIC_NET_HDR + n->bufs.len[buf], false };
+            memset((char *)n->region.va + NIC_HDR_OFF(buf), 0, NIC_NET_HDR);
+        }
+        long head = virtq_add(q, &d, 1);
         if (head < 0)
             break; /* full: the rest goes when the device gives some back */
-        n->rx_buf[head] = (uint16_t)buf;
-        nic_bufs_posted(&n->bufs);
+        buf_of[head] = (uint16_t)buf;
+        if (rx)
+            nic_bufs_posted(&n->bufs);
+        else
+            nic_bufs_queued(&n->bufs);
         added = true;
     }
     if (added)
-        virtq_kick(&n->rxq);
+        virtq_kick(q);
+}
+
+void nic_post(struct nic *n)
+{
+    feed(n, &n->rxq, &n->bufs.post, n->rx_buf);
 }
 
 void nic_send(struct nic *n)
 {
-    int buf;
-    bool added = false;
-    while ((buf = nic_fifo_first(&n->bufs.tx)) >= 0) {
-        struct virtq_buf d = { n->region.phys + NIC_HDR_OFF(buf), NIC_NET_HDR + n->bufs.len[buf],
-                               false };
-        memset((char *)n->region.va + NIC_HDR_OFF(buf), 0, NIC_NET_HDR); /* no offloads */
-        long head = virtq_add(&n->txq, &d, 1);
-        if (head < 0)
-            break; /* full: the rest goes when the device has sent some */
-        n->tx_buf[head] = (uint16_t)buf;
-        nic_bufs_queued(&n->bufs);
-        added = true;
-    }
-    if (added)
-        virtq_kick(&n->txq); /* once for the batch */
+    feed(n, &n->txq, &n->bufs.tx, n->tx_buf);
 }
 
 void nic_complete(struct nic *n)
