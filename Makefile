@@ -307,7 +307,7 @@ $(SYSROOT)/lib/libactor.a: $(addprefix $(SDK_BUILD)/libactor/,thread.o fiber.o a
 SDK_TEST_ACTORS := libc_demo kv kv_client names names_client retry_client proxy fiber_client \
 	state_client bench_actor overseer readline counter counter2 counter_bad supctl \
 	counter_crashinit counter_crashsave counter_nohooks blockcheck initrd_reader fstest keys \
-	nettest tcp_echo
+	nettest tcp_echo nictest
 
 $(BUILD)/sdk-tests/%: tests/sdk/%.c $(wildcard tests/sdk/*.h) $(SDK_FILES)
 	@mkdir -p $(@D)
@@ -352,7 +352,7 @@ $(LWIP)/liblwip.a: $(LWIP_OBJS)
 
 # ---- servers: servers/NAME/*.c, built against the SDK, installed as sbin/NAME ----
 
-SERVERS := supervisor block vfs console shell net
+SERVERS := supervisor block nic vfs console shell net
 # The web server needs libc-port's BSD sockets: it joins once their
 # headers exist. Until then it is built and tested on the host only
 # ($(BUILD)/host/httpd, tests/test_httpd_host.py).
@@ -367,6 +367,7 @@ server_cflags_net := -I$(LWIP)/src/src/include
 server_src_block := servers/pci/pci.c servers/pci/pci.h servers/virtio/virtio.c \
 	servers/virtio/virtq.c servers/virtio/virtq.h \
 	servers/virtio/virtio.h
+server_src_nic := $(server_src_block)
 
 $(BUILD)/servers/%: $$(wildcard servers/%/*.c) $$(wildcard servers/%/*.h) $$(server_src_%) \
 		$(SDK_FILES)
@@ -482,7 +483,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # test name -> kernel sources it tests (pure code only)
 UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt fadt ksyms elf manifest ext2 block \
-	ramfs initrdfs bcache calendar kbd line inet
+	ramfs initrdfs bcache calendar kbd line inet nic
 unit_src_buddy      := kernel/buddy.c
 unit_src_kmalloc    := kernel/kmalloc.c kernel/buddy.c
 unit_src_fmt        := kernel/fmt.c
@@ -503,6 +504,7 @@ unit_src_calendar   := kernel/calendar.c
 unit_src_kbd        := servers/console/kbd.c
 unit_src_line       := servers/shell/line.c
 unit_src_inet       := libc-port/inet.c
+unit_src_nic        := servers/nic/bufs.c
 # the shell's natural-language understanding, with its generated model
 UNIT_TESTS += nlu
 unit_src_nlu        := servers/shell/nlu.c
@@ -520,7 +522,7 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c tests/unit/unit.h $$
 	$(say) HOSTCC $@
 	$(Q)$(CC) $(HOST_CFLAGS) $(SANITIZE) -o $@ $< tests/unit/unit.c $(unit_src_$*)
 
-FUZZ_TARGETS := cpio multiboot2 madt fadt cmdline elf manifest ext2 ramfs initrdfs bcache kbd
+FUZZ_TARGETS := cpio multiboot2 madt fadt cmdline elf manifest ext2 ramfs initrdfs bcache kbd nic
 fuzz_src_cpio       := kernel/cpio.c
 fuzz_src_multiboot2 := kernel/arch/x86_64/multiboot2.c
 fuzz_src_madt       := kernel/arch/x86_64/madt.c
@@ -533,6 +535,7 @@ fuzz_src_ramfs      := servers/vfs/ramfs.c
 fuzz_src_initrdfs   := servers/vfs/initrdfs.c kernel/cpio.c
 fuzz_src_bcache     := servers/vfs/bcache.c
 fuzz_src_kbd        := servers/console/kbd.c
+fuzz_src_nic        := servers/nic/bufs.c
 FUZZ_TARGETS += nlu
 fuzz_src_nlu        := servers/shell/nlu.c
 # frames into lwIP and the net server's sockets, all built for the host
@@ -590,8 +593,8 @@ setup:
 
 run: all $(BUILD)/disk.img
 	@echo "Booting CLKernel. Ctrl-A X quits QEMU; Ctrl-A C toggles its monitor."
-	@echo "+ $$($(QEMU) --disk $(BUILD)/disk.img --print)"
-	@$(QEMU) --disk $(BUILD)/disk.img
+	@echo "+ $$($(QEMU) --disk $(BUILD)/disk.img --net tcp:8080:80 --print)"
+	@$(QEMU) --disk $(BUILD)/disk.img --net tcp:8080:80
 
 # gdb starts QEMU itself, speaking the GDB protocol over a pipe: no port, no race.
 debug: all

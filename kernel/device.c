@@ -62,6 +62,29 @@ int64_t ioport_out(const struct ioport *io, uint64_t port, uint64_t width, uint6
     return 0;
 }
 
+int64_t ioport_indexed(const struct ioport *io, uint64_t index_port, uint64_t index,
+                       uint64_t data_port, uint64_t op, uint64_t value, bool may_read)
+{
+    uint64_t dw = op & 0xF, iw = (op >> 4) & 0xF;
+    bool write = op & CLK_IO_WRITE;
+    if (op & ~(uint64_t)(CLK_IO_WRITE | 0xFF))
+        return CLK_EINVAL;
+    int err = port_check(io, index_port, iw);
+    if (err == 0)
+        err = port_check(io, data_port, dw);
+    if (err < 0)
+        return err;
+    if (!write && !may_read)
+        return CLK_EPERM;
+    /* One system call, so nothing comes between the two accesses. */
+    arch_io_out((uint16_t)index_port, (unsigned)iw, (uint32_t)index);
+    if (write) {
+        arch_io_out((uint16_t)data_port, (unsigned)dw, (uint32_t)value);
+        return 0;
+    }
+    return (int64_t)arch_io_in((uint16_t)data_port, (unsigned)dw);
+}
+
 void ioport_release(struct ioport *io)
 {
     if (--io->refs == 0)

@@ -438,6 +438,18 @@ static int64_t sys_io_out(struct thread *t, const struct trap_frame *c)
     return err < 0 ? err : ioport_out(cap->obj, ctx_arg(c, 1), ctx_arg(c, 2), ctx_arg(c, 3));
 }
 
+/* IO_INDEXED(io, index_port, index, data_port, op, value) needs WRITE (the
+ * index is written), and READ to read. */
+static int64_t sys_io_indexed(struct thread *t, const struct trap_frame *c)
+{
+    struct cap *cap;
+    int err = cap_lookup(t->actor, ctx_arg(c, 0), CAP_IOPORT, CLK_RIGHT_WRITE, &cap);
+    if (err < 0)
+        return err;
+    return ioport_indexed(cap->obj, ctx_arg(c, 1), ctx_arg(c, 2), ctx_arg(c, 3), ctx_arg(c, 4),
+                          ctx_arg(c, 5), (cap->rights & CLK_RIGHT_READ) != 0);
+}
+
 static int64_t sys_mmio_create(struct thread *t, const struct trap_frame *c)
 {
     int err = device_arg(t, c, 0);
@@ -604,6 +616,7 @@ static syscall_fn *const syscalls[CLK_SYS_COUNT] = {
     [CLK_SYS_IOPORT_CREATE] = sys_ioport_create,
     [CLK_SYS_IO_IN] = sys_io_in,
     [CLK_SYS_IO_OUT] = sys_io_out,
+    [CLK_SYS_IO_INDEXED] = sys_io_indexed,
     [CLK_SYS_MMIO_CREATE] = sys_mmio_create,
     [CLK_SYS_DMA_CREATE] = sys_dma_create,
     [CLK_SYS_MEMORY_PHYS] = sys_memory_phys,

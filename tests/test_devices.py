@@ -86,5 +86,5 @@ def test_device_calls_with_bad_arguments_get_their_errors(boot):
                  "MEMORY_PHYS of an ordinary memory object", "a syscall past the table",
                  "every frame is back"]:
         assert f"devbad: ok {name}\n" in m.text, name
-    assert len(re.findall(r"devbad: ok ", m.text)) == 73
+    assert len(re.findall(r"devbad: ok ", m.text)) == 80
     assert "devbad: 0 failures" in m.text

@@ -28,17 +28,24 @@ def test_the_default_boot_starts_the_supervisor(boot):
     /etc/services and serves the name registry. Its services: the block
     driver, which finds no disk here and stays down without a restart, the
     VFS, which then says so and mounts a ramfs at /, the console driver,
-    which finds QEMU's PS/2 keyboard and stays up, and the shell."""
+    which finds QEMU's PS/2 keyboard and stays up, the network driver,
+    which finds no card here and stays down, the network stack, which then
+    serves the loopback interface, httpd, and the shell."""
     m = boot()
     m.expect(r"actor 1 \(supervisor\) started")
-    m.expect(r"supervisor: etc/services: 4 service\(s\), 0 problem\(s\)")
+    m.expect(r"supervisor: etc/services: 7 service\(s\), 0 problem\(s\)")
     m.expect_all([EVENT + r"block exit: actor \d+ exited with status 78: nothing to do here",
                   EVENT + r"vfs start: actor \d+",
                   r"vfs: no disk: the block driver found none",
                   r"vfs: / is a ramfs", EVENT + r"console start: actor \d+",
-                  r"console: PS/2 keyboard on the i8042", EVENT + r"shell start: actor \d+",
+                  r"console: PS/2 keyboard on the i8042",
+                  EVENT + r"nic exit: actor \d+ exited with status 78: nothing to do here",
+                  EVENT + r"net start: actor \d+",
+                  r"net: no network interface \(the nic is not running\): only the loopback",
+                  r"httpd: serving /var/www on port 80",
+                  EVENT + r"shell start: actor \d+",
                   r"clk> ", r"idle: boot complete"])
-    assert not re.search(r"(vfs|console|shell) (exit|fault|restart)", m.text)
+    assert not re.search(r"(vfs|console|net|httpd|shell) (exit|fault|restart)", m.text)
 
 
 def test_a_crash_leads_to_a_restart(boot):

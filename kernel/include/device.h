@@ -54,6 +54,10 @@ int ioport_create(struct actor *a, uint64_t base, uint64_t count);
  * (or 0), CLK_EINVAL (WIDTH not 1, 2 or 4) or CLK_EPERM (not in the range). */
 int64_t ioport_in(const struct ioport *io, uint64_t port, uint64_t width);
 int64_t ioport_out(const struct ioport *io, uint64_t port, uint64_t width, uint64_t value);
+/* IO_INDEXED: write INDEX to INDEX_PORT, then read DATA_PORT (MAY_READ: the
+ * capability has READ) or write VALUE to it; OP as in clk/abi.h. */
+int64_t ioport_indexed(const struct ioport *io, uint64_t index_port, uint64_t index,
+                       uint64_t data_port, uint64_t op, uint64_t value, bool may_read);
 
 void ioport_release(struct ioport *io);
 

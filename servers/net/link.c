@@ -25,7 +25,7 @@
 #include <string.h>
 
 #define REGION_VA   0x0000400000000000UL
-#define NIC_WAIT_NS 3000000000ULL
+#define NIC_WAIT_NS 1000000000ULL
 
 static struct {
     long nic;    /* send capability to the nic, 0 when we have none */
@@ -176,6 +176,15 @@ static long attach(void)
     return 0;
 }
 
+/* Say once (until the nic is back) why eth0 is down. */
+static void no_nic(const char *why)
+{
+    if (!lk.said_no_nic)
+        printf("net: %s: only the loopback interface works\n", why);
+    lk.said_no_nic = true;
+    netif_set_link_down(&eth0);
+}
+
 /* Find the nic (again) and attach to it. */
 static void connect_nic(uint64_t wait_ns)
 {
@@ -185,22 +194,22 @@ static void connect_nic(uint64_t wait_ns)
     lk.nic = actor_lookup(NIC_NAME, wait_ns);
     if (lk.nic < 0) {
         lk.nic = 0;
-        if (!lk.said_no_nic)
-            printf("net: no network interface (no nic service): only the loopback interface "
-                   "works\n");
-        lk.said_no_nic = true;
-        netif_set_link_down(&eth0);
+        no_nic("no network interface (no nic service)");
         return;
     }
     long err = attach();
-    if (err) {
-        printf("net: cannot attach to the nic: %s\n", actor_strerror(err));
-        netif_set_link_down(&eth0);
+    if (err == CLK_EDEAD) { /* registered, but down: no card, or restarting */
+        no_nic("no network interface (the nic is not running)");
         return;
     }
+    if (err) {
+        no_nic(actor_strerror(err));
+        return;
+    }
+    lk.said_no_nic = false;
     const uint8_t *a = lk.info.mac;
-    printf("net: eth0 attached to nic %u, MAC %02x:%02x:%02x:%02x:%02x:%02x\n", lk.id, a[0], a[1],
-           a[2], a[3], a[4], a[5]);
+    printf("net: eth0 attached to nic %u, MAC %02x:%02x:%02x:%02x:%02x:%02x\n", lk.id, a[0],
+           a[1], a[2], a[3], a[4], a[5]);
 }
 
 void link_house(void)

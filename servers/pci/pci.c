@@ -33,24 +33,27 @@ long pci_open(struct pci *pci, long dev)
 
 /* ---- configuration space ---- */
 
-static void select_reg(const struct pci_dev *d, unsigned off)
+/* Configuration mechanism #1: the address of register OFF of D goes to
+ * 0xCF8, then its data is at 0xCFC.. . Every driver has its own copy of
+ * these ports, so each access is one IO_INDEXED call: no other driver's
+ * address can come between ours and the data. */
+static uint32_t cfg_address(const struct pci_dev *d, unsigned off)
 {
-    uint32_t addr = 0x80000000u | (uint32_t)d->bus << 16 | (uint32_t)d->slot << 11 |
-                    (uint32_t)d->func << 8 | (off & 0xFC);
-    clk_io_out(d->pci->cfg, CFG_ADDRESS, 4, addr);
+    return 0x80000000u | (uint32_t)d->bus << 16 | (uint32_t)d->slot << 11 | (uint32_t)d->func << 8 |
+           (off & 0xFC);
 }
 
 uint32_t pci_read(const struct pci_dev *d, unsigned off, unsigned width)
 {
-    select_reg(d, off);
-    long v = clk_io_in(d->pci->cfg, CFG_DATA + (off & 3), width);
+    long v = clk_io_indexed_in(d->pci->cfg, CFG_ADDRESS, 4, cfg_address(d, off),
+                               CFG_DATA + (off & 3), width);
     return v < 0 ? 0xFFFFFFFFu : (uint32_t)v;
 }
 
 void pci_write(const struct pci_dev *d, unsigned off, unsigned width, uint32_t value)
 {
-    select_reg(d, off);
-    clk_io_out(d->pci->cfg, CFG_DATA + (off & 3), width, value);
+    clk_io_indexed_out(d->pci->cfg, CFG_ADDRESS, 4, cfg_address(d, off), CFG_DATA + (off & 3),
+                       width, value);
 }
 
 /* Fill in what identifies function D (bus, slot and function set). */

@@ -64,6 +64,18 @@ static void ports(void)
     check("IO_OUT then IO_IN (status B)",
           clk_io_out(wo, 0x70, 1, 0x0B) == 0 && clk_io_in(ro, 0x71, 1) >= 0, 1);
     check("IO_IN on an endpoint", clk_io_in(ep, 0x70, 1), CLK_EBADF);
+    /* IO_INDEXED: the CMOS's index and data ports as one access */
+    long sec = clk_io_indexed_in(io, 0x70, 1, 0x0B, 0x71, 1);
+    check("IO_INDEXED reads status B",
+          sec >= 0 && sec == clk_io_indexed_in(io, 0x70, 1, 0x0B, 0x71, 1), 1);
+    check("IO_INDEXED writes it back",
+          clk_io_indexed_out(io, 0x70, 1, 0x0B, 0x71, 1, (uint32_t)sec), 0);
+    check("IO_INDEXED read without READ", clk_io_indexed_in(wo, 0x70, 1, 0x0B, 0x71, 1), CLK_EPERM);
+    check("IO_INDEXED without WRITE", clk_io_indexed_in(ro, 0x70, 1, 0x0B, 0x71, 1), CLK_EPERM);
+    check("IO_INDEXED data port outside", clk_io_indexed_in(io, 0x70, 1, 0x0B, 0x72, 1), CLK_EPERM);
+    check("IO_INDEXED index width 3", clk_io_indexed_in(io, 0x70, 3, 0x0B, 0x71, 1), CLK_EINVAL);
+    check("IO_INDEXED unknown op bits",
+          clk_syscall(CLK_SYS_IO_INDEXED, io, 0x70, 0x0B, 0x71, 0x1011, 0), CLK_EINVAL);
     clk_cap_delete(io), clk_cap_delete(wo), clk_cap_delete(ro);
 }
 

@@ -94,7 +94,8 @@ enum clk_error {
     X(CONSOLE_READ, 45)   /* (buf, len, timeout) -> bytes read (>= 1), raw, from the console */    \
     X(ENDPOINT_INFO, 46)  /* (ep, what) -> enum clk_ep_info: its queue, for hang detection */      \
     X(ACTOR_INFO, 47)     /* (monitor, after_id, struct clk_actor_info *) -> 0: the next actor */  \
-    X(CONSOLE_INPUT, 48)  /* (dev, buf, len) -> LEN, or 0 (no room); console input from drivers */
+    X(CONSOLE_INPUT, 48)  /* (dev, buf, len) -> LEN, or 0 (no room); console input from drivers */ \
+    X(IO_INDEXED, 49)     /* (io, index_port, index, data_port, op, value) -> value read, or 0 */
 enum clk_syscall {
 #define CLK_SYSCALL_ENUM(name, nr) CLK_SYS_##name = nr,
     CLK_SYSCALLS(CLK_SYSCALL_ENUM)
@@ -213,6 +214,19 @@ enum clk_irq_info {
     CLK_IRQ_COUNT = 2,       /* interrupts taken so far */
     CLK_IRQ_UNBOUND = 3,     /* of those, how many found no notification bound */
 };
+
+/*
+ * Indexed registers. IO_INDEXED(io, index_port, index, data_port, op,
+ * value) writes INDEX to INDEX_PORT and then reads DATA_PORT (or writes
+ * VALUE to it) with nothing in between: no other actor's access to the
+ * pair can come between the two, as it could between an IO_OUT and an
+ * IO_IN. For index/data pairs that several drivers share: PCI's
+ * configuration space (0xCF8, 0xCFC), the CMOS (0x70, 0x71). OP is the
+ * data width (1, 2 or 4) | the index width << 4 | CLK_IO_WRITE.
+ */
+#define CLK_IO_WRITE 0x100
+#define CLK_IO_OP(data_width, index_width, write)                                                  \
+    ((unsigned)(data_width) | (unsigned)(index_width) << 4 | ((write) ? CLK_IO_WRITE : 0u))
 
 /* Kernel counters for STATS (tests and benchmarks). */
 enum clk_stat {

@@ -316,6 +316,26 @@ static inline long clk_io_out(long io, unsigned port, unsigned width, uint32_t v
     return clk_syscall(CLK_SYS_IO_OUT, io, port, width, value, 0, 0);
 }
 
+/* Write INDEX (INDEX_WIDTH bytes) to INDEX_PORT, then read DATA_WIDTH bytes
+ * from DATA_PORT, in one system call, so no other driver's access to the
+ * pair comes between (PCI configuration space, the CMOS). The value read,
+ * or a CLK_E* code. */
+static inline long clk_io_indexed_in(long io, unsigned index_port, unsigned index_width,
+                                     uint32_t index, unsigned data_port, unsigned data_width)
+{
+    return clk_syscall(CLK_SYS_IO_INDEXED, io, index_port, index, data_port,
+                       CLK_IO_OP(data_width, index_width, 0), 0);
+}
+
+/* The same, writing VALUE to DATA_PORT: 0 or a CLK_E* code. */
+static inline long clk_io_indexed_out(long io, unsigned index_port, unsigned index_width,
+                                      uint32_t index, unsigned data_port, unsigned data_width,
+                                      uint32_t value)
+{
+    return clk_syscall(CLK_SYS_IO_INDEXED, io, index_port, index, data_port,
+                       CLK_IO_OP(data_width, index_width, 1), value);
+}
+
 /* A memory object of the NPAGES device pages at PHYS, mapped uncached. */
 static inline long clk_mmio_create(long dev, uint64_t phys, unsigned long npages)
 {

@@ -1,0 +1,313 @@
+"""The network: the virtio-net driver (servers/nic), lwIP in servers/net,
+BSD sockets in libc and httpd, under QEMU's user networking. The host is
+the judge: curl and Python's http.client fetch from httpd through a port
+the test forwards, a Python http.server on the host serves the guest
+through the gateway 10.0.2.2, and files are compared byte for byte.
+
+Two manifests: test/manifests/net runs nettest (tests/sdk/nettest.c, its
+commands typed on the console) beside httpd; the default one (the shell)
+restarts and kills services. Every load stays on ports this test forwarded,
+with bounded counts."""
+import concurrent.futures
+import hashlib
+import http.client
+import http.server
+import os
+import random
+import re
+import socket
+import subprocess
+import threading
+import time
+import zlib
+
+import pytest
+
+from conftest import ROOT
+
+NETTEST = "init=sbin/supervisor -- manifest=test/manifests/net"
+PROMPT = "clk> "
+BIG = 3 * 1024 * 1024 + 12345  # a file of several MB, not a round size
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A root disk made from disk/ plus var/www/big.bin (random bytes) and
+    an odd name; returns (image, {path: bytes})."""
+    base = tmp_path_factory.mktemp("site")
+    tree = base / "tree"
+    subprocess.run(["cp", "-a", str(ROOT / "disk"), str(tree)], check=True)
+    rnd = random.Random(8080)
+    files = {"/big.bin": rnd.randbytes(BIG), "/odd name.txt": b"spaces and all\n"}
+    for path, data in files.items():
+        (tree / "var" / "www" / path[1:]).write_bytes(data)
+    for p in (tree / "var" / "www").rglob("*"):
+        if p.is_file():
+            files.setdefault("/" + str(p.relative_to(tree / "var" / "www")), p.read_bytes())
+    image = base / "disk.img"
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", "-d", str(tree), str(image),
+                    "64M"], check=True, capture_output=True)
+    return image, files
+
+
+class Net:
+    """A booted machine with host ports forwarded to the guest's."""
+
+    def __init__(self, boot, image, tmp_path, cmdline=NETTEST, udp=False):
+        disk = tmp_path / "disk.img"
+        disk.write_bytes(image.read_bytes())
+        self.http = free_port()
+        self.sink = free_port()
+        fwd = [f"tcp:{self.http}:80", f"tcp:{self.sink}:5001"]
+        if udp:
+            self.udp = free_port(socket.SOCK_DGRAM)
+            fwd.append(f"udp:{self.udp}:7")
+        self.m = boot(cmdline=cmdline, mem="128M",
+                      options=["--disk", str(disk), "--net", ",".join(fwd)])
+        self.m.expect(r"net: eth0 10\.0\.2\.15 netmask 255\.255\.255\.0 gateway 10\.0\.2\.2",
+                      timeout=90)
+        self.m.expect_all([r"httpd: serving /var/www on port 80"], timeout=60)
+
+    def nettest(self, line, until, timeout=60):
+        self.m.send(line)
+        return self.m.expect(until, timeout=timeout)
+
+    def get(self, path, method="GET", timeout=30):
+        c = http.client.HTTPConnection("127.0.0.1", self.http, timeout=timeout)
+        try:
+            c.request(method, path)
+            r = c.getresponse()
+            return r.status, dict(r.getheaders()), r.read()
+        finally:
+            c.close()
+
+    def curl(self, path, *args, timeout=60):
+        return subprocess.run(["curl", "-sS", "--max-time", str(timeout), *args,
+                               f"http://127.0.0.1:{self.http}{path}"], capture_output=True,
+                              timeout=timeout + 10)
+
+
+def nettest_machine(boot, site, tmp_path, **kw):
+    n = Net(boot, site[0], tmp_path, **kw)
+    n.m.expect_all([r"nettest: ready"])
+    return n
+
+
+def test_dhcp_and_the_nic(boot, site, tmp_path):
+    n = nettest_machine(boot, site, tmp_path)
+    n.m.expect_all([r"nic: virtio-net", r"net: eth0 attached to nic \d+, MAC 52:54:00:"])
+    # the guest reaches the host's gateway by name resolution of a number
+    n.nettest("resolve 10.0.2.2", r"resolve: 10\.0\.2\.2 -> 10\.0\.2\.2")
+
+
+def test_curl_and_http_client_read_what_the_disk_holds(boot, site, tmp_path):
+    n = nettest_machine(boot, site, tmp_path)
+    files = site[1]
+    r = n.curl("/big.bin")
+    assert r.returncode == 0, r.stderr
+    assert hashlib.sha256(r.stdout).digest() == hashlib.sha256(files["/big.bin"]).digest()
+    for path in ("/", "/hello.txt", "/odd%20name.txt"):
+        status, headers, body = n.get(path)
+        want = files["/index.html" if path == "/" else path.replace("%20", " ")]
+        assert status == 200 and body == want
+        assert int(headers["Content-Length"]) == len(want)
+    assert n.get("/hello.txt")[1]["Content-Type"].startswith("text/plain")
+    assert n.get("/")[1]["Content-Type"].startswith("text/html")
+    # HEAD: the headers of GET, no body
+    status, headers, body = n.get("/big.bin", method="HEAD")
+    assert status == 200 and body == b"" and int(headers["Content-Length"]) == BIG
+    assert n.get("/no/such/file")[0] == 404
+    # 400 for a malformed request, on a raw socket
+    with socket.create_connection(("127.0.0.1", n.http), timeout=30) as s:
+        s.sendall(b"THIS IS NOT HTTP\r\n\r\n")
+        assert s.recv(4096).startswith(b"HTTP/1.1 400")
+    # keep-alive: two requests on one connection
+    c = http.client.HTTPConnection("127.0.0.1", n.http, timeout=30)
+    for _ in range(2):
+        c.request("GET", "/hello.txt")
+        r = c.getresponse()
+        assert r.status == 200 and r.read() == files["/hello.txt"]
+    c.close()
+
+
+def test_the_guest_fetches_from_a_host_server(boot, site, tmp_path):
+    root = tmp_path / "www"
+    root.mkdir()
+    payload = random.Random(1).randbytes(200_000)
+    (root / "page.bin").write_bytes(payload)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, directory=str(root), **kw)
+
+        def log_message(self, *a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        n = nettest_machine(boot, site, tmp_path)
+        port = server.server_address[1]
+        n.nettest(f"get 10.0.2.2 {port} /page.bin", r"get: status HTTP/1\.\d 200")
+        m = n.m.expect(r"get: body (\d+) bytes crc32 ([0-9a-f]{8})")
+        assert int(m.group(1)) == len(payload)
+        assert int(m.group(2), 16) == zlib.crc32(payload)
+    finally:
+        server.shutdown()
+
+
+def test_udp_echo_round_trip(boot, site, tmp_path):
+    n = nettest_machine(boot, site, tmp_path, udp=True)
+    n.nettest("udp-echo 7 3", r"udp-echo: ready port 7")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(2)
+        got = []
+        for i in range(3):
+            msg = f"datagram {i} ".encode() * (i + 1)
+            for _ in range(10):  # UDP may be lost: send again until it comes back
+                s.sendto(msg, ("127.0.0.1", n.udp))
+                try:
+                    data, _ = s.recvfrom(65536)
+                    break
+                except socket.timeout:
+                    continue
+            got.append(data)
+            assert data == msg
+    n.m.expect(r"udp-echo: done 3 datagrams")
+
+
+def test_fifty_concurrent_clients_get_complete_responses(boot, site, tmp_path):
+    n = nettest_machine(boot, site, tmp_path)
+    files = site[1]
+    paths = ["/index.html", "/hello.txt", "/odd%20name.txt"]
+
+    def fetch(i):
+        path = paths[i % len(paths)]
+        status, headers, body = n.get(path, timeout=60)
+        return status, body == files["/index.html" if path == "/index.html" else
+                                     path.replace("%20", " ")]
+
+    with concurrent.futures.ThreadPoolExecutor(50) as pool:
+        results = list(pool.map(fetch, range(50)))
+    assert results == [(200, True)] * 50
+
+
+def test_fuzzed_requests_leave_httpd_and_net_answering(boot, site, tmp_path):
+    n = nettest_machine(boot, site, tmp_path)
+    rnd = random.Random(404)
+    # garbage, very long request lines, and half-open connections, bounded
+    idle = [socket.create_connection(("127.0.0.1", n.http), timeout=30) for _ in range(20)]
+    for i in range(40):
+        with socket.create_connection(("127.0.0.1", n.http), timeout=30) as s:
+            if i % 4 == 0:
+                s.sendall(b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\n\r\n")
+            elif i % 4 == 1:
+                s.sendall(rnd.randbytes(rnd.randrange(1, 5000)))
+            elif i % 4 == 2:
+                s.sendall(b"GET / HTTP/1.1\r\n" + b"X: " + b"y" * 9000 + b"\r\n\r\n")
+            else:
+                s.sendall(bytes(rnd.choice(b"GET /\r\n:%\x00\xff") for _ in range(300)))
+            s.shutdown(socket.SHUT_WR)
+            try:
+                while s.recv(65536):
+                    pass
+            except (ConnectionResetError, socket.timeout):
+                pass
+    for s in idle:
+        s.close()
+    status, _, body = n.get("/hello.txt")
+    assert (status, body) == (200, site[1]["/hello.txt"])
+    n.nettest("resolve 10.0.2.2", r"resolve: 10\.0\.2\.2 -> 10\.0\.2\.2")
+    n.nettest("loopback 5005 64", r"loopback: ok 65536 bytes")
+
+
+def test_errno_cases_and_loopback(boot, site, tmp_path):
+    n = nettest_machine(boot, site, tmp_path)
+    n.nettest("errno-checks", r"errno: done, (\d+) failed")
+    assert "errno: FAIL" not in n.m.text, n.m.text[-3000:]
+    assert re.search(r"errno: done, 0 failed", n.m.text)
+    n.nettest("loopback 5003 1024", r"loopback: ok 1048576 bytes")
+
+
+# ---- restarts, from the shell of the default manifest ----
+
+def shell_machine(boot, site, tmp_path):
+    n = Net(boot, site[0], tmp_path, cmdline="")
+    n.m.expect(PROMPT, partial=True, timeout=60)
+    return n
+
+
+def run(m, line, until=None, timeout=60):
+    start = len(m.text)
+    m.send(line)
+    if until:
+        m.expect(until, timeout=timeout)
+    m.expect(PROMPT, partial=True, timeout=timeout)
+    return m.text[start:]
+
+
+def wait_http(n, path="/hello.txt", limit=30):
+    """Poll httpd until PATH answers 200; the seconds it took."""
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        try:
+            if n.get(path, timeout=2)[0] == 200:
+                return time.monotonic() - start
+        except OSError:
+            pass
+    raise AssertionError(f"httpd did not answer within {limit} s")
+
+
+def test_killing_net_during_a_download_then_retrying_succeeds(boot, site, tmp_path):
+    n = shell_machine(boot, site, tmp_path)
+    files = site[1]
+    c = socket.create_connection(("127.0.0.1", n.http), timeout=30)
+    c.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert c.recv(65536)  # the download is under way
+    run(n.m, "kill net", until=r"net (exit|killed|fault)")
+    # the interrupted download ends (reset or short), never hangs
+    got = 0
+    try:
+        while True:
+            chunk = c.recv(1 << 20)
+            if not chunk:
+                break
+            got += len(chunk)
+    except (ConnectionResetError, socket.timeout):
+        pass
+    c.close()
+    assert got < BIG
+    n.m.expect(r"net: eth0 10\.0\.2\.15", timeout=60)
+    wait_http(n)
+    r = n.curl("/big.bin")
+    assert r.returncode == 0 and r.stdout == files["/big.bin"]
+
+
+def test_restarting_net_keeps_httpd_listening(boot, site, tmp_path):
+    n = shell_machine(boot, site, tmp_path)
+    assert n.get("/hello.txt")[0] == 200
+    out = run(n.m, "restart net", until=r"net restart")
+    assert "error" not in out.lower()
+    n.m.expect(r"net: eth0 10\.0\.2\.15", timeout=60)
+    took = wait_http(n)
+    print(f"httpd answered the host again {took:.2f} s after the new net server's address")
+    assert n.get("/hello.txt")[0] == 200
+
+
+def test_restarting_the_nic_keeps_the_address_and_connections(boot, site, tmp_path):
+    n = shell_machine(boot, site, tmp_path)
+    c = http.client.HTTPConnection("127.0.0.1", n.http, timeout=30)
+    c.request("GET", "/hello.txt")
+    assert c.getresponse().read() == site[1]["/hello.txt"]
+    run(n.m, "restart nic", until=r"nic restart")
+    n.m.expect(r"net: the nic restarted; attaching again", timeout=30)
+    # the same keep-alive connection goes on: TCP state lives in net
+    c.request("GET", "/hello.txt")
+    assert c.getresponse().read() == site[1]["/hello.txt"]
+    c.close()
