@@ -239,6 +239,8 @@ def test_errno_cases_and_loopback(boot, site, tmp_path):
 
 def shell_machine(boot, site, tmp_path):
     n = Net(boot, site[0], tmp_path, cmdline="")
+    n.m.expect_all([r"shell: CLKernel's shell"])
+    n.m.send("")  # the first prompt may have come before the lines above: ask for one more
     n.m.expect(PROMPT, partial=True, timeout=60)
     return n
 
