@@ -395,8 +395,8 @@ static void end_line(const struct response *r, FILE *out)
 static void fetch_summary(const struct response *r, const char *where, FILE *out)
 {
     end_line(r, out);
-    printf("fetch: %d %s, %llu bytes from %s\n", r->status, r->reason,
-           (unsigned long long)r->body, where);
+    printf("fetch: %d %s, %llu bytes from %s\n", r->status, r->reason, (unsigned long long)r->body,
+           where);
 }
 
 int cmd_fetch(struct shell *sh, int argc, char **argv, FILE *out)
