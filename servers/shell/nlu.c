@@ -1002,12 +1002,19 @@ static bool find_host(const struct line *l, int *at, const char **fixed)
     return false;
 }
 
-static void put_host(struct out *o, const struct line *l, int at, const char *fixed)
+/* PREFIX and the host that L names (find_host) to O: false if none. Its
+ * token in *AT (-1 for a word's host). */
+static bool put_host(struct out *o, const struct line *l, const char *prefix, int *at)
 {
+    const char *fixed;
+    if (!find_host(l, at, &fixed))
+        return false;
+    put_str(o, prefix);
     if (fixed)
         put_str(o, fixed);
     else
-        put(o, l->s + l->t[at].off, l->t[at].len);
+        put(o, l->s + l->t[*at].off, l->t[*at].len);
+    return true;
 }
 
 /* How many times: a number before "times", "pings", ... ("3 times",
@@ -1036,11 +1043,8 @@ static long ping_count(const struct line *l, int host)
 static enum slot build_ping(const struct line *l, struct out *o)
 {
     int at;
-    const char *fixed;
-    if (!find_host(l, &at, &fixed))
+    if (!put_host(o, l, " ", &at))
         return SLOT_NONE;
-    put_str(o, " ");
-    put_host(o, l, at, fixed);
     long count = ping_count(l, at);
     if (count > 0 && count <= 100) {
         char n[24];
@@ -1080,11 +1084,8 @@ static enum slot build_fetch(const struct line *l, struct out *o)
         }
     }
     int at;
-    const char *fixed;
-    if (!find_host(l, &at, &fixed))
+    if (!put_host(o, l, " http://", &at))
         return SLOT_NONE;
-    put_str(o, " http://");
-    put_host(o, l, at, fixed);
     put_str(o, "/");
     return SLOT_SURE;
 }
