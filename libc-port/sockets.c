@@ -16,6 +16,9 @@
  * options, address, backlog and UDP peer; then the call is sent again. A
  * TCP connection (connecting, connected or accepted) did not survive: it
  * says ECONNRESET from then on (EPIPE to send).
+ *
+ * net_ifinfo and net_ping (CLKernel's own, actor/net.h) go on the same
+ * session, and so reconnect the same way.
  */
 #include "port.h"
 #include <actor/net.h>
@@ -261,6 +264,7 @@ struct nreq {
         struct net_io_req io;
         struct net_opt_req o;
         struct net_poll_req p;
+        struct net_ping_req ping;
     } req;
     size_t len;
     struct sock *s;
@@ -899,5 +903,29 @@ int __clk_net_resolve(const char *name, uint32_t *ip)
     int err = run(&r, &resp, sizeof(resp));
     if (!err)
         *ip = resp.addr.ip;
+    return (int)done(0, err);
+}
+
+/* ---- the interface and ping (actor/net.h): 0 or an errno value ---- */
+
+int net_ifinfo(struct net_ifinfo *out)
+{
+    lock();
+    struct nreq r = { .type = NET_IFINFO };
+    int err = run(&r, NULL, 0);
+    if (!err)
+        memcpy(out, nc.buf, sizeof(*out)); /* the server wrote it at the buffer's start */
+    return (int)done(0, err);
+}
+
+int net_ping(const struct net_ping_req *req, struct net_ping_resp *out)
+{
+    lock();
+    struct nreq r = { .type = NET_PING, .len = sizeof(*req) };
+    r.req.ping = *req;
+    struct net_ping_resp resp = { 0 };
+    int err = run(&r, &resp, sizeof(resp));
+    if (!err)
+        *out = resp;
     return (int)done(0, err);
 }

@@ -34,6 +34,12 @@ static const char *why(int err)
     case ELOOP: return "too many symbolic links";
     case EIO: return "input/output error";
     case ENOSYS: return "no file service";
+    case ENETDOWN: return "network is down";
+    case ENETUNREACH: return "network unreachable";
+    case EHOSTUNREACH: return "host unreachable";
+    case ECONNREFUSED: return "connection refused";
+    case ECONNRESET: return "connection reset";
+    case ETIMEDOUT: return "timed out";
     default: return strerror(err);
     }
 }
@@ -408,6 +414,13 @@ const struct command commands[] = {
       cmd_mem },
     { "uptime", 0, 0, "uptime", "time since boot, and the date", cmd_uptime },
     { "sleep", 1, 1, "sleep SECONDS", "wait (^C stops it)", cmd_sleep },
+    { "ifconfig", 0, -1, "ifconfig", "the network interface: addresses, link, counters",
+      cmd_ifconfig },
+    { "net", 0, -1, "net", "the same as ifconfig", cmd_ifconfig },
+    { "ping", 1, -1, "ping HOST [COUNT]",
+      "send COUNT (4; at most 100) echo requests to HOST, a second apart (^C stops it)", cmd_ping },
+    { "fetch", 1, -1, "fetch URL [> FILE]",
+      "get http://HOST[:PORT]/PATH and print the body (> FILE saves it; ^C stops it)", cmd_fetch },
     { "shutdown", 0, 0, "shutdown", "write everything back and power off (ACPI)", cmd_shutdown },
     { "reboot", 0, 0, "reboot", "write everything back and reset the machine", cmd_reboot },
     { NULL, 0, 0, NULL, NULL, NULL },

@@ -53,12 +53,12 @@ bool interrupted(uint64_t ns)
         return true;
     }
     uint64_t deadline = clk_clock_ns() + ns;
-    for (;;) {
+    for (;;) { /* one look at least, even for NS 0 */
         uint64_t now = clk_clock_ns();
-        if (now >= deadline)
-            return false;
         unsigned char b[256];
-        long n = clk_console_read(b, sizeof(b), deadline - now);
+        long n = clk_console_read(b, sizeof(b), now < deadline ? deadline - now : 0);
+        if (n <= 0 && now >= deadline)
+            return false;
         if (n <= 0)
             continue;
         unsigned char *c = memchr(b, 0x03, (size_t)n);
@@ -103,7 +103,8 @@ bool ask(struct shell *sh, const char *question)
     return !strcasecmp(a, "y") || !strcasecmp(a, "yes");
 }
 
-/* Run LINE as a command line: 0 or 1; -1 when its first word is no command. */
+/* Run LINE as a command line: 0, 1 or CMD_ENGLISH; -1 when its first word
+ * is no command. */
 static int command(struct shell *sh, const char *line)
 {
     static struct cmdline cl;
@@ -188,9 +189,7 @@ static void execute(struct shell *sh, const char *line)
         line++;
     if (!*line)
         return;
-    if (starts_with_command(line))
-        command(sh, line);
-    else
+    if (!starts_with_command(line) || command(sh, line) == CMD_ENGLISH)
         understand(sh, line);
     fflush(stdout);
 }

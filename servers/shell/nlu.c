@@ -31,7 +31,7 @@
 
 /* ---- tokens ---- */
 
-enum tok_kind { TK_WORD, TK_NUM, TK_PATH, TK_FILE, TK_HOST, TK_TEXT };
+enum tok_kind { TK_WORD, TK_NUM, TK_PATH, TK_FILE, TK_HOST, TK_TEXT, TK_URL };
 
 struct tok {
     uint8_t kind;                 /* enum tok_kind */
@@ -96,10 +96,22 @@ static const struct nlu_lexeme *lexicon_find(const char *w)
     return NULL;
 }
 
-/* The kind of a trimmed chunk that stays whole (a path, a host, a dotted
- * file name), or -1 for one that splits into words. */
+/* Whether chunk C of N bytes is a URL: a scheme of letters and digits,
+ * then "://". */
+static bool is_url(const char *c, size_t n)
+{
+    size_t k = 0;
+    while (k < n && is_alnum((unsigned char)c[k]))
+        k++;
+    return k > 0 && n - k >= 3 && memcmp(c + k, "://", 3) == 0;
+}
+
+/* The kind of a trimmed chunk that stays whole (a URL, a path, a host, a
+ * dotted file name), or -1 for one that splits into words. */
 static int chunk_kind(const char *c, size_t n)
 {
+    if (is_url(c, n))
+        return TK_URL;
     if (memchr(c, '/', n) || c[0] == '~' || is_dots(c, n))
         return TK_PATH;
     unsigned dots = 0, run = 0;
@@ -264,7 +276,7 @@ static const char *feature_word(const struct tok *t, size_t *n)
 {
     static const char *const placeholder[] = {
         [TK_NUM] = "<num>",   [TK_PATH] = "<path>", [TK_FILE] = "<path>",
-        [TK_HOST] = "<host>", [TK_TEXT] = "<text>",
+        [TK_HOST] = "<host>", [TK_TEXT] = "<text>", [TK_URL] = "<url>",
     };
     const char *w = t->kind == TK_WORD ? t->w : placeholder[t->kind];
     *n = t->kind == TK_WORD ? t->wlen : strlen(w);
@@ -952,6 +964,132 @@ static enum slot build_sleep(const struct line *l, struct out *o)
     return SLOT_NONE;
 }
 
+/* ---- slots: hosts and URLs ---- */
+
+/* Hosts that words name: one word, or two ("this machine"). QEMU's user
+ * network puts the gateway at 10.0.2.2 (docs/net.md). */
+static const struct named_host {
+    const char *w1, *w2, *ip;
+} named_hosts[] = {
+    { "gateway", NULL, "10.0.2.2" },     { "router", NULL, "10.0.2.2" },
+    { "localhost", NULL, "127.0.0.1" },  { "yourself", NULL, "127.0.0.1" },
+    { "itself", NULL, "127.0.0.1" },     { "loopback", NULL, "127.0.0.1" },
+    { "this", "machine", "127.0.0.1" },  { "this", "computer", "127.0.0.1" },
+    { "this", "box", "127.0.0.1" },      { "local", "host", "127.0.0.1" },
+    { "local", "machine", "127.0.0.1" },
+};
+
+/* The host that L names: the first address or dotted name, else a word
+ * for one ("the gateway", "this machine"). Its token in *AT (-1 for a
+ * word's host, whose address is returned in *FIXED). false if none. */
+static bool find_host(const struct line *l, int *at, const char **fixed)
+{
+    *at = -1, *fixed = NULL;
+    for (unsigned i = 0; i < l->nt; i++)
+        if (l->t[i].kind == TK_HOST || l->t[i].kind == TK_FILE) {
+            *at = (int)i;
+            return true;
+        }
+    for (unsigned i = 0; i < l->nt; i++)
+        for (size_t k = 0; k < sizeof(named_hosts) / sizeof(named_hosts[0]); k++) {
+            const struct named_host *h = &named_hosts[k];
+            if (is_word(&l->t[i], h->w1) &&
+                (!h->w2 || (i + 1 < l->nt && is_word(&l->t[i + 1], h->w2)))) {
+                *fixed = h->ip;
+                return true;
+            }
+        }
+    return false;
+}
+
+/* PREFIX and the host that L names (find_host) to O: false if none. Its
+ * token in *AT (-1 for a word's host). */
+static bool put_host(struct out *o, const struct line *l, const char *prefix, int *at)
+{
+    const char *fixed;
+    if (!find_host(l, at, &fixed))
+        return false;
+    put_str(o, prefix);
+    if (fixed)
+        put_str(o, fixed);
+    else
+        put(o, l->s + l->t[*at].off, l->t[*at].len);
+    return true;
+}
+
+/* How many times: a number before "times", "pings", ... ("3 times",
+ * "five pings"), "once", "twice", or a number right after the host. */
+static long ping_count(const struct line *l, int host)
+{
+    for (unsigned i = 0; i < l->nt; i++) {
+        long v;
+        unsigned next;
+        if (number_at(l, i, &v, &next) && next < l->nt && (l->t[next].flags & NLU_F_TIMES) &&
+            l->t[next].lex->value == 0)
+            return v;
+        if ((l->t[i].flags & NLU_F_TIMES) && l->t[i].lex->value > 0)
+            return l->t[i].lex->value;
+    }
+    if (host >= 0 && (unsigned)host + 1 < l->nt && l->t[host + 1].kind == TK_NUM) {
+        long v;
+        unsigned next;
+        number_at(l, (unsigned)host + 1, &v, &next);
+        return v;
+    }
+    return 0;
+}
+
+/* ping HOST [COUNT] */
+static enum slot build_ping(const struct line *l, struct out *o)
+{
+    int at;
+    if (!put_host(o, l, " ", &at))
+        return SLOT_NONE;
+    long count = ping_count(l, at);
+    if (count > 0 && count <= 100) {
+        char n[24];
+        snprintf(n, sizeof(n), " %ld", count);
+        put_str(o, n);
+    }
+    return SLOT_SURE;
+}
+
+/* Whether token T is a URL: "http://..." (any scheme: fetch says which
+ * it takes), or a path "HOST/..." with a dot or a port in HOST
+ * ("example.org/news", "127.0.0.1:8080/"), which *SCHEME says it lacks. */
+static bool url_token(const struct line *l, const struct tok *t, bool *scheme)
+{
+    const char *s = l->s + t->off;
+    *scheme = t->kind == TK_URL;
+    if (t->kind != TK_PATH)
+        return *scheme;
+    size_t host = 0;
+    while (host < t->len && s[host] != '/')
+        host++;
+    bool dotted = false;
+    for (size_t k = 0; k < host; k++)
+        dotted = dotted || s[k] == '.' || s[k] == ':';
+    return host > 0 && host < t->len && dotted && is_alnum((unsigned char)s[0]);
+}
+
+/* fetch URL: a URL, or http://HOST/ for a host. */
+static enum slot build_fetch(const struct line *l, struct out *o)
+{
+    for (unsigned i = 0; i < l->nt; i++) {
+        bool scheme;
+        if (url_token(l, &l->t[i], &scheme)) {
+            put_str(o, scheme ? " " : " http://");
+            put(o, l->s + l->t[i].off, l->t[i].len);
+            return SLOT_SURE;
+        }
+    }
+    int at;
+    if (!put_host(o, l, " http://", &at))
+        return SLOT_NONE;
+    put_str(o, "/");
+    return SLOT_SURE;
+}
+
 /* Each intent: how its command is built, what a missing slot is, and an
  * example ("%s" is a service's name). */
 static const struct intent {
@@ -982,6 +1120,9 @@ static const struct intent {
     { "uptime", build_plain, NULL, "uptime" },
     { "run", build_run, "a program", "run hello" },
     { "sleep", build_sleep, "a number of seconds", "sleep 5" },
+    { "ifconfig", build_plain, NULL, "ifconfig" },
+    { "ping", build_ping, "a host", "ping 10.0.2.2" },
+    { "fetch", build_fetch, "a URL", "fetch http://127.0.0.1/" },
     { "shutdown", build_plain, NULL, "shutdown" },
     { "reboot", build_plain, NULL, "reboot" },
 };

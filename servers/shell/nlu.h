@@ -20,7 +20,8 @@
  *   services [NAME], ls [-l] [PATH], cat PATH, echo TEXT > FILE,
  *   echo TEXT >> FILE, mkdir PATH, rm PATH, rmdir PATH, mv FROM TO,
  *   cp FROM TO, stat PATH, pwd, cd [PATH], df, mem, uptime,
- *   run PROGRAM [ARGS], sleep SECONDS, shutdown, reboot
+ *   run PROGRAM [ARGS], sleep SECONDS, shutdown, reboot, ifconfig,
+ *   ping HOST [COUNT], fetch URL
  * Destructive (nlu_is_destructive): kill, restart, update, rm, rmdir,
  * shutdown, reboot; mv is destructive when its target exists, which the
  * shell checks.

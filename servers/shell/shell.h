@@ -8,6 +8,7 @@
  *   sup.c       the supervisor's commands: services, log, restart, update
  *   run.c       run PROGRAM: spawn from the file system, wait, ^C
  *   system.c    ps, mem (the monitor authority), shutdown, reboot
+ *   net.c       ifconfig (net), ping, fetch: the network
  *   complete.c  Tab: command names and paths
  *   nlu.c       natural language (pure; nlu.h)
  */
@@ -44,7 +45,10 @@ struct shell {
 
 /* A command: NAME, how many words it takes (MIN to MAX, -1: any), what
  * they are (USAGE), one line of help (SUMMARY), and FN, which prints to
- * OUT and returns 0 or 1 (it printed why). */
+ * OUT and returns 0 or 1 (it printed why), or CMD_ENGLISH, having printed
+ * nothing, when its words are plain English rather than its arguments
+ * ("ping the gateway"): the line then goes to nlu.c. */
+#define CMD_ENGLISH 2
 struct command {
     const char *name;
     int min, max;
@@ -55,7 +59,7 @@ struct command {
 extern const struct command commands[];
 const struct command *command_find(const char *name);
 
-/* Run a command line (already parsed): 0 or 1. */
+/* Run a command line (already parsed): 0, 1 or CMD_ENGLISH. */
 int run_cmdline(struct shell *sh, struct cmdline *cl);
 
 /* cmds.c: "NAME: WHAT: why" for an errno value, one line, to stdout. */
@@ -67,7 +71,7 @@ bool ask(struct shell *sh, const char *question);
 /* The services the supervisor runs, by name (for NLU and completion). */
 unsigned sup_names(const char *names[], char store[][ACTOR_NAME_MAX], unsigned max);
 
-/* Wait up to NS for ^C on the console: true if it came. */
+/* Wait up to NS for ^C on the console (0: only look): true if it came. */
 bool interrupted(uint64_t ns);
 
 /* The commands of the other files. */
@@ -81,6 +85,9 @@ int cmd_ps(struct shell *sh, int argc, char **argv, FILE *out);
 int cmd_mem(struct shell *sh, int argc, char **argv, FILE *out);
 int cmd_shutdown(struct shell *sh, int argc, char **argv, FILE *out);
 int cmd_reboot(struct shell *sh, int argc, char **argv, FILE *out);
+int cmd_ifconfig(struct shell *sh, int argc, char **argv, FILE *out);
+int cmd_ping(struct shell *sh, int argc, char **argv, FILE *out);
+int cmd_fetch(struct shell *sh, int argc, char **argv, FILE *out);
 
 /* complete.c */
 line_complete_fn shell_complete;

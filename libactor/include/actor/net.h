@@ -247,4 +247,13 @@ struct net_ping_resp {
     uint32_t len; /* bytes of payload that came back */
 };
 
+/* libc-port's (sockets.c), on the session its sockets use: the interface
+ * (NET_IFINFO) into OUT; one echo request (NET_PING), waiting up to
+ * REQ->TIMEOUT_NS for its reply, into OUT. Each returns 0 or an errno
+ * value (not -1 and errno): ENETDOWN without a net server; for NET_PING
+ * also ETIMEDOUT (no reply in time), ENETDOWN (no address yet),
+ * EHOSTUNREACH, EINVAL (LEN over 1024). */
+int net_ifinfo(struct net_ifinfo *out);
+int net_ping(const struct net_ping_req *req, struct net_ping_resp *out);
+
 #endif
