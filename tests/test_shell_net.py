@@ -31,14 +31,6 @@ def test_ifconfig_without_a_driver(boot, disk):  # noqa: F811
     run(m, "help ifconfig", r"^ifconfig\n    the network interface")
 
 
-# servers/net answers NET_PING with ENETDOWN while eth0 has no address
-# (do_ping in servers/net/ipc.c checks link_up() first), even for
-# 127.0.0.1, which lwIP's loopback interface could answer.
-LOOPBACK_PING = pytest.mark.xfail(
-    reason="servers/net refuses to ping 127.0.0.1 without a driver (do_ping: link_up())",
-    strict=False)
-
-
 def test_ping_errors_and_help(boot, disk):  # noqa: F811
     m = net_shell(boot, disk)
     out = run(m, "ping nosuch.invalid", r"^ping: nosuch\.invalid: ")
@@ -49,7 +41,6 @@ def test_ping_errors_and_help(boot, disk):  # noqa: F811
     run(m, "help ping", r"^ping HOST \[COUNT\]\n    send COUNT")
 
 
-@LOOPBACK_PING
 def test_ping_loopback(boot, disk):  # noqa: F811
     m = net_shell(boot, disk)
     out = run(m, "ping 127.0.0.1 2", r"^--- 127\.0\.0\.1: 2 sent, 2 received, 0% lost, "
@@ -58,7 +49,6 @@ def test_ping_loopback(boot, disk):  # noqa: F811
                           out, re.M)) == 2, out
 
 
-@LOOPBACK_PING
 def test_ctrl_c_stops_ping(boot, disk):  # noqa: F811
     m = net_shell(boot, disk)
     m.send("ping 127.0.0.1 100")

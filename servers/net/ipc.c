@@ -19,6 +19,7 @@
  */
 #include "net.h"
 #include <errno.h>
+#include <lwip/def.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -379,7 +380,8 @@ static uint64_t next_ctx(struct session *s)
 
 static enum outcome do_ping(const struct net_ping_req *r, struct answer *a, uint64_t ctx)
 {
-    int err = link_up() ? ping_start(r, ctx, query_done) : ENETDOWN;
+    bool loopback = (lwip_ntohl(r->ip) >> 24) == 127; /* answered without eth0 */
+    int err = link_up() || loopback ? ping_start(r, ctx, query_done) : ENETDOWN;
     return err ? fail(a, err) : WAIT;
 }
 
