@@ -162,6 +162,79 @@ def test_the_guest_fetches_from_a_host_server(boot, site, tmp_path):
         server.shutdown()
 
 
+class DnsServer:
+    """A DNS server for the guest on the host's 127.0.0.1:53 (the guest asks
+    10.0.2.2, which QEMU's user network maps to the host's loopback): A
+    records for NAMES, NXDOMAIN for anything else. Port 53 needs root, as
+    make test has on the CI machines."""
+
+    def __init__(self, names):
+        self.names, self.asked = names, []
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 53))
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while True:
+            try:
+                q, peer = self.sock.recvfrom(512)
+            except OSError:
+                return
+            if len(q) < 17:
+                continue
+            labels, i = [], 12
+            while i < len(q) and q[i]:
+                labels.append(q[i + 1:i + 1 + q[i]].decode(errors="replace"))
+                i += 1 + q[i]
+            name, question = ".".join(labels).lower(), q[12:i + 5]
+            self.asked.append(name)
+            ip = self.names.get(name)
+            flags = 0x8180 if ip else 0x8183  # a response; NXDOMAIN without the name
+            head = q[:2] + flags.to_bytes(2, "big") + b"\x00\x01" + \
+                (b"\x00\x01" if ip else b"\x00\x00") + b"\x00\x00\x00\x00"
+            answer = (b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04" +
+                      socket.inet_aton(ip)) if ip else b""
+            self.sock.sendto(head + question + answer, peer)
+
+    def close(self):
+        self.sock.close()
+
+
+def test_getaddrinfo_asks_dns(boot, site, tmp_path):
+    dns = DnsServer({"web.clk.test": "10.0.2.2", "other.clk.test": "192.0.2.7"})
+    try:
+        n = nettest_machine(boot, site, tmp_path,
+                            cmdline="init=sbin/supervisor -- manifest=test/manifests/netdns")
+        n.m.expect_all([r"net: names from 10\.0\.2\.2 \(dns=\)"])
+        n.nettest("resolve web.clk.test", r"resolve: web\.clk\.test -> 10\.0\.2\.2")
+        n.nettest("resolve OTHER.clk.test", r"resolve: OTHER\.clk\.test -> 192\.0\.2\.7")
+        n.nettest("resolve nosuch.clk.test", r"resolve: nosuch\.clk\.test error (.+)")
+        assert {"web.clk.test", "other.clk.test", "nosuch.clk.test"} <= set(dns.asked)
+        # a name in a connect: the guest fetches from httpd through its own address
+        n.nettest("get web.clk.test 1 /", r"get: error ECONNREFUSED")
+    finally:
+        dns.close()
+
+
+def test_poll_watches_sockets_and_the_console_at_once(boot, site, tmp_path):
+    """serve-echo polls its listener, its clients and the console: it
+    echoes a host client's bytes and stops when a line is typed."""
+    n = nettest_machine(boot, site, tmp_path)
+    n.nettest("listen 5001", r"listen: ok port 5001")
+    n.m.send("serve-echo 5")
+    with socket.create_connection(("127.0.0.1", n.sink), timeout=30) as c:
+        c.sendall(b"ping over the forward")
+        got = b""
+        while len(got) < 21:
+            got += c.recv(100)
+        assert got == b"ping over the forward"
+    n.m.expect(r"serve-echo: client 1 from 10\.0\.2\.2:\d+")
+    n.m.expect(r"serve-echo: client 1 closed after 21 bytes")
+    n.m.send("stop")  # a line typed while it polls: it ends before 5 clients
+    n.m.expect(r"serve-echo: done 1 clients, 21 bytes")
+
+
 def test_udp_echo_round_trip(boot, site, tmp_path):
     n = nettest_machine(boot, site, tmp_path, udp=True)
     n.nettest("udp-echo 7 3", r"udp-echo: ready port 7")
@@ -201,7 +274,12 @@ def test_fifty_concurrent_clients_get_complete_responses(boot, site, tmp_path):
 def test_fuzzed_requests_leave_httpd_and_net_answering(boot, site, tmp_path):
     n = nettest_machine(boot, site, tmp_path)
     rnd = random.Random(404)
-    # garbage, very long request lines, and half-open connections, bounded
+    # a burst of connections that say nothing, then garbage, very long
+    # request lines and more half-open connections, all bounded
+    burst = [socket.create_connection(("127.0.0.1", n.http), timeout=30) for _ in range(150)]
+    assert n.get("/hello.txt")[0] == 200  # still answering with 150 silent connections open
+    for s in burst:
+        s.close()
     idle = [socket.create_connection(("127.0.0.1", n.http), timeout=30) for _ in range(20)]
     for i in range(40):
         with socket.create_connection(("127.0.0.1", n.http), timeout=30) as s:

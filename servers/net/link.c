@@ -24,7 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define REGION_VA   0x0000400000000000UL
+#define REGION_VA   0x0000500000000000UL
 #define NIC_WAIT_NS 1000000000ULL
 
 static struct {
@@ -43,6 +43,13 @@ static struct {
 } lk;
 
 static struct netif eth0;
+static ip_addr_t fixed_dns; /* dns= (main.c); any: DHCP's */
+
+void link_set_dns(uint32_t ip)
+{
+    ip_addr_set_ip4_u32(&fixed_dns, ip);
+    dns_setserver(0, &fixed_dns);
+}
 
 static void *region(void)
 {
@@ -208,8 +215,8 @@ static void connect_nic(uint64_t wait_ns)
     }
     lk.said_no_nic = false;
     const uint8_t *a = lk.info.mac;
-    printf("net: eth0 attached to nic %u, MAC %02x:%02x:%02x:%02x:%02x:%02x\n", lk.id, a[0],
-           a[1], a[2], a[3], a[4], a[5]);
+    printf("net: eth0 attached to nic %u, MAC %02x:%02x:%02x:%02x:%02x:%02x\n", lk.id, a[0], a[1],
+           a[2], a[3], a[4], a[5]);
 }
 
 void link_house(void)
@@ -232,6 +239,8 @@ static void status_changed(struct netif *nif)
 {
     if (!netif_is_up(nif) || ip4_addr_isany_val(*netif_ip4_addr(nif)))
         return;
+    if (!ip_addr_isany(&fixed_dns))
+        dns_setserver(0, &fixed_dns); /* DHCP set its own */
     lk.leases++;
     lk.bound_at = net_now_ns();
     char ip[16], mask[16], gw[16];

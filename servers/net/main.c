@@ -6,6 +6,7 @@
  * DHCP; without a nic the server still serves the loopback interface.
  */
 #include "net.h"
+#include <lwip/dns.h>
 #include <lwip/init.h>
 #include <lwip/netif.h>
 #include <lwip/sys.h>
@@ -76,10 +77,27 @@ static void notified(uint64_t bits)
     net_run();
 }
 
+/* dns=A.B.C.D among the arguments: the DNS server to ask, whatever DHCP
+ * says (tests run their own on the host, reached through the gateway). */
+static void dns_argument(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        ip_addr_t a;
+        if (strncmp(argv[i], "dns=", 4))
+            continue;
+        if (ipaddr_aton(argv[i] + 4, &a)) {
+            link_set_dns(ip4_addr_get_u32(ip_2_ip4(&a)));
+            printf("net: names from %s (dns=)\n", argv[i] + 4);
+        } else {
+            printf("net: dns=%s is not an IPv4 address; ignored\n", argv[i] + 4);
+        }
+    }
+}
+
 static long init(int argc, char **argv)
 {
-    (void)argc, (void)argv;
     lwip_init();
+    dns_argument(argc, argv);
     long err = net_ipc_init();
     if (err < 0) {
         printf("net: cannot set up sessions: %s\n", actor_strerror(err));

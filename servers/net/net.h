@@ -129,6 +129,8 @@ void link_poll(void);
 /* Every second: is the nic the one attached? Attach again if not. */
 void link_house(void);
 void link_info(struct net_ifinfo *out);
+/* Ask the DNS server at IP (network order), not the one DHCP names. */
+void link_set_dns(uint32_t ip);
 bool link_up(void);
 
 /* ---- ping and names (query.c) ---- */

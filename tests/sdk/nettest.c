@@ -17,11 +17,16 @@
  *                        B bytes from A:P", then "udp-echo: done N datagrams"
  *   get HOST PORT PATH   an HTTP/1.0 GET: "get: status LINE", then "get: body
  *                        B bytes crc32 XXXXXXXX"
- *   sink PORT            accept one connection on PORT and read it to the
- *                        end: "sink: B bytes in MS ms, K KiB/s, crc32 X"
- *   source HOST PORT MB  connect and write MB MiB of the pattern (byte i is
- *                        i * 7 + 1): "source: B bytes in MS ms, K KiB/s,
- *                        crc32 X"
+ *   sink PORT [fast]     accept one connection on PORT and read it to the
+ *                        end: "sink: B bytes in MS ms, K KiB/s, crc32 X, tsc
+ *                        T, cpu C ns" (T: TSC ticks, idle time included;
+ *                        C: the CPU time of all actors, with caps=monitor;
+ *                        fast: no crc32, which costs more than the network,
+ *                        so benchmarks measure the stack alone)
+ *   source HOST PORT MB [fast]  connect and write MB MiB of the pattern
+ *                        (byte i is i * 7 + 1): "source: B bytes in MS ms, K
+ *                        KiB/s, crc32 X, tsc T, cpu C ns" (fast: the pattern is
+ *                        written once and sent again, no crc32)
  *   loopback PORT KB     a client and a server on 127.0.0.1:PORT in this
  *                        program, nonblocking with poll: KB KiB sent, echoed
  *                        and checked: "loopback: ok B bytes" or "loopback:
@@ -34,6 +39,7 @@
  * Errors are "CMD: error ENAME (text)". Host names may be numeric.
  */
 #include "crc32.h"
+#include <actor/sys.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -348,15 +354,38 @@ static void pattern(uint8_t *p, size_t n, uint64_t at)
         p[i] = (uint8_t)((at + i) * 7 + 1);
 }
 
-static void report(const char *cmd, uint64_t bytes, uint64_t ns, uint32_t crc)
+static uint64_t rdtsc(void)
 {
-    uint64_t ms = ns / 1000000;
-    printf("%s: %llu bytes in %llu ms, %llu KiB/s, crc32 %08x\n", cmd, (unsigned long long)bytes,
-           (unsigned long long)ms, (unsigned long long)(bytes * 1000000000 / (ns ? ns : 1) / 1024),
-           (unsigned)crc);
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
 }
 
-static void cmd_sink(unsigned port)
+/* The CPU time every actor has used so far (ns), with the monitor
+ * authority (caps=monitor: CLK_MONITOR names its slot); 0 without it. So a
+ * transfer's cost counts the work of nic, net and this program, and not
+ * the time the CPU waited for the host. */
+static uint64_t cpu_all(void)
+{
+    const char *m = getenv("CLK_MONITOR");
+    uint64_t sum = 0;
+    struct clk_actor_info info;
+    for (uint64_t id = 0; m && clk_actor_info(atol(m), id, &info) == 0; id = info.id)
+        sum += info.cpu_ns;
+    return sum;
+}
+
+static void report(const char *cmd, uint64_t bytes, uint64_t ns, uint32_t crc, uint64_t tsc,
+                   uint64_t cpu)
+{
+    uint64_t ms = ns / 1000000;
+    printf("%s: %llu bytes in %llu ms, %llu KiB/s, crc32 %08x, tsc %llu, cpu %llu ns\n", cmd,
+           (unsigned long long)bytes, (unsigned long long)ms,
+           (unsigned long long)(bytes * 1000000000 / (ns ? ns : 1) / 1024), (unsigned)crc,
+           (unsigned long long)tsc, (unsigned long long)cpu);
+}
+
+static void cmd_sink(unsigned port, bool fast)
 {
     int l = bound_socket(SOCK_STREAM, port);
     if (l < 0) {
@@ -371,40 +400,46 @@ static void cmd_sink(unsigned port)
         error("sink");
         return;
     }
-    uint64_t start = now_ns(), bytes = 0;
+    uint64_t start = now_ns(), tsc = rdtsc(), cpu = cpu_all(), bytes = 0;
     uint32_t crc = 0;
     ssize_t n;
     while ((n = read(fd, big, sizeof(big))) > 0) {
-        crc = crc32(crc, big, (size_t)n);
+        if (!fast)
+            crc = crc32(crc, big, (size_t)n);
         bytes += (uint64_t)n;
     }
     if (n < 0)
         error("sink");
     close(fd);
-    report("sink", bytes, now_ns() - start, crc);
+    report("sink", bytes, now_ns() - start, crc, rdtsc() - tsc, cpu_all() - cpu);
 }
 
-static void cmd_source(const char *host, const char *port, unsigned mb)
+static void cmd_source(const char *host, const char *port, unsigned mb, bool fast)
 {
     int fd = connect_to(host, port);
     if (fd < 0) {
         error("source");
         return;
     }
-    uint64_t start = now_ns(), bytes = 0, total = (uint64_t)mb * MIB;
+    uint64_t start = now_ns(), tsc = rdtsc(), cpu = cpu_all(), bytes = 0,
+             total = (uint64_t)mb * MIB;
     uint32_t crc = 0;
+    if (fast)
+        pattern(big, sizeof(big), 0);
     while (bytes < total) {
         size_t n = total - bytes < sizeof(big) ? (size_t)(total - bytes) : sizeof(big);
-        pattern(big, n, bytes);
+        if (!fast)
+            pattern(big, n, bytes);
         if (write(fd, big, n) != (ssize_t)n) {
             error("source");
             break;
         }
-        crc = crc32(crc, big, n);
+        if (!fast)
+            crc = crc32(crc, big, n);
         bytes += n;
     }
     close(fd);
-    report("source", bytes, now_ns() - start, crc);
+    report("source", bytes, now_ns() - start, crc, rdtsc() - tsc, cpu_all() - cpu);
 }
 
 /* A client and server in one: nonblocking sockets and poll. */
@@ -615,7 +650,7 @@ static void cmd_errno(void)
 static void run(char *line)
 {
     char *cmd = strtok(line, " \n"), *a = strtok(NULL, " \n"), *b = strtok(NULL, " \n"),
-         *c = strtok(NULL, " \n");
+         *c = strtok(NULL, " \n"), *d = strtok(NULL, " \n");
     if (!cmd)
         return;
     if (!strcmp(cmd, "listen") && a)
@@ -627,9 +662,9 @@ static void run(char *line)
     else if (!strcmp(cmd, "get") && c)
         cmd_get(a, b, c);
     else if (!strcmp(cmd, "sink") && a)
-        cmd_sink((unsigned)atoi(a));
+        cmd_sink((unsigned)atoi(a), b && !strcmp(b, "fast"));
     else if (!strcmp(cmd, "source") && c)
-        cmd_source(a, b, (unsigned)atoi(c));
+        cmd_source(a, b, (unsigned)atoi(c), d && !strcmp(d, "fast"));
     else if (!strcmp(cmd, "loopback") && b)
         cmd_loopback((unsigned)atoi(a), (unsigned)atoi(b));
     else if (!strcmp(cmd, "resolve") && a)
