@@ -654,6 +654,7 @@ format: | setup
 
 bench: all
 	$(PYTHON) tools/bench
+	$(PYTHON) tools/net-bench
 
 clean:
 	rm -rf $(BUILD) $(SYSROOT)/include $(SYSROOT)/lib $(SYSROOT)/bin
