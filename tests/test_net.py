@@ -24,9 +24,9 @@ import zlib
 import pytest
 
 from conftest import ROOT
+from test_shell import run
 
 NETTEST = "init=sbin/supervisor -- manifest=test/manifests/net"
-PROMPT = "clk> "
 BIG = 3 * 1024 * 1024 + 12345  # a file of several MB, not a round size
 
 
@@ -319,17 +319,8 @@ def shell_machine(boot, site, tmp_path):
     n = Net(boot, site[0], tmp_path, cmdline="")
     n.m.expect_all([r"shell: CLKernel's shell"])
     n.m.send("")  # the first prompt may have come before the lines above: ask for one more
-    n.m.expect(PROMPT, partial=True, timeout=60)
+    n.m.expect("clk> ", partial=True, timeout=60)
     return n
-
-
-def run(m, line, until=None, timeout=60):
-    start = len(m.text)
-    m.send(line)
-    if until:
-        m.expect(until, timeout=timeout)
-    m.expect(PROMPT, partial=True, timeout=timeout)
-    return m.text[start:]
 
 
 def wait_http(n, path="/hello.txt", limit=30):

@@ -7,8 +7,8 @@
  * (from 1) above it, so a dropped session's badge never names the slot's
  * next one, and no session's badge is ACTOR_BADGE_CLIENT (the registered
  * endpoint's, which only NET_CONNECT may use). Its transfer buffer is
- * mapped at a window of its own, followed by a fence page, as the VFS
- * does (servers/vfs/ipc.c).
+ * mapped at a window of its own, followed by a fence page
+ * (actor/windows.h), as the VFS's are.
  *
  * Waiting (MINIX's SUSPEND): a request that cannot be done yet is tried
  * once; if it may wait, it is deferred and kept as the session's pending
@@ -18,16 +18,14 @@
  * ends it when its deadline has passed.
  */
 #include "net.h"
+#include <actor/windows.h>
 #include <errno.h>
 #include <lwip/def.h>
 #include <stdio.h>
 #include <string.h>
 
-#define PAGE        4096UL
-#define WINDOWS_VA  0x0000600000000000UL
-#define WINDOW      (NET_BUFFER_MAX + PAGE)
-#define FENCE_VA(i) (WINDOWS_VA + (i)*WINDOW + NET_BUFFER_MAX)
-#define NET_PROBE   0x7E7 /* the liveness probe sent to a client's mailbox */
+#define WINDOWS_VA 0x0000600000000000UL
+#define NET_PROBE  0x7E7 /* the liveness probe sent to a client's mailbox */
 
 struct pending {
     long token; /* the deferred reply; 0: nothing pending */
@@ -72,27 +70,15 @@ struct answer {
 
 static struct session sessions[NET_SESSIONS_MAX];
 static long session_ep;
-static long fence;
+static struct actor_windows windows; /* the sessions' buffers */
 static uint64_t generation;
-
-static unsigned long window(unsigned i)
-{
-    return WINDOWS_VA + i * WINDOW;
-}
 
 long net_ipc_init(void)
 {
     session_ep = actor_endpoint();
     if (session_ep < 0)
         return session_ep;
-    if ((fence = clk_memory_create(1)) < 0)
-        return fence;
-    for (unsigned i = 0; i < NET_SESSIONS_MAX; i++) {
-        long err = clk_map(fence, FENCE_VA(i), 0);
-        if (err < 0)
-            return err;
-    }
-    return 0;
+    return actor_windows_init(&windows, WINDOWS_VA, NET_BUFFER_MAX, NET_SESSIONS_MAX);
 }
 
 /* ---- sessions ---- */
@@ -191,27 +177,6 @@ static void connect_(struct actor_req *req)
     clk_cap_delete(cap); /* the client has its copy */
 }
 
-/* Map the memory object CAP, said to be SIZE bytes, at window I. MAP maps
- * a whole object, whose size we cannot ask: one larger than the window
- * runs into the fence and fails; for one smaller than SIZE, a page mapped
- * at its last page must collide (CLK_EEXIST), or the object is short. */
-static long map_buffer(unsigned i, long cap, uint64_t size)
-{
-    unsigned long va = window(i), last = va + size - PAGE;
-    if (size < NET_BUFFER_MIN || size > NET_BUFFER_MAX || size % PAGE)
-        return CLK_EINVAL;
-    long err = clk_map(cap, va, CLK_MAP_WRITE);
-    if (err < 0)
-        return err;
-    if ((err = clk_map(fence, last, 0)) != CLK_EEXIST) {
-        if (err == 0)
-            clk_unmap(last);
-        clk_unmap(va);
-        return CLK_EINVAL;
-    }
-    return 0;
-}
-
 static void buffer_(struct actor_req *req)
 {
     struct net_buffer b;
@@ -224,11 +189,11 @@ static void buffer_(struct actor_req *req)
         return;
     }
     unsigned i = (unsigned)(s - sessions);
-    if (map_buffer(i, req->cap, b.size) < 0) {
+    if (actor_window_map(&windows, i, req->cap, b.size, NET_BUFFER_MIN) < 0) {
         actor_reply(req, EINVAL, NULL, 0);
         return;
     }
-    s->buf = (uint8_t *)window(i);
+    s->buf = (uint8_t *)actor_window(&windows, i);
     s->buf_size = b.size;
     actor_reply(req, 0, NULL, 0);
 }

@@ -8,26 +8,24 @@
  * Its transfer buffer is mapped at a window of its own, VFS_BUFFER_MAX
  * bytes followed by a page that is always mapped (a fence): a buffer
  * larger than it says cannot be mapped, and one smaller than it says is
- * caught before it is used (see map_buffer).
+ * caught before it is used (actor/windows.h).
  */
 #include "vfs.h"
+#include <actor/windows.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#define PAGE        4096UL
-#define WINDOWS_VA  0x0000600000000000UL
-#define WINDOW      (VFS_BUFFER_MAX + PAGE)
-#define FENCE_VA(i) (WINDOWS_VA + (i)*WINDOW + VFS_BUFFER_MAX)
+#define WINDOWS_VA 0x0000600000000000UL
 
 static struct session sessions[VFS_SESSIONS_MAX];
-static long session_ep; /* actor_endpoint(): the sessions' endpoint */
-static long fence;      /* a page mapped after every window */
+static long session_ep;              /* actor_endpoint(): the sessions' endpoint */
+static struct actor_windows windows; /* the sessions' buffers */
 static uint64_t clock_tick;
 
 static unsigned long window(unsigned i)
 {
-    return WINDOWS_VA + i * WINDOW;
+    return actor_window(&windows, i);
 }
 
 long vfs_ipc_init(void)
@@ -35,14 +33,7 @@ long vfs_ipc_init(void)
     session_ep = actor_endpoint();
     if (session_ep < 0)
         return session_ep;
-    if ((fence = clk_memory_create(1)) < 0)
-        return fence;
-    for (unsigned i = 0; i < VFS_SESSIONS_MAX; i++) {
-        long err = clk_map(fence, FENCE_VA(i), 0);
-        if (err < 0)
-            return err;
-    }
-    return 0;
+    return actor_windows_init(&windows, WINDOWS_VA, VFS_BUFFER_MAX, VFS_SESSIONS_MAX);
 }
 
 /* The session REQ came from, or NULL (then REQ is answered VFS_ESESSION). */
@@ -79,27 +70,6 @@ static unsigned free_slot(void)
     return oldest;
 }
 
-/* Map the memory object CAP, said to be SIZE bytes, at window I. MAP maps
- * a whole object, whose size we cannot ask: one larger than the window
- * runs into the fence and fails; for one smaller than SIZE, a page mapped
- * at its last page must collide (CLK_EEXIST), or the object is short. */
-static long map_buffer(unsigned i, long cap, uint64_t size)
-{
-    unsigned long va = window(i), last = va + size - PAGE;
-    if (size < VFS_BUFFER_MIN || size > VFS_BUFFER_MAX || size % PAGE)
-        return CLK_EINVAL;
-    long err = clk_map(cap, va, CLK_MAP_WRITE);
-    if (err < 0)
-        return err;
-    if ((err = clk_map(fence, last, 0)) != CLK_EEXIST) {
-        if (err == 0)
-            clk_unmap(last);
-        clk_unmap(va);
-        return CLK_EINVAL;
-    }
-    return 0;
-}
-
 static void connect(struct actor_req *req)
 {
     struct vfs_connect c;
@@ -111,7 +81,7 @@ static void connect(struct actor_req *req)
     unsigned i = free_slot();
     struct session *s = &sessions[i];
     static uint64_t generation;
-    long err = map_buffer(i, req->cap, c.buffer_size);
+    long err = actor_window_map(&windows, i, req->cap, c.buffer_size, VFS_BUFFER_MIN);
     if (err < 0) {
         actor_reply(req, EINVAL, NULL, 0);
         return;
