@@ -150,6 +150,11 @@ static void connect_(struct actor_req *req)
         actor_reply(req, req->cap ? NET_ESESSION : EINVAL, NULL, 0);
         return;
     }
+    long probe = actor_send(req->cap, NET_PROBE, NULL, 0);
+    if (probe != 0 && probe != CLK_EFULL) { /* not a mailbox, or its owner is gone */
+        actor_reply(req, EINVAL, NULL, 0);
+        return;
+    }
     unsigned i = 0;
     while (i < NET_SESSIONS_MAX && sessions[i].badge)
         i++;
