@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +156,11 @@ static void accept_some(struct server *s, int64_t now)
             return;
         }
         s->retry_ms = HTTPD_RETRY_MIN_MS;
+        /* A response's head and the start of its file go out in two sends:
+         * without this the second waits for the client's ACK of the first
+         * (Nagle), a delayed ACK on the client's side on every request. */
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         struct conn *c = set_nonblocking(fd) ? conn_new(fd, now) : NULL;
         if (!c) {
             close(fd);
