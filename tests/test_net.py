@@ -335,6 +335,37 @@ def wait_http(n, path="/hello.txt", limit=30):
     raise AssertionError(f"httpd did not answer within {limit} s")
 
 
+def test_the_shell_pings_the_gateway_and_fetches_from_the_host(boot, site, tmp_path):
+    root = tmp_path / "www"
+    root.mkdir()
+    (root / "note.txt").write_text("served by the host\n")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, directory=str(root), **kw)
+
+        def log_message(self, *a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        n = shell_machine(boot, site, tmp_path)
+        out = run(n.m, "ifconfig", r"^eth0: inet 10\.0\.2\.15 netmask 255\.255\.255\.0 "
+                  r"gateway 10\.0\.2\.2 dns 10\.0\.2\.3$")
+        assert re.search(r"^\s+ether 52:54:00:12:34:56 mtu 1500 UP DHCP", out, re.M), out
+        assert re.search(r"^\s+rx [1-9]\d* packets", out, re.M), out
+        out = run(n.m, "ping 10.0.2.2 2", r"^--- 10\.0\.2\.2: 2 sent, 2 received, 0% lost")
+        assert len(re.findall(r"^64 bytes from 10\.0\.2\.2: seq=\d ttl=\d+ time=", out,
+                              re.M)) == 2, out
+        port = server.server_address[1]
+        out = run(n.m, f"fetch http://10.0.2.2:{port}/note.txt",
+                  rf"^fetch: 200 OK, 19 bytes from 10\.0\.2\.2:{port}$")
+        assert "served by the host" in out
+    finally:
+        server.shutdown()
+
+
 def test_killing_net_during_a_download_then_retrying_succeeds(boot, site, tmp_path):
     n = shell_machine(boot, site, tmp_path)
     files = site[1]
