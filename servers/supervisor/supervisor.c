@@ -11,6 +11,7 @@
  * tells the whole story.
  */
 #include "manifest.h"
+#include "metrics.h"
 #include "power.h"
 #include <actor/names.h>
 #include <actor/supervisor.h>
@@ -32,6 +33,7 @@
 #define BACKOFF_MAX   (1000 * MS)
 #define TICK_BIT      1ULL
 #define CRASH_BIT     2ULL /* tests: the supervisor itself crashes (see inject) */
+#define METRICS_BIT   4ULL /* sample every actor's counters */
 
 struct service {
     const struct svc_spec *spec;
@@ -516,6 +518,44 @@ static void schedule(void)
         actor_timer(next > now ? next - now : 1, TICK_BIT);
 }
 
+/* ---- metrics ---- */
+
+static struct metrics metrics;
+
+static bool is_service(uint64_t actor_id)
+{
+    for (unsigned i = 0; i < manifest.nsvc; i++)
+        if (services[i].actor_id == actor_id)
+            return true;
+    return false;
+}
+
+/* One round of samples: ACTOR_INFO of every live actor (prints nothing:
+ * it runs ten times a second). Then the timer for the next. */
+static void sample(void)
+{
+    struct clk_actor_info info;
+    uint64_t now = clk_clock_ns();
+    metrics_begin(&metrics);
+    for (uint64_t after = 0; clk_actor_info((long)bootinfo->monitor_cap, after, &info) == 0;
+         after = info.id) {
+        struct metrics_sample s = {
+            .time_ns = now,
+            .cpu_ns = info.cpu_ns,
+            .msgs_sent = info.msgs_sent,
+            .msgs_received = info.msgs_received,
+            .syscalls = info.syscalls,
+            .faults = info.faults,
+            .pages = info.pages,
+            .mailbox_depth = info.mailbox_depth,
+        };
+        info.name[CLK_NAME_MAX - 1] = '\0';
+        metrics_record(&metrics, info.id, info.name, is_service(info.id), &s);
+    }
+    metrics_end(&metrics);
+    actor_timer(METRICS_PERIOD_MS * MS, METRICS_BIT);
+}
+
 static void notified(uint64_t bits)
 {
     if (bits & CRASH_BIT) {
@@ -525,6 +565,8 @@ static void notified(uint64_t bits)
     }
     if (bits & TICK_BIT)
         schedule();
+    if (bits & METRICS_BIT)
+        sample();
     names_notified(bits);
 }
 
@@ -623,6 +665,45 @@ static void guest_registry(struct actor_req *req)
     }
     actor_reply_later_cap(token, 0, NULL, 0, cap);
     clk_cap_delete(cap); /* the caller has its copy */
+}
+
+/* SUP_METRICS: only for callers that hold the monitor authority
+ * (caps=monitor), which could read ACTOR_INFO themselves. */
+static void metrics_request(struct actor_req *req)
+{
+    struct sup_metrics_req q;
+    memcpy(&q, req->data, sizeof(q));
+    uint64_t i = req->badge - REGISTRY_BADGE;
+    if (req->badge < REGISTRY_BADGE || i >= manifest.nsvc ||
+        !(services[i].spec->caps & SVC_CAP_MONITOR)) {
+        actor_reply(req, CLK_EPERM, NULL, 0);
+        return;
+    }
+    uint64_t window = (q.window_ms ? q.window_ms : 1000) * MS;
+    static struct sup_metric out[SUP_METRICS_BATCH];
+    unsigned n = 0, k = 0;
+    for (unsigned slot = 0; slot < METRICS_ACTORS && n < SUP_METRICS_BATCH; slot++) {
+        const struct metrics_actor *a = metrics_slot(&metrics, slot);
+        struct metrics_rates r;
+        if (!a || k++ < q.first || !metrics_rates(a, window, &r))
+            continue;
+        out[n] = (struct sup_metric){
+            .actor_id = a->id,
+            .service = a->service,
+            .cpu_permille = r.cpu_permille,
+            .msgs_in_per_s = r.msgs_in_per_s,
+            .msgs_out_per_s = r.msgs_out_per_s,
+            .syscalls_per_s = r.syscalls_per_s,
+            .faults = r.faults,
+            .mailbox_depth = r.mailbox_depth,
+            .mailbox_max = r.mailbox_max,
+            .pages = r.pages,
+            .window_ns = r.window_ns,
+        };
+        memcpy(out[n].name, a->name, sizeof(out[n].name));
+        n++;
+    }
+    actor_reply(req, 0, out, n * sizeof(out[0]));
 }
 
 /* End the update of S: forget its bookkeeping, log and answer REQ. */
@@ -906,6 +987,8 @@ static const struct actor_handler sup_handlers[] = {
     { SUP_REBOOT, 0, 0, reboot },
     { SUP_KILL, sizeof(struct sup_kill), sizeof(struct sup_kill), kill_request },
     { SUP_REGISTRY, 0, 0, guest_registry },
+    { SUP_METRICS, sizeof(struct sup_metrics_req), sizeof(struct sup_metrics_req),
+      metrics_request },
 };
 
 /* Start the services in dependency order; one whose dependency is not
@@ -977,6 +1060,7 @@ int main(int argc, char **argv)
         .exited = exited,
     };
     schedule();
+    sample(); /* and every METRICS_PERIOD_MS from now on */
     long err = actor_serve(registry_ep, &def);
     printf("supervisor: the loop ended: %s\n", actor_strerror(err));
     return 1;

@@ -46,6 +46,15 @@
  *   SUP_REGISTRY -> a registry capability for a program that a service
  *                starts (the shell's run): lookups and registrations of
  *                new names, never control (anyone may ask)
+ *   SUP_METRICS  struct sup_metrics_req -> up to SUP_METRICS_BATCH struct
+ *                sup_metric, one per live actor from the FIRST-th on (in
+ *                the order of the supervisor's table), each what the actor
+ *                did over the last WINDOW_MS (0: 1000; the supervisor
+ *                samples every 100 ms and keeps 6.4 s). Fewer than
+ *                SUP_METRICS_BATCH: the last page. Only for services that
+ *                the manifest gives the monitor authority (caps=monitor),
+ *                which could read the counters themselves: CLK_EPERM for
+ *                any other caller
  */
 #ifndef ACTOR_SUPERVISOR_H
 #define ACTOR_SUPERVISOR_H
@@ -62,6 +71,7 @@ enum sup_type {
     SUP_REBOOT = 22,
     SUP_KILL = 24,
     SUP_REGISTRY = 25,
+    SUP_METRICS = 26,
 };
 
 enum sup_state {
@@ -150,5 +160,29 @@ struct sup_inject {
     char name[ACTOR_NAME_MAX];
     uint32_t fault; /* enum sup_fault */
 };
+
+struct sup_metrics_req {
+    uint32_t window_ms; /* 0: 1000 */
+    uint32_t first;     /* the first entry wanted (paging) */
+};
+
+/* What one actor did over a window (docs/supervisor.md, "Metrics"). */
+struct sup_metric {
+    uint64_t actor_id;
+    char name[ACTOR_NAME_MAX];
+    uint32_t service;        /* 1: the running instance of a manifest service */
+    uint32_t cpu_permille;   /* CPU time used, per mille of one CPU */
+    uint32_t msgs_in_per_s;  /* messages received per second */
+    uint32_t msgs_out_per_s; /* messages sent per second */
+    uint32_t syscalls_per_s; /* system calls per second */
+    uint32_t faults;         /* faults taken in the window */
+    uint32_t mailbox_depth;  /* messages waiting now */
+    uint32_t mailbox_max;    /* the most that waited at a sample in the window */
+    uint64_t pages;          /* 4 KiB pages it pays for now */
+    uint64_t window_ns;      /* the time the rates are over (0: only one sample yet) */
+};
+_Static_assert(sizeof(struct sup_metric) == 88, "sup_metric layout is protocol");
+
+#define SUP_METRICS_BATCH (CLK_MSG_MAX / sizeof(struct sup_metric))
 
 #endif
