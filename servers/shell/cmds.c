@@ -412,6 +412,10 @@ const struct command commands[] = {
       cmd_ps },
     { "mem", 0, 0, "mem", "memory: frames free and used, and each actor's, the most first",
       cmd_mem },
+    { "top", 0, 1, "top [SECONDS]",
+      "every actor's CPU %, memory, messages, syscalls per second, the busiest first; "
+      "refreshed each second, SECONDS times (^C stops it)",
+      cmd_top },
     { "uptime", 0, 0, "uptime", "time since boot, and the date", cmd_uptime },
     { "sleep", 1, 1, "sleep SECONDS", "wait (^C stops it)", cmd_sleep },
     { "ifconfig", 0, -1, "ifconfig", "the network interface: addresses, link, counters",

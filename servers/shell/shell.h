@@ -8,6 +8,7 @@
  *   sup.c       the supervisor's commands: services, log, restart, update
  *   run.c       run PROGRAM: spawn from the file system, wait, ^C
  *   system.c    ps, mem (the monitor authority), shutdown, reboot
+ *   top.c       top: the supervisor's metrics of every actor
  *   net.c       ifconfig (net), ping, fetch: the network
  *   complete.c  Tab: command names and paths
  *   nlu.c       natural language (pure; nlu.h)
@@ -83,6 +84,7 @@ int cmd_update(struct shell *sh, int argc, char **argv, FILE *out);
 int cmd_run(struct shell *sh, int argc, char **argv, FILE *out);
 int cmd_ps(struct shell *sh, int argc, char **argv, FILE *out);
 int cmd_mem(struct shell *sh, int argc, char **argv, FILE *out);
+int cmd_top(struct shell *sh, int argc, char **argv, FILE *out);
 int cmd_shutdown(struct shell *sh, int argc, char **argv, FILE *out);
 int cmd_reboot(struct shell *sh, int argc, char **argv, FILE *out);
 int cmd_ifconfig(struct shell *sh, int argc, char **argv, FILE *out);
