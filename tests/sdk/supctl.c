@@ -16,6 +16,8 @@
  *   shutdown, reboot    ask the supervisor to power off or reset the machine
  *   ps                  list every actor through the monitor authority
  *                       (CLK_MONITOR; caps=monitor), and the frames
+ *   metrics             ask the supervisor for every actor's metrics
+ *                       (SUP_METRICS: only with caps=monitor)
  */
 #include "counter.h"
 #include <actor/supervisor.h>
@@ -237,6 +239,15 @@ static void ps(void)
     printf("supctl: ps: %ld actors, then %ld; %ld of %ld frames used\n", n, r, total - free, total);
 }
 
+static void metrics(void)
+{
+    static struct sup_metric m[SUP_METRICS_BATCH];
+    struct sup_metrics_req q = { .window_ms = 1000 };
+    size_t len = sizeof(m);
+    long r = actor_call(ACTOR_NAMES_SLOT, SUP_METRICS, &q, sizeof(q), m, &len);
+    printf("supctl: metrics -> %ld, %lu actors\n", r, (unsigned long)(r ? 0 : len / sizeof(m[0])));
+}
+
 static void power(const char *what, uint32_t type)
 {
     printf("supctl: %s\n", what);
@@ -275,6 +286,8 @@ static long init(int argc, char **argv)
         power("reboot", SUP_REBOOT);
     else if (!strcmp(cmd, "ps"))
         ps();
+    else if (!strcmp(cmd, "metrics"))
+        metrics();
     else if (!strcmp(cmd, "faults"))
         other_faults(name);
     else if (!strcmp(cmd, "report")) {
