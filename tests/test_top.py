@@ -53,7 +53,8 @@ def test_top_shows_the_spinner_the_chatter_and_the_shell(boot):
     assert all(r["faults"] == 0 for r in rows.values()), out
     assert order == sorted(order, reverse=True), out
     assert m.text.endswith(PROMPT)
-    assert re.search(r"^supctl: metrics -> -6, 0 actors$", m.text, re.M)  # (it ran at boot)
+    # (it ran at boot, perhaps printing after the first prompt on its line)
+    assert re.search(r"supctl: metrics -> -6, 0 actors$", m.text, re.M)
 
 
 def test_top_follows_actors_that_die_and_start(boot):
