@@ -11,6 +11,12 @@
 #
 # Every target first runs tools/setup, which installs missing Debian packages.
 
+# Every CPU builds (newlib, lwIP, the kernel, the fuzzers) unless the
+# command line says -jN: make test stays well under 20 minutes.
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc)
+endif
+
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
