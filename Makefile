@@ -350,8 +350,10 @@ $(LWIP)/obj/%.o: $(LWIP)/stamp servers/net/lwipopts.h servers/net/arch/cc.h $(SD
 	$(say) LWIPCC $*.c
 	$(Q)$(SDK_CC) $(LWIP_CFLAGS) -c $(LWIP)/src/src/$*.c -o $@
 
-# lwIP's sources exist once it is fetched (the host's fuzz target uses them)
+# lwIP's sources exist once it is fetched (the host's fuzz target uses them);
+# they are not intermediate files, to delete after a build.
 $(LWIP)/src/src/%.c: $(LWIP)/stamp ;
+.SECONDARY: $(LWIP_FILES:%=$(LWIP)/src/src/%)
 
 $(LWIP)/liblwip.a: $(LWIP_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
