@@ -136,12 +136,9 @@ def test_curl_and_http_client_read_what_the_disk_holds(boot, site, tmp_path):
     c.close()
 
 
-def test_the_guest_fetches_from_a_host_server(boot, site, tmp_path):
-    root = tmp_path / "www"
-    root.mkdir()
-    payload = random.Random(1).randbytes(200_000)
-    (root / "page.bin").write_bytes(payload)
-
+def host_server(root):
+    """A quiet Python http.server on the host's 127.0.0.1, serving ROOT from
+    a thread; the guest reaches it at 10.0.2.2. The caller shuts it down."""
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *a, **kw):
             super().__init__(*a, directory=str(root), **kw)
@@ -151,6 +148,16 @@ def test_the_guest_fetches_from_a_host_server(boot, site, tmp_path):
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_the_guest_fetches_from_a_host_server(boot, site, tmp_path):
+    root = tmp_path / "www"
+    root.mkdir()
+    payload = random.Random(1).randbytes(200_000)
+    (root / "page.bin").write_bytes(payload)
+
+    server = host_server(root)
     try:
         n = nettest_machine(boot, site, tmp_path)
         port = server.server_address[1]
@@ -340,15 +347,7 @@ def test_the_shell_pings_the_gateway_and_fetches_from_the_host(boot, site, tmp_p
     root.mkdir()
     (root / "note.txt").write_text("served by the host\n")
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *a, **kw):
-            super().__init__(*a, directory=str(root), **kw)
-
-        def log_message(self, *a):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = host_server(root)
     try:
         n = shell_machine(boot, site, tmp_path)
         out = run(n.m, "ifconfig", r"^eth0: inet 10\.0\.2\.15 netmask 255\.255\.255\.0 "
