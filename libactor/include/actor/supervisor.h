@@ -72,6 +72,10 @@ enum sup_type {
     SUP_KILL = 24,
     SUP_REGISTRY = 25,
     SUP_METRICS = 26,
+    SUP_REPORT = 27,
+    SUP_WHY = 28,
+    SUP_MODEL_GET = 29,
+    SUP_MODEL_PUT = 30,
 };
 
 enum sup_state {
@@ -129,7 +133,11 @@ enum sup_event_kind {
     SUP_EV_ROLLBACK,
     SUP_EV_FAILED,
     SUP_EV_ERROR,
-    SUP_EV_POWER, /* a power-off or reboot asked for, or failed */
+    SUP_EV_POWER,     /* a power-off or reboot asked for, or failed */
+    SUP_EV_ANOMALY,   /* a sustained deviation from what the service normally does */
+    SUP_EV_PREDICT,   /* a resource trend that ends in exhaustion: rejuvenation */
+    SUP_EV_DECIDE,    /* the recovery action chosen, and why */
+    SUP_EV_OUTCOME,   /* how a recovery action turned out, and its reward */
 };
 
 struct sup_event {
@@ -165,6 +173,28 @@ struct sup_metrics_req {
     uint32_t window_ms; /* 0: 1000 */
     uint32_t first;     /* the first entry wanted (paging) */
 };
+
+/* SUP_REPORT: a client tells the supervisor that service NAME misbehaved
+ * towards it (anyone may; the reports are evidence, not orders). */
+enum sup_report_kind {
+    SUP_REPORT_BAD_REPLY = 1, /* an answer that does not parse */
+    SUP_REPORT_ERROR = 2,     /* an error that should not happen (EIO, ...) */
+};
+
+struct sup_report {
+    char name[ACTOR_NAME_MAX];
+    uint32_t kind; /* enum sup_report_kind */
+    uint32_t pad;
+};
+
+/* SUP_WHY: struct sup_name -> the text below (NUL-terminated lines) */
+#define SUP_WHY_MAX 2048
+
+/* SUP_MODEL_GET: uint64_t version seen -> the learned recovery model as
+ * text, once its version is newer (the answer waits until it is); the
+ * version is the first 8 bytes of the answer. SUP_MODEL_PUT: the text
+ * read back at boot -> 0. Both only for the service named supstore. */
+#define SUP_MODEL_MAX (CLK_MSG_MAX - 8)
 
 /* What one actor did over a window (docs/supervisor.md, "Metrics"). */
 struct sup_metric {
