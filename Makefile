@@ -491,7 +491,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # test name -> kernel sources it tests (pure code only)
 UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt fadt ksyms elf manifest ext2 block \
-	ramfs initrdfs bcache calendar kbd line inet nic metrics
+	ramfs initrdfs bcache calendar kbd line inet nic metrics policy
 unit_src_buddy      := kernel/buddy.c
 unit_src_kmalloc    := kernel/kmalloc.c kernel/buddy.c
 unit_src_fmt        := kernel/fmt.c
@@ -514,6 +514,8 @@ unit_src_line       := servers/shell/line.c
 unit_src_inet       := libc-port/inet.c
 unit_src_nic        := servers/nic/bufs.c
 unit_src_metrics    := servers/supervisor/metrics.c
+unit_src_policy     := servers/supervisor/policy.c
+unit_libs_policy    := -lm
 # the shell's natural-language understanding, with its generated model
 UNIT_TESTS += nlu
 unit_src_nlu        := servers/shell/nlu.c
@@ -529,9 +531,10 @@ UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c tests/unit/unit.h $$(unit_src_$$*) | setup
 	@mkdir -p $(@D)
 	$(say) HOSTCC $@
-	$(Q)$(CC) $(HOST_CFLAGS) $(SANITIZE) -o $@ $< tests/unit/unit.c $(unit_src_$*)
+	$(Q)$(CC) $(HOST_CFLAGS) $(SANITIZE) -o $@ $< tests/unit/unit.c $(unit_src_$*) $(unit_libs_$*)
 
-FUZZ_TARGETS := cpio multiboot2 madt fadt cmdline elf manifest ext2 ramfs initrdfs bcache kbd nic
+FUZZ_TARGETS := cpio multiboot2 madt fadt cmdline elf manifest ext2 ramfs initrdfs bcache kbd nic \
+	policy
 fuzz_src_cpio       := kernel/cpio.c
 fuzz_src_multiboot2 := kernel/arch/x86_64/multiboot2.c
 fuzz_src_madt       := kernel/arch/x86_64/madt.c
@@ -545,6 +548,8 @@ fuzz_src_initrdfs   := servers/vfs/initrdfs.c kernel/cpio.c
 fuzz_src_bcache     := servers/vfs/bcache.c
 fuzz_src_kbd        := servers/console/kbd.c
 fuzz_src_nic        := servers/nic/bufs.c
+fuzz_src_policy     := servers/supervisor/policy.c
+fuzz_libs_policy    := -lm
 FUZZ_TARGETS += nlu
 fuzz_src_nlu        := servers/shell/nlu.c
 # frames into lwIP and the net server's sockets, all built for the host
@@ -580,7 +585,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/unit.c $$(fuzz_src_$$*) | s
 	@mkdir -p $(@D)
 	$(say) FUZZCC $@
 	$(Q)clang $(HOST_CFLAGS) $(fuzz_cflags_$*) -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $< tests/unit/unit.c $(fuzz_src_$*)
+		-fno-sanitize-recover=all -o $@ $< tests/unit/unit.c $(fuzz_src_$*) $(fuzz_libs_$*)
 
 # The web server built for this host, the same source as the guest's, with
 # ASan and UBSan: tests/test_httpd_host.py runs it on a free port.
