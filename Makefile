@@ -491,7 +491,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # test name -> kernel sources it tests (pure code only)
 UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt fadt ksyms elf manifest ext2 block \
-	ramfs initrdfs bcache calendar kbd line inet nic metrics anomaly
+	ramfs initrdfs bcache calendar kbd line inet nic metrics anomaly trend
 unit_src_buddy      := kernel/buddy.c
 unit_src_kmalloc    := kernel/kmalloc.c kernel/buddy.c
 unit_src_fmt        := kernel/fmt.c
@@ -515,6 +515,7 @@ unit_src_inet       := libc-port/inet.c
 unit_src_nic        := servers/nic/bufs.c
 unit_src_metrics    := servers/supervisor/metrics.c
 unit_src_anomaly    := servers/supervisor/anomaly.c
+unit_src_trend      := servers/supervisor/trend.c
 # the shell's natural-language understanding, with its generated model
 UNIT_TESTS += nlu
 unit_src_nlu        := servers/shell/nlu.c
