@@ -491,7 +491,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # test name -> kernel sources it tests (pure code only)
 UNIT_TESTS := buddy kmalloc fmt cmdline cpio multiboot2 madt fadt ksyms elf manifest ext2 block \
-	ramfs initrdfs bcache calendar kbd line inet nic metrics policy
+	ramfs initrdfs bcache calendar kbd line inet nic metrics policy anomaly trend
 unit_src_buddy      := kernel/buddy.c
 unit_src_kmalloc    := kernel/kmalloc.c kernel/buddy.c
 unit_src_fmt        := kernel/fmt.c
@@ -515,7 +515,8 @@ unit_src_inet       := libc-port/inet.c
 unit_src_nic        := servers/nic/bufs.c
 unit_src_metrics    := servers/supervisor/metrics.c
 unit_src_policy     := servers/supervisor/policy.c
-unit_libs_policy    := -lm
+unit_src_anomaly    := servers/supervisor/anomaly.c
+unit_src_trend      := servers/supervisor/trend.c
 # the shell's natural-language understanding, with its generated model
 UNIT_TESTS += nlu
 unit_src_nlu        := servers/shell/nlu.c
@@ -531,7 +532,7 @@ UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c tests/unit/unit.h $$(unit_src_$$*) | setup
 	@mkdir -p $(@D)
 	$(say) HOSTCC $@
-	$(Q)$(CC) $(HOST_CFLAGS) $(SANITIZE) -o $@ $< tests/unit/unit.c $(unit_src_$*) $(unit_libs_$*)
+	$(Q)$(CC) $(HOST_CFLAGS) $(SANITIZE) -o $@ $< tests/unit/unit.c $(unit_src_$*) -lm
 
 FUZZ_TARGETS := cpio multiboot2 madt fadt cmdline elf manifest ext2 ramfs initrdfs bcache kbd nic \
 	policy
