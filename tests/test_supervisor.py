@@ -220,12 +220,12 @@ def test_a_client_reading_while_the_server_dies_sees_no_error(boot):
 def test_the_other_injected_faults(boot):
     """A leak takes memory that the kernel's free-frame count shows going;
     a malformed reply arrives once (a status no protocol uses, 3 bytes)
-    and the next answer is sound; a flood of 1,000 requests is answered
+    and the next answer is sound; a flood of requests for a second is answered
     while the service still serves. Services without inject=yes, and the
     supervisor run without "inject", refuse (CLK_EPERM, -6)."""
     m = supervise(boot, "faults")
     m.expect_all([r"supctl: crash the supervisor, which runs without inject -> -6",
-                  EVENT + r"counter error: the flood is over: 1000 of 1000 requests answered"])
+                  EVENT + r"counter error: the flood is over: (\d+) of \2 requests answered"])
     assert "supctl: leak injected (0): more than 128 frames gone after 300 ms: yes\n" in m.text
     assert "supctl: bad reply injected (0): status 0x7eadbeef, 3 bytes; the next get -> 0\n" \
         in m.text

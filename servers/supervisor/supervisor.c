@@ -852,17 +852,22 @@ static void log_request(struct actor_req *req)
     actor_reply(req, n ? 0 : CLK_ENOENT, out, n * sizeof(out[0]));
 }
 
-/* A flood: 8 fibers send 125 requests each, all at once. */
-static unsigned flood_fibers, flood_answered;
+/* A flood: 8 fibers send requests as fast as they are answered, for
+ * FLOOD_NS: a storm that lasts, as a runaway client's would. */
+#define FLOOD_NS (1000 * MS)
+static unsigned flood_fibers, flood_sent, flood_answered;
+static uint64_t flood_end;
 
 static void flood_fiber(void *arg)
 {
     struct service *s = arg;
-    for (int i = 0; i < 125; i++) /* a type nobody serves: CLK_ENOSYS back */
+    while (clk_clock_ns() < flood_end) { /* a type nobody serves: CLK_ENOSYS back */
+        flood_sent++;
         flood_answered += actor_call(s->ep, 0x7FFF0000u, NULL, 0, NULL, NULL) == CLK_ENOSYS;
+    }
     if (--flood_fibers == 0)
-        event(SUP_EV_ERROR, s->spec->name, "the flood is over: %u of 1000 requests answered",
-              flood_answered);
+        event(SUP_EV_ERROR, s->spec->name, "the flood is over: %u of %u requests answered",
+              flood_answered, flood_sent);
 }
 
 static void inject(struct actor_req *req)
@@ -887,7 +892,8 @@ static void inject(struct actor_req *req)
     }
     event(SUP_EV_ERROR, s->spec->name, "fault %u injected by request", (unsigned)q->fault);
     if (q->fault == SUP_FAULT_FLOOD) {
-        flood_answered = 0;
+        flood_answered = flood_sent = 0;
+        flood_end = clk_clock_ns() + FLOOD_NS;
         for (int i = 0; i < 8; i++)
             flood_fibers += actor_go(flood_fiber, s) == 0;
         actor_reply(req, 0, NULL, 0);

@@ -155,7 +155,7 @@ enum sup_fault {
     SUP_FAULT_CRASH = 1,     /* write to address 0 */
     SUP_FAULT_HANG = 2,      /* spin forever, answering nothing */
     SUP_FAULT_LEAK = 3,      /* take 64 KiB more memory every 10 ms */
-    SUP_FAULT_FLOOD = 4,     /* the supervisor floods it with 1,000 requests */
+    SUP_FAULT_FLOOD = 4,     /* the supervisor floods it with requests for 1 s */
     SUP_FAULT_BAD_REPLY = 5, /* its next answer is malformed */
 };
 
