@@ -10,9 +10,12 @@
  * the registry's capability for the name stays good. docs/supervisor.md
  * tells the whole story.
  */
+#include "anomaly.h"
 #include "manifest.h"
 #include "metrics.h"
+#include "policy.h"
 #include "power.h"
+#include "trend.h"
 #include <actor/names.h>
 #include <actor/supervisor.h>
 #include <stdarg.h>
@@ -34,6 +37,11 @@
 #define TICK_BIT      1ULL
 #define CRASH_BIT     2ULL /* tests: the supervisor itself crashes (see inject) */
 #define METRICS_BIT   4ULL /* sample every actor's counters */
+
+#define SUP_EVIDENCE_MAX 96
+#define GRACE_NS         (1000 * MS) /* a new instance's first second is not judged */
+#define OUTCOME_NS       (2000 * MS) /* healthy this long after a recovery: it worked */
+#define LEARNED_BACKOFF  (500 * MS)  /* the "backoff" action's first delay, doubled after */
 
 struct service {
     const struct svc_spec *spec;
@@ -60,6 +68,24 @@ struct service {
     bool saved, aborted, rolled_back;
     long update_mem;
     uint64_t update_len;
+    /* the learning supervisor (docs/supervisor.md): what is normal for it,
+     * its memory's trend, client reports, and the recovery being judged */
+    struct anomaly_model model;
+    struct trend trend;
+    uint64_t trend_actor; /* the instance the trend is of */
+    uint64_t reports[8];  /* when the latest client reports came */
+    unsigned nreports;
+    bool rejuvenating;
+    struct {
+        bool pending;
+        enum pol_kind kind;
+        enum pol_action action;
+        uint64_t decided_ns, judge_ns, recovered_ns;
+        unsigned id;
+    } outcome;
+    char evidence[SUP_EVIDENCE_MAX]; /* what the last detection saw */
+    uint64_t evidence_ns;
+    unsigned backoffs; /* learned backoffs in a row */
 };
 
 static struct manifest manifest;
@@ -68,6 +94,7 @@ static const struct clk_bootinfo *bootinfo;
 static long registry_ep;   /* ours: the registry and this protocol */
 static bool may_inject;    /* "inject" on the command line: tests may crash us */
 static bool powering_down; /* services stopped for a power-off or reset: no restarts */
+static bool learning = true; /* "policy=fixed" on the command line: plain restarts only */
 
 /* ---- the event log ---- */
 
@@ -78,7 +105,8 @@ static const char *const kind_names[] = {
     [SUP_EV_START] = "start",       [SUP_EV_EXIT] = "exit",       [SUP_EV_FAULT] = "fault",
     [SUP_EV_HANG] = "hang",         [SUP_EV_RESTART] = "restart", [SUP_EV_UPDATE] = "update",
     [SUP_EV_ROLLBACK] = "rollback", [SUP_EV_FAILED] = "failed",   [SUP_EV_ERROR] = "error",
-    [SUP_EV_POWER] = "power",
+    [SUP_EV_POWER] = "power",       [SUP_EV_ANOMALY] = "anomaly", [SUP_EV_PREDICT] = "predict",
+    [SUP_EV_DECIDE] = "decide",     [SUP_EV_OUTCOME] = "outcome",
 };
 
 /* Log an event of KIND about SERVICE, and print it on the console. */
@@ -265,7 +293,10 @@ static void start(struct service *s, enum sup_event_kind kind, const char *why)
 }
 
 static void schedule(void);
-static void end_of_instance(struct service *s, bool abnormal);
+static void end_of_instance(struct service *s, bool abnormal, int kind);
+static void observe(uint64_t now);
+static struct service *named(struct actor_req *req, const char *name);
+static long live_update(struct service *s, const char *bin, struct sup_update_result *out);
 
 /* ---- dependents ---- */
 
@@ -303,12 +334,38 @@ static void tell_dependents(struct service *s)
 
 /* ---- restarts ---- */
 
+/* The learning supervisor's part in recoveries (below). */
+static enum pol_action decide(struct service *s, enum pol_kind kind, bool alive);
+static void begin_outcome(struct service *s, enum pol_kind kind, enum pol_action action);
+static void judge(struct service *s, bool failed_again);
+
+/* Stop S's dependents (the running services that list it in after=) and
+ * start them again at AT, after it. */
+static void restart_dependents(struct service *s, uint64_t at)
+{
+    for (unsigned i = 0; i < manifest.nsvc; i++) {
+        struct service *d = &services[i];
+        for (unsigned k = 0; k < d->spec->ndeps; k++) {
+            if (d->spec->deps[k] != s->idx || d->state != SUP_RUNNING)
+                continue;
+            kill_instance(d);
+            event(SUP_EV_EXIT, d->spec->name, "stopped to restart with %s", s->spec->name);
+            d->state = SUP_BACKOFF;
+            d->restart_at = at;
+            break;
+        }
+    }
+}
+
 /* S's instance has ended (it is gone); decide what comes next. ABNORMAL:
- * a fault, a hang or a nonzero exit. */
-static void end_of_instance(struct service *s, bool abnormal)
+ * a fault, a hang or a nonzero exit; KIND says which for the learning
+ * supervisor (POL_CRASH or POL_HANG), -1 for a clean exit. */
+static void end_of_instance(struct service *s, bool abnormal, int kind)
 {
     const struct svc_spec *sp = s->spec;
     uint64_t now = clk_clock_ns();
+    if (s->outcome.pending)
+        judge(s, true); /* the last recovery did not hold */
     if (sp->restart == RESTART_TEMPORARY || (sp->restart == RESTART_TRANSIENT && !abnormal)) {
         s->state = SUP_DONE;
         return;
@@ -328,11 +385,28 @@ static void end_of_instance(struct service *s, bool abnormal)
     uint64_t delay = s->nrecent ? BACKOFF_FIRST << (s->nrecent - 1) : 0;
     if (delay > BACKOFF_MAX || s->nrecent > 16)
         delay = BACKOFF_MAX;
+    enum pol_action action = POL_RESTART;
+    if (learning && abnormal && kind >= 0) {
+        action = decide(s, (enum pol_kind)kind, false);
+        if (action == POL_ESCALATE) {
+            give_up(s);
+            event(SUP_EV_FAILED, sp->name, "nothing tried works: given up");
+            tell_dependents(s);
+            return;
+        }
+        s->backoffs = action == POL_BACKOFF ? s->backoffs + 1 : 0;
+        if (action == POL_BACKOFF) /* a wait long enough for what lingers to go */
+            delay = LEARNED_BACKOFF << (s->backoffs > 4 ? 3 : s->backoffs - 1);
+    }
     if (s->nrecent == room)
         memmove(s->recent, s->recent + 1, sizeof(s->recent) - sizeof(s->recent[0])), s->nrecent--;
     s->recent[s->nrecent++] = now;
     s->state = SUP_BACKOFF;
     s->restart_at = now + delay;
+    if (action == POL_RESTART_GROUP)
+        restart_dependents(s, s->restart_at);
+    if (learning && abnormal && kind >= 0)
+        begin_outcome(s, (enum pol_kind)kind, action);
     /* its group goes down with it, and comes back with it */
     if (sp->group >= 0) {
         const struct group_spec *g = &manifest.groups[sp->group];
@@ -418,7 +492,7 @@ static void ended(struct service *s, uint64_t id, bool fault, bool abnormal, con
             s->state = SUP_DONE; /* its clients get CLK_EDEAD instead of waiting */
             close_endpoint(s);
         } else {
-            end_of_instance(s, fault || abnormal);
+            end_of_instance(s, fault || abnormal, fault || abnormal ? POL_CRASH : -1);
         }
     }
     schedule();
@@ -465,7 +539,7 @@ static void hung(struct service *s, const char *fmt, unsigned long ms)
     snprintf(why, sizeof(why), fmt, ms);
     event(SUP_EV_HANG, s->spec->name, "actor %lu: %s; killed", (unsigned long)s->actor_id, why);
     kill_instance(s);
-    end_of_instance(s, true);
+    end_of_instance(s, true, POL_HANG);
 }
 
 /* Work that is due; arm the timer for the next. */
@@ -553,7 +627,331 @@ static void sample(void)
         metrics_record(&metrics, info.id, info.name, is_service(info.id), &s);
     }
     metrics_end(&metrics);
+    if (learning && !powering_down)
+        observe(now);
     actor_timer(METRICS_PERIOD_MS * MS, METRICS_BIT);
+}
+
+/* ---- the learning supervisor (docs/supervisor.md, "Recovery that learns") ---- */
+
+static struct policy policy;
+static long model_token;   /* supstore's SUP_MODEL_GET, waiting for a newer model */
+static bool model_waiting;
+static uint64_t model_seen; /* the version it has */
+
+/* Answer supstore's waiting SUP_MODEL_GET if the model is newer than what
+ * it has. */
+static void model_changed(void)
+{
+    static char buf[8 + SUP_MODEL_MAX];
+    uint64_t version = policy.version;
+    if (!model_waiting || version <= model_seen)
+        return;
+    model_waiting = false;
+    memcpy(buf, &version, sizeof(version));
+    size_t n = policy_save(&policy, buf + 8, SUP_MODEL_MAX);
+    actor_reply_later(model_token, 0, buf, 8 + n);
+}
+
+static bool has_dependents(const struct service *s)
+{
+    for (unsigned i = 0; i < manifest.nsvc; i++)
+        for (unsigned k = 0; k < services[i].spec->ndeps; k++)
+            if (services[i].spec->deps[k] == s->idx)
+                return true;
+    return false;
+}
+
+/* Choose how to recover S from a fault of KIND. ALIVE: its instance still
+ * runs (a leak, an anomaly, a bad reply), so its state can be handed on. */
+static enum pol_action decide(struct service *s, enum pol_kind kind, bool alive)
+{
+    unsigned allowed = 1u << POL_RESTART | 1u << POL_BACKOFF | 1u << POL_ESCALATE;
+    if (alive)
+        allowed |= 1u << POL_RESTART_STATE;
+    if (has_dependents(s) || s->spec->group >= 0)
+        allowed |= 1u << POL_RESTART_GROUP;
+    struct pol_decision d;
+    enum pol_action a = policy_decide(&policy, s->spec->name, kind, allowed, clk_clock_ns(), &d);
+    event(SUP_EV_DECIDE, s->spec->name, "%s: %s", policy_kind_name(kind), d.reason);
+    return a;
+}
+
+/* Once the instance that recovered S answers, S has recovered. */
+static void probe_fiber(void *arg)
+{
+    struct service *s = arg;
+    unsigned id = s->outcome.id;
+    long r = actor_call(s->ep, ACTOR_CTL_PING, NULL, 0, NULL, NULL);
+    if (r == 0 && s->outcome.pending && s->outcome.id == id && !s->outcome.recovered_ns)
+        s->outcome.recovered_ns = clk_clock_ns();
+}
+
+/* Judge ACTION, taken for a fault of KIND, OUTCOME_NS after S is back. */
+static void begin_outcome(struct service *s, enum pol_kind kind, enum pol_action action)
+{
+    uint64_t now = clk_clock_ns();
+    uint64_t back = s->state == SUP_BACKOFF && s->restart_at > now ? s->restart_at : now;
+    s->outcome.pending = action != POL_ESCALATE;
+    s->outcome.kind = kind;
+    s->outcome.action = action;
+    s->outcome.decided_ns = now;
+    s->outcome.judge_ns = back + OUTCOME_NS;
+    s->outcome.recovered_ns = 0;
+    s->outcome.id++;
+    if (s->outcome.pending && action != POL_RESTART_STATE) /* (an update probes itself) */
+        actor_go(probe_fiber, s);
+}
+
+/* The recovery of S is judged: FAILED_AGAIN when it faulted, hung or
+ * misbehaved again before OUTCOME_NS; else it is healthy if it runs and
+ * has answered. (Not whether its load is still unusual: a restart cures
+ * no load, and a busy service that answers is a working one.) The reward
+ * teaches the policy. */
+static void judge(struct service *s, bool failed_again)
+{
+    uint64_t rec = s->outcome.recovered_ns;
+    bool healthy = !failed_again && s->state == SUP_RUNNING && rec;
+    double reward =
+        policy_reward(healthy, rec ? rec - s->outcome.decided_ns : 0, s->outcome.action);
+    s->outcome.pending = false;
+    if (healthy)
+        s->backoffs = 0; /* the next backoff, for a new trouble, is a short one again */
+    policy_outcome(&policy, s->spec->name, s->outcome.kind, s->outcome.action, reward);
+    char took[32] = "not recovered";
+    if (rec)
+        snprintf(took, sizeof(took), "back in %lu ms",
+                 (unsigned long)((rec - s->outcome.decided_ns) / MS));
+    event(SUP_EV_OUTCOME, s->spec->name, "%s after %s: %s, %s; reward %.2f",
+          policy_action_name(s->outcome.action), policy_kind_name(s->outcome.kind),
+          healthy ? "healthy" : failed_again ? "failed again" : "not healthy", took, reward);
+    model_changed();
+}
+
+/* A live update onto its own binary: the state moves, the leak does not.
+ * Should it fail with the old instance still serving, a plain restart. */
+static void rejuvenate_fiber(void *arg)
+{
+    struct service *s = arg;
+    unsigned id = s->outcome.id;
+    struct sup_update_result res = { 0 };
+    char bin[SVC_PATH_MAX];
+    memcpy(bin, s->bin, sizeof(bin));
+    long r = live_update(s, bin, &res);
+    s->rejuvenating = false;
+    if (r && s->state == SUP_RUNNING) {
+        kill_instance(s);
+        s->restarts++;
+        start(s, SUP_EV_RESTART, "the update failed");
+    }
+    if (s->outcome.pending && s->outcome.id == id && s->state == SUP_RUNNING)
+        s->outcome.recovered_ns = clk_clock_ns();
+    schedule();
+}
+
+/* S misbehaves while it runs (EVIDENCE says how): recover it as the
+ * policy says. */
+static void recover_live(struct service *s, enum pol_kind kind)
+{
+    if (s->outcome.pending)
+        judge(s, true);
+    enum pol_action a = decide(s, kind, true);
+    switch (a) {
+    case POL_RESTART:
+    case POL_RESTART_GROUP:
+        kill_instance(s);
+        s->restarts++;
+        if (a == POL_RESTART_GROUP)
+            restart_dependents(s, clk_clock_ns());
+        start(s, SUP_EV_RESTART, "to recover");
+        break;
+    case POL_RESTART_STATE:
+        s->rejuvenating = true;
+        if (actor_go(rejuvenate_fiber, s) < 0)
+            s->rejuvenating = false;
+        break;
+    case POL_BACKOFF: /* leave it running, and watch */
+        break;
+    case POL_ESCALATE:
+        give_up(s);
+        event(SUP_EV_FAILED, s->spec->name, "nothing tried works: given up");
+        tell_dependents(s);
+        break;
+    default: break;
+    }
+    begin_outcome(s, kind, a);
+    schedule();
+}
+
+static void evidence(struct service *s, const char *text)
+{
+    snprintf(s->evidence, sizeof(s->evidence), "%s", text);
+    s->evidence_ns = clk_clock_ns();
+}
+
+/* Client reports about S in the last WINDOW_NS. */
+static unsigned recent_reports(const struct service *s, uint64_t now, uint64_t window_ns)
+{
+    unsigned n = 0, kept = s->nreports < 8 ? s->nreports : 8;
+    for (unsigned i = 0; i < kept; i++)
+        n += now - s->reports[i] < window_ns;
+    return n;
+}
+
+/* After a round of samples: each running service's behaviour against its
+ * normal one, and its memory's trend; judge recoveries that are due. */
+static void observe(uint64_t now)
+{
+    for (unsigned i = 0; i < manifest.nsvc; i++) {
+        struct service *s = &services[i];
+        if (s->outcome.pending && now >= s->outcome.judge_ns)
+            judge(s, false);
+        if (s->state != SUP_RUNNING || !s->actor_id || now - s->started_ns < GRACE_NS)
+            continue;
+        const struct metrics_actor *a = NULL;
+        for (unsigned k = 0; k < METRICS_ACTORS && !a; k++) {
+            a = metrics_slot(&metrics, k);
+            a = a && a->id == s->actor_id ? a : NULL;
+        }
+        struct metrics_rates r;
+        if (!a || !metrics_rates(a, (ANOMALY_WINDOW_MS + METRICS_PERIOD_MS / 2) * MS, &r) || !r.window_ns)
+            continue;
+        double secs = (double)r.window_ns / 1e9;
+        double x[ANOMALY_FEATURES] = {
+            [ANOMALY_MAILBOX] = r.mailbox_depth,
+            [ANOMALY_CPU] = r.cpu_permille,
+            [ANOMALY_MSGS_IN] = r.msgs_in_per_s,
+            [ANOMALY_MSGS_OUT] = r.msgs_out_per_s,
+            [ANOMALY_SYSCALLS] = r.syscalls_per_s,
+            [ANOMALY_ERRORS] = (r.faults + recent_reports(s, now, r.window_ns)) / secs,
+        };
+        char text[SUP_EVIDENCE_MAX];
+        enum anomaly_event e = anomaly_observe(&s->model, x);
+        if (e == ANOMALY_RAISED) {
+            anomaly_explain(&s->model, text, sizeof(text));
+            evidence(s, text);
+            event(SUP_EV_ANOMALY, s->spec->name, "%s", text);
+            recover_live(s, POL_ANOMALY);
+            continue;
+        }
+        if (e == ANOMALY_CLEARED)
+            event(SUP_EV_ANOMALY, s->spec->name, "back to normal");
+        if (s->trend_actor != s->actor_id) {
+            trend_reset(&s->trend);
+            s->trend_actor = s->actor_id;
+        }
+        trend_add(&s->trend, now, r.pages);
+        struct trend_forecast f;
+        if (!s->rejuvenating && trend_predict(&s->trend, s->spec->memory_mib * 256ULL, &f) &&
+            f.exhaust_ns < TREND_HORIZON_NS) {
+            trend_explain(&f, text, sizeof(text));
+            evidence(s, text);
+            event(SUP_EV_PREDICT, s->spec->name, "%s", text);
+            recover_live(s, POL_LEAK);
+        }
+    }
+}
+
+/* SUP_REPORT: a client says S misbehaved. Evidence for the error
+ * feature; a malformed reply is a fault of its own kind, judged once at
+ * a time. Only services of the manifest may report (CLK_EPERM for
+ * programs that hold only a guest's registry capability): a report can
+ * lead to a restart. */
+static void report(struct actor_req *req)
+{
+    struct sup_report q;
+    memcpy(&q, req->data, sizeof(q));
+    q.name[ACTOR_NAME_MAX - 1] = '\0';
+    uint64_t from = req->badge - REGISTRY_BADGE;
+    if (req->badge < REGISTRY_BADGE || from >= manifest.nsvc) { /* services only */
+        actor_reply(req, CLK_EPERM, NULL, 0);
+        return;
+    }
+    struct service *s = named(req, q.name);
+    if (!s)
+        return;
+    actor_reply(req, 0, NULL, 0);
+    if (!learning || s->state != SUP_RUNNING)
+        return;
+    uint64_t now = clk_clock_ns();
+    s->reports[s->nreports++ % 8] = now;
+    if (q.kind != SUP_REPORT_BAD_REPLY || (s->outcome.pending && s->outcome.kind == POL_BADREPLY))
+        return;
+    char text[SUP_EVIDENCE_MAX];
+    snprintf(text, sizeof(text), "a client reported a malformed reply (%u report(s) in 1 s)",
+             recent_reports(s, now, 1000 * MS));
+    evidence(s, text);
+    event(SUP_EV_ANOMALY, s->spec->name, "%s", text);
+    recover_live(s, POL_BADREPLY);
+}
+
+/* SUP_WHY: the last decisions about a service, and the evidence. */
+static void why(struct actor_req *req)
+{
+    struct service *s = named(req, ((const struct sup_name *)req->data)->name);
+    if (!s)
+        return;
+    static char out[SUP_WHY_MAX];
+    size_t n = 0;
+    if (!learning)
+        n = (size_t)snprintf(out, sizeof(out),
+                             "%s: the fixed policy (policy=fixed): a crash or a hang is a "
+                             "restart, after a backoff when repeated\n",
+                             s->spec->name);
+    else
+        n = (size_t)policy_explain(&policy, s->spec->name, out, sizeof(out));
+    if (n < sizeof(out) && s->evidence[0])
+        n += (size_t)snprintf(out + n, sizeof(out) - n, "last seen at %lu.%03lu s: %s\n",
+                              (unsigned long)(s->evidence_ns / 1000000000),
+                              (unsigned long)(s->evidence_ns / MS % 1000), s->evidence);
+    if (n < sizeof(out) && s->outcome.pending)
+        n += (size_t)snprintf(out + n, sizeof(out) - n, "judging: %s since %lu.%03lu s\n",
+                              policy_action_name(s->outcome.action),
+                              (unsigned long)(s->outcome.decided_ns / 1000000000),
+                              (unsigned long)(s->outcome.decided_ns / MS % 1000));
+    n = n < sizeof(out) ? n : sizeof(out) - 1;
+    actor_reply(req, 0, out, n + 1);
+}
+
+static bool is_supstore(const struct actor_req *req)
+{
+    uint64_t i = req->badge - REGISTRY_BADGE;
+    return req->badge >= REGISTRY_BADGE && i < manifest.nsvc &&
+           !strcmp(services[i].spec->name, "supstore");
+}
+
+/* SUP_MODEL_GET: the model, once it is newer than the version supstore has. */
+static void model_get(struct actor_req *req)
+{
+    if (!is_supstore(req)) {
+        actor_reply(req, CLK_EPERM, NULL, 0);
+        return;
+    }
+    long token = actor_defer(req);
+    if (token < 0) {
+        actor_reply(req, token, NULL, 0);
+        return;
+    }
+    if (model_waiting) /* its last instance's request: nobody waits for it */
+        actor_reply_later(model_token, CLK_EAGAIN, NULL, 0);
+    memcpy(&model_seen, req->data, sizeof(model_seen));
+    model_token = token;
+    model_waiting = true;
+    model_changed();
+}
+
+/* SUP_MODEL_PUT: the model saved at the last boot. */
+static void model_put(struct actor_req *req)
+{
+    if (!is_supstore(req)) {
+        actor_reply(req, CLK_EPERM, NULL, 0);
+        return;
+    }
+    int bad = policy_load(&policy, req->data, req->len);
+    event(SUP_EV_DECIDE, "supervisor", "learned model read back: %lu bytes, %d bad line(s)",
+          (unsigned long)req->len, bad);
+    actor_reply(req, 0, NULL, 0);
+    model_changed();
 }
 
 static void notified(uint64_t bits)
@@ -706,9 +1104,8 @@ static void metrics_request(struct actor_req *req)
     actor_reply(req, 0, out, n * sizeof(out[0]));
 }
 
-/* End the update of S: forget its bookkeeping, log and answer REQ. */
-static void update_done(struct actor_req *req, struct service *s, long status,
-                        struct sup_update_result *res)
+/* End the update of S: forget its bookkeeping and log. Returns STATUS. */
+static long update_done(struct service *s, long status, struct sup_update_result *res)
 {
     let_go(&s->next_actor, &s->next_actor_id, true);
     let_go(&s->old_actor, &s->old_actor_id, true); /* it stopped serving; it may be gone */
@@ -725,20 +1122,20 @@ static void update_done(struct actor_req *req, struct service *s, long status,
               (unsigned long)s->actor_id, s->bin, (unsigned long)res->state_bytes,
               (unsigned long)(res->duration_ns / 1000), (unsigned long)(res->total_ns / 1000));
     schedule();
-    actor_reply(req, status, res, sizeof(*res));
+    return status;
 }
 
 /* The update of S stops before any state moved: the old instance serves
  * on (or, when it died, is being restarted as after any crash). */
-static void update_abandoned(struct actor_req *req, struct service *s, long status,
-                             struct sup_update_result *res, const char *why)
+static long update_abandoned(struct service *s, long status, struct sup_update_result *res,
+                             const char *why)
 {
     if (!s->aborted)
         s->state = SUP_RUNNING;
     event(SUP_EV_ROLLBACK, s->spec->name, "the update stops: %s; %s", why,
           s->aborted ? "the service restarts as after a crash" : "the old instance serves on");
     res->rolled_back = 1;
-    update_done(req, s, status, res);
+    return update_done(s, status, res);
 }
 
 /*
@@ -749,26 +1146,13 @@ static void update_abandoned(struct actor_req *req, struct service *s, long stat
  * either instance die, ended() sees it (the fault and exit messages) and
  * the calls below fail or are answered by a restarted instance.
  */
-static void update(struct actor_req *req)
+static long live_update(struct service *s, const char *bin, struct sup_update_result *out)
 {
-    const struct sup_update *u = req->data;
-    struct service *s = may_control(req) ? named(req, u->name) : NULL;
-    if (!s)
-        return;
-    char bin[SVC_PATH_MAX];
-    memcpy(bin, u->bin, sizeof(bin));
-    bin[sizeof(bin) - 1] = '\0';
-    if (!bin[0])
-        memcpy(bin, s->bin, sizeof(bin));
     struct cpio_entry e;
-    if (cpio_find((const void *)bootinfo->initrd, bootinfo->initrd_len, bin, &e) < 0) {
-        actor_reply(req, CLK_ENOENT, NULL, 0);
-        return;
-    }
-    if (s->state != SUP_RUNNING) {
-        actor_reply(req, CLK_EAGAIN, NULL, 0);
-        return;
-    }
+    if (cpio_find((const void *)bootinfo->initrd, bootinfo->initrd_len, bin, &e) < 0)
+        return CLK_ENOENT;
+    if (s->state != SUP_RUNNING)
+        return CLK_EAGAIN;
     struct sup_update_result res = { 0 };
     uint64_t t0 = clk_clock_ns();
     s->state = SUP_UPDATING;
@@ -789,9 +1173,8 @@ static void update(struct actor_req *req)
     if (err || s->aborted || !s->next_actor) {
         if (ho_send > 0)
             clk_cap_delete(ho_send);
-        update_abandoned(req, s, CLK_EIO, &res,
-                         err ? actor_strerror(err) : "the new instance ended");
-        return;
+        return update_abandoned(s, CLK_EIO, out,
+                                err ? actor_strerror(err) : "the new instance ended");
     }
 
     /* 2. The swap: from here, clients' requests wait in the endpoint. The
@@ -805,9 +1188,8 @@ static void update(struct actor_req *req)
         clk_cap_delete(ho_send);
         if (mem > 0)
             clk_cap_delete(mem);
-        update_abandoned(req, s, r < 0 ? r : CLK_EIO, &res,
-                         s->aborted ? "the old instance died" : actor_strerror(r));
-        return;
+        return update_abandoned(s, r < 0 ? r : CLK_EIO, out,
+                                s->aborted ? "the old instance died" : actor_strerror(r));
     }
     s->saved = true; /* it takes no more requests; it goes after the swap */
     s->old_actor = s->actor;
@@ -838,7 +1220,25 @@ static void update(struct actor_req *req)
     res.duration_ns = t2 - t1;
     res.total_ns = t2 - t0;
     res.rolled_back = s->rolled_back;
-    update_done(req, s, res.rolled_back ? CLK_EIO : r, &res);
+    *out = res;
+    return update_done(s, res.rolled_back ? CLK_EIO : r, out);
+}
+
+static void update(struct actor_req *req)
+{
+    const struct sup_update *u = req->data;
+    struct service *s = may_control(req) ? named(req, u->name) : NULL;
+    if (!s)
+        return;
+    char bin[SVC_PATH_MAX];
+    memcpy(bin, u->bin, sizeof(bin));
+    bin[sizeof(bin) - 1] = '\0';
+    if (!bin[0])
+        memcpy(bin, s->bin, sizeof(bin));
+    struct sup_update_result res = { 0 };
+    long r = live_update(s, bin, &res);
+    actor_reply(req, r, r == CLK_ENOENT || r == CLK_EAGAIN ? NULL : &res,
+                r == CLK_ENOENT || r == CLK_EAGAIN ? 0 : sizeof(res));
 }
 
 static void log_request(struct actor_req *req)
@@ -981,7 +1381,7 @@ static void reboot(struct actor_req *req)
 
 /* ---- boot ---- */
 
-static struct actor_handler handlers[16];
+static struct actor_handler handlers[24];
 
 static const struct actor_handler sup_handlers[] = {
     { SUP_STATUS, sizeof(uint32_t), sizeof(uint32_t), status },
@@ -995,6 +1395,10 @@ static const struct actor_handler sup_handlers[] = {
     { SUP_REGISTRY, 0, 0, guest_registry },
     { SUP_METRICS, sizeof(struct sup_metrics_req), sizeof(struct sup_metrics_req),
       metrics_request },
+    { SUP_REPORT, sizeof(struct sup_report), sizeof(struct sup_report), report },
+    { SUP_WHY, sizeof(struct sup_name), sizeof(struct sup_name), why },
+    { SUP_MODEL_GET, sizeof(uint64_t), sizeof(uint64_t), model_get },
+    { SUP_MODEL_PUT, 0, SUP_MODEL_MAX, model_put },
 };
 
 /* Start the services in dependency order; one whose dependency is not
@@ -1025,6 +1429,8 @@ int main(int argc, char **argv)
         if (!strncmp(argv[i], "manifest=", 9))
             path = argv[i] + 9;
         may_inject |= !strcmp(argv[i], "inject");
+        if (!strcmp(argv[i], "policy=fixed"))
+            learning = false;
     }
     if (!bootinfo) {
         printf("supervisor: not the first actor: no boot information\n");
@@ -1044,6 +1450,7 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("supervisor: %s: %u service(s), %u problem(s)\n", path, manifest.nsvc, problems);
+    policy_init(&policy);
     for (unsigned i = 0; i < manifest.nsvc; i++) {
         struct service *s = &services[i];
         s->spec = &manifest.svc[i];
@@ -1051,6 +1458,7 @@ int main(int argc, char **argv)
         s->state = SUP_STOPPED;
         memcpy(s->bin, s->spec->bin, sizeof(s->bin));
         s->ep = clk_endpoint_create();
+        anomaly_init(&s->model);
         publish(s); /* every name is taken before any service runs: none can squat another's */
     }
     start_all();
