@@ -360,7 +360,7 @@ $(LWIP)/liblwip.a: $(LWIP_OBJS)
 
 # ---- servers: servers/NAME/*.c, built against the SDK, installed as sbin/NAME ----
 
-SERVERS := supervisor block nic vfs console shell net
+SERVERS := supervisor block nic vfs console shell net supstore
 # The web server needs libc-port's BSD sockets: it joins once their
 # headers exist. Until then it is built and tested on the host only
 # ($(BUILD)/host/httpd, tests/test_httpd_host.py).
