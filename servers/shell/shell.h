@@ -77,6 +77,7 @@ bool interrupted(uint64_t ns);
 
 /* The commands of the other files. */
 int cmd_services(struct shell *sh, int argc, char **argv, FILE *out);
+int cmd_why(struct shell *sh, int argc, char **argv, FILE *out);
 int cmd_log(struct shell *sh, int argc, char **argv, FILE *out);
 int cmd_restart(struct shell *sh, int argc, char **argv, FILE *out);
 int cmd_kill(struct shell *sh, int argc, char **argv, FILE *out);

@@ -69,6 +69,8 @@ static const char *const kind_names[] = {
     [SUP_EV_START] = "start",       [SUP_EV_EXIT] = "exit",       [SUP_EV_FAULT] = "fault",
     [SUP_EV_HANG] = "hang",         [SUP_EV_RESTART] = "restart", [SUP_EV_UPDATE] = "update",
     [SUP_EV_ROLLBACK] = "rollback", [SUP_EV_FAILED] = "failed",   [SUP_EV_ERROR] = "error",
+    [SUP_EV_POWER] = "power",       [SUP_EV_ANOMALY] = "anomaly", [SUP_EV_PREDICT] = "predict",
+    [SUP_EV_DECIDE] = "decide",     [SUP_EV_OUTCOME] = "outcome",
 };
 
 int cmd_log(struct shell *sh, int argc, char **argv, FILE *out)
@@ -87,7 +89,7 @@ int cmd_log(struct shell *sh, int argc, char **argv, FILE *out)
         for (size_t i = 0; i < n; i++) {
             ev[i].service[ACTOR_NAME_MAX - 1] = ev[i].text[sizeof(ev[i].text) - 1] = '\0';
             fprintf(out, "[%10.6f] %s %s: %s\n", (double)ev[i].time_ns / 1e9, ev[i].service,
-                    ev[i].kind < SUP_EV_ERROR + 1 ? kind_names[ev[i].kind] : "?", ev[i].text);
+                    ev[i].kind <= SUP_EV_OUTCOME ? kind_names[ev[i].kind] : "?", ev[i].text);
             from = ev[i].seq + 1;
         }
         if (n < SUP_LOG_BATCH)
@@ -118,6 +120,24 @@ int cmd_restart(struct shell *sh, int argc, char **argv, FILE *out)
     }
     fprintf(out, "restart: %s restarted in %.1f ms\n", argv[1],
             (double)(clk_clock_ns() - t0) / 1e6);
+    return 0;
+}
+
+/* why NAME: what the supervisor decided about NAME, and on what evidence. */
+int cmd_why(struct shell *sh, int argc, char **argv, FILE *out)
+{
+    (void)sh, (void)argc;
+    struct sup_name q = { { 0 } };
+    snprintf(q.name, sizeof(q.name), "%s", argv[1]);
+    static char text[SUP_WHY_MAX + 1];
+    size_t len = SUP_WHY_MAX;
+    long r = actor_call(ACTOR_NAMES_SLOT, SUP_WHY, &q, sizeof(q), text, &len);
+    if (r) {
+        sup_error("why", argv[1], r);
+        return 1;
+    }
+    text[len < SUP_WHY_MAX ? len : SUP_WHY_MAX] = '\0';
+    fputs(text, out);
     return 0;
 }
 
