@@ -313,7 +313,7 @@ $(SYSROOT)/lib/libactor.a: $(addprefix $(SDK_BUILD)/libactor/,thread.o fiber.o a
 SDK_TEST_ACTORS := libc_demo kv kv_client names names_client retry_client proxy fiber_client \
 	state_client bench_actor overseer readline counter counter2 counter_bad supctl \
 	counter_crashinit counter_crashsave counter_nohooks blockcheck initrd_reader fstest keys \
-	nettest tcp_echo nictest busy
+	nettest tcp_echo nictest busy fragile
 
 $(BUILD)/sdk-tests/%: tests/sdk/%.c $(wildcard tests/sdk/*.h) $(SDK_FILES)
 	@mkdir -p $(@D)

@@ -4,6 +4,7 @@
  *   (none)    serve the endpoint it was given in slot 1
  *   named     register as "kv" (the registry is slot 1) and serve
  *   standby   wait until the registered "kv" dies, then take its place
+ * and, started by the supervisor (ACTOR_ENDPOINT), it serves as a service.
  * It hands its table over for a live update (save_state/restore_state).
  */
 #include "kv.h"
@@ -181,6 +182,8 @@ int main(int argc, char **argv)
         err = actor_serve_named("kv", &def);
     } else if (!strcmp(mode, "named")) {
         err = actor_serve_named("kv", &def);
+    } else if (getenv("ACTOR_ENDPOINT")) { /* a service of the supervisor's */
+        return (int)actor_main(&def, argc, argv);
     } else {
         err = clk_ncaps == 1 ? actor_serve(1, &def) : CLK_EBADF;
     }

@@ -18,6 +18,11 @@
  *                       (CLK_MONITOR; caps=monitor), and the frames
  *   metrics             ask the supervisor for every actor's metrics
  *                       (SUP_METRICS: only with caps=monitor)
+ *   learn NAME          under a steady load of gets, each fault kind in
+ *                       turn (crash, hang, leak, bad reply, flood), with a
+ *                       client that reports bad replies (SUP_REPORT), for
+ *                       the learning supervisor (caps=monitor: the leaking
+ *                       instance's peak memory)
  */
 #include "counter.h"
 #include <actor/supervisor.h>
@@ -180,6 +185,84 @@ static void other_faults(const char *name)
            actor_call(ACTOR_NAMES_SLOT, SUP_INJECT, &q, sizeof(q), NULL, NULL));
 }
 
+/* The running instance of NAME (SUP_STATUS), or 0. */
+static uint64_t instance(const char *name)
+{
+    for (uint32_t i = 0;; i++) {
+        struct sup_status st;
+        size_t len = sizeof(st);
+        if (actor_call(ACTOR_NAMES_SLOT, SUP_STATUS, &i, sizeof(i), &st, &len))
+            return 0;
+        if (!strncmp(st.name, name, sizeof(st.name)))
+            return st.state == SUP_RUNNING ? st.actor_id : 0;
+    }
+}
+
+/* Gets every 10 ms for MS ms: the normal load. Returns the failures. */
+static unsigned steady(unsigned ms)
+{
+    uint64_t total, end = clk_clock_ns() + ms * 1000000ULL;
+    unsigned failed = 0;
+    while (clk_clock_ns() < end) {
+        failed += get(&total) != 0;
+        clk_sleep_ns(10000000);
+    }
+    return failed;
+}
+
+static void learn(const char *name)
+{
+    const char *env = getenv("CLK_MONITOR");
+    long mon = env ? atol(env) : 0;
+    uint64_t total;
+    unsigned failed = steady(4000); /* the supervisor learns what is normal */
+    printf("supctl: learn: normal load, %u failed\n", failed);
+
+    long r = inject(name, SUP_FAULT_CRASH);
+    printf("supctl: learn: crash (%ld); get -> %ld\n", r, get(&total));
+    failed = steady(3000);
+    r = inject(name, SUP_FAULT_HANG);
+    printf("supctl: learn: hang (%ld); get -> %ld\n", r, get(&total));
+    failed += steady(3000);
+
+    uint64_t add = 5, before;
+    size_t len = sizeof(before);
+    actor_call_service(&svc, COUNTER_ADD, &add, sizeof(add), &before, &len);
+    uint64_t id = instance(name), peak = 0, quota = 0, t0 = clk_clock_ns(), now = 0;
+    r = inject(name, SUP_FAULT_LEAK);
+    while (instance(name) == id && (now = clk_clock_ns()) - t0 < 15000000000ULL) {
+        struct clk_actor_info in;
+        if (clk_actor_info(mon, id - 1, &in) == 0 && in.id == id) {
+            peak = in.pages > peak ? in.pages : peak;
+            quota = in.page_quota;
+        }
+        failed += get(&total) != 0;
+        clk_sleep_ns(10000000);
+    }
+    get(&total);
+    printf("supctl: learn: leak (%ld); a new instance after %lu ms; the leaking one peaked at %lu "
+           "of %lu pages; total kept: %s\n",
+           r, (unsigned long)((now - t0) / 1000000), (unsigned long)peak, (unsigned long)quota,
+           total == before ? "yes" : "no");
+    failed += steady(3000);
+
+    r = inject(name, SUP_FAULT_BAD_REPLY);
+    len = sizeof(total);
+    long bad = actor_call_service(&svc, COUNTER_GET, NULL, 0, &total, &len);
+    if (bad != 0 || len != sizeof(total)) { /* malformed: tell the supervisor */
+        struct sup_report q = { .kind = SUP_REPORT_BAD_REPLY };
+        snprintf(q.name, sizeof(q.name), "%s", name);
+        printf("supctl: learn: bad reply (%ld): status %#lx, %zu bytes; reported -> %ld\n", r,
+               (unsigned long)bad, len,
+               actor_call(ACTOR_NAMES_SLOT, SUP_REPORT, &q, sizeof(q), NULL, NULL));
+    }
+    failed += steady(3000);
+    r = inject(name, SUP_FAULT_FLOOD);
+    printf("supctl: learn: flood (%ld); get -> %ld\n", r, get(&total));
+    failed += steady(3000);
+    printf("supctl: learn: done; %u gets failed between the faults\n", failed);
+}
+
 static const char *const states[] = {
     "stopped", "running", "backoff", "failed", "updating", "done"
 };
@@ -290,6 +373,8 @@ static long init(int argc, char **argv)
         metrics();
     else if (!strcmp(cmd, "faults"))
         other_faults(name);
+    else if (!strcmp(cmd, "learn"))
+        learn(name);
     else if (!strcmp(cmd, "report")) {
         timed_fault(name, SUP_FAULT_CRASH, "crash");
         status();
