@@ -56,10 +56,10 @@
 #include <unistd.h>
 
 #define MS           1000000ULL
-#define FOLLOW_MS    3000  /* events this long after a fault's end are still its own */
-#define SETTLE_MS    300   /* workload after each fault, before the next */
-#define OOM_GRACE_MS 1000  /* a leak at its quota, undetected this long: ended by us */
-#define UDP_WAIT_MS  300   /* an echo not back in this time is lost */
+#define FOLLOW_MS    3000 /* events this long after a fault's end are still its own */
+#define SETTLE_MS    300  /* workload after each fault, before the next */
+#define OOM_GRACE_MS 1000 /* a leak at its quota, undetected this long: ended by us */
+#define UDP_WAIT_MS  300  /* an echo not back in this time is lost */
 #define VFS_PATH     "/tmp/campaign"
 #define UDP_SERVER   7007
 #define UDP_CLIENT   7008
@@ -98,10 +98,9 @@ static struct target targets[] = {
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 
 static const char *const kind_names[] = { "?", "crash", "hang", "leak", "flood", "bad_reply" };
-static const char *const event_names[] = { "start",   "exit",    "fault",    "hang",
-                                           "restart", "update",  "rollback", "failed",
-                                           "error",   "power",   "anomaly",  "predict",
-                                           "decide",  "outcome" };
+static const char *const event_names[] = { "start",   "exit",     "fault",  "hang",   "restart",
+                                           "update",  "rollback", "failed", "error",  "power",
+                                           "anomaly", "predict",  "decide", "outcome" };
 
 /* The fault under way, and what has been seen of it. */
 struct fault {
@@ -616,8 +615,8 @@ int main(int argc, char **argv)
     }
     printf("campaign: summary faults=%u false_positives=%lu quiet_false_positives=%lu "
            "requests=%lu lost=%lu quiet_lost=%lu\n",
-           count, (unsigned long)false_pos, (unsigned long)quiet_false_pos,
-           (unsigned long)requests, (unsigned long)lost, (unsigned long)quiet_lost);
+           count, (unsigned long)false_pos, (unsigned long)quiet_false_pos, (unsigned long)requests,
+           (unsigned long)lost, (unsigned long)quiet_lost);
     printf("campaign: done\n");
     fflush(stdout);
     return 0;
