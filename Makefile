@@ -8,6 +8,8 @@
 #   make fuzz         run each fuzz target for FUZZ_SECONDS (default 600)
 #   make format       reformat our C code with clang-format
 #   make nlu-eval     the natural-language shell's accuracy on held-out phrases
+#   make faultcampaign  inject FAULTS faults (default 50) per recovery policy while
+#                     a workload runs; a report in build/faultcampaign/
 #
 # Every target first runs tools/setup, which installs missing Debian packages.
 
@@ -313,7 +315,7 @@ $(SYSROOT)/lib/libactor.a: $(addprefix $(SDK_BUILD)/libactor/,thread.o fiber.o a
 SDK_TEST_ACTORS := libc_demo kv kv_client names names_client retry_client proxy fiber_client \
 	state_client bench_actor overseer readline counter counter2 counter_bad supctl \
 	counter_crashinit counter_crashsave counter_nohooks blockcheck initrd_reader fstest keys \
-	nettest tcp_echo nictest busy fragile
+	nettest tcp_echo nictest busy fragile campaign
 
 $(BUILD)/sdk-tests/%: tests/sdk/%.c $(wildcard tests/sdk/*.h) $(SDK_FILES)
 	@mkdir -p $(@D)
@@ -653,6 +655,15 @@ $(NLU_CLI): tools/nlu-cli.c servers/shell/nlu.c servers/shell/nlu.h servers/shel
 .PHONY: nlu-eval
 nlu-eval: $(NLU_CLI)
 	$(Q)$(PYTHON) tools/nlu-eval --cli $(NLU_CLI)
+
+# The fault-injection campaign of the AI supervisor (tools/faultcampaign,
+# docs/faultcampaign.md): the learned and the fixed recovery policy, the
+# same FAULTS faults each; build/faultcampaign/report.md and report.png.
+FAULTS ?= 50
+SEED ?= 1
+.PHONY: faultcampaign
+faultcampaign: all
+	$(PYTHON) tools/faultcampaign --count $(FAULTS) --seed $(SEED) --out $(BUILD)/faultcampaign
 
 test: format-check all unit fuzz-smoke $(BUILD)/host/httpd
 	$(PYTHON) -m pytest -q tests
