@@ -91,9 +91,9 @@ struct service {
 static struct manifest manifest;
 static struct service services[SVC_MAX];
 static const struct clk_bootinfo *bootinfo;
-static long registry_ep;   /* ours: the registry and this protocol */
-static bool may_inject;    /* "inject" on the command line: tests may crash us */
-static bool powering_down; /* services stopped for a power-off or reset: no restarts */
+static long registry_ep;     /* ours: the registry and this protocol */
+static bool may_inject;      /* "inject" on the command line: tests may crash us */
+static bool powering_down;   /* services stopped for a power-off or reset: no restarts */
 static bool learning = true; /* "policy=fixed" on the command line: plain restarts only */
 
 /* ---- the event log ---- */
@@ -635,7 +635,7 @@ static void sample(void)
 /* ---- the learning supervisor (docs/supervisor.md, "Recovery that learns") ---- */
 
 static struct policy policy;
-static long model_token;   /* supstore's SUP_MODEL_GET, waiting for a newer model */
+static long model_token; /* supstore's SUP_MODEL_GET, waiting for a newer model */
 static bool model_waiting;
 static uint64_t model_seen; /* the version it has */
 
@@ -724,7 +724,10 @@ static void judge(struct service *s, bool failed_again)
                  (unsigned long)((rec - s->outcome.decided_ns) / MS));
     event(SUP_EV_OUTCOME, s->spec->name, "%s after %s: %s, %s; reward %.2f",
           policy_action_name(s->outcome.action), policy_kind_name(s->outcome.kind),
-          healthy ? "healthy" : failed_again ? "failed again" : "not healthy", took, reward);
+          healthy        ? "healthy"
+          : failed_again ? "failed again"
+                         : "not healthy",
+          took, reward);
     model_changed();
 }
 
@@ -770,8 +773,7 @@ static void recover_live(struct service *s, enum pol_kind kind)
         if (actor_go(rejuvenate_fiber, s) < 0)
             s->rejuvenating = false;
         break;
-    case POL_BACKOFF: /* leave it running, and watch */
-        break;
+    case POL_BACKOFF: /* leave it running, and watch */ break;
     case POL_ESCALATE:
         give_up(s);
         event(SUP_EV_FAILED, s->spec->name, "nothing tried works: given up");
@@ -814,7 +816,8 @@ static void observe(uint64_t now)
             a = a && a->id == s->actor_id ? a : NULL;
         }
         struct metrics_rates r;
-        if (!a || !metrics_rates(a, (ANOMALY_WINDOW_MS + METRICS_PERIOD_MS / 2) * MS, &r) || !r.window_ns)
+        if (!a || !metrics_rates(a, (ANOMALY_WINDOW_MS + METRICS_PERIOD_MS / 2) * MS, &r) ||
+            !r.window_ns)
             continue;
         double secs = (double)r.window_ns / 1e9;
         double x[ANOMALY_FEATURES] = {

@@ -133,11 +133,11 @@ enum sup_event_kind {
     SUP_EV_ROLLBACK,
     SUP_EV_FAILED,
     SUP_EV_ERROR,
-    SUP_EV_POWER,     /* a power-off or reboot asked for, or failed */
-    SUP_EV_ANOMALY,   /* a sustained deviation from what the service normally does */
-    SUP_EV_PREDICT,   /* a resource trend that ends in exhaustion: rejuvenation */
-    SUP_EV_DECIDE,    /* the recovery action chosen, and why */
-    SUP_EV_OUTCOME,   /* how a recovery action turned out, and its reward */
+    SUP_EV_POWER,   /* a power-off or reboot asked for, or failed */
+    SUP_EV_ANOMALY, /* a sustained deviation from what the service normally does */
+    SUP_EV_PREDICT, /* a resource trend that ends in exhaustion: rejuvenation */
+    SUP_EV_DECIDE,  /* the recovery action chosen, and why */
+    SUP_EV_OUTCOME, /* how a recovery action turned out, and its reward */
 };
 
 struct sup_event {
