@@ -10,7 +10,8 @@
  *   count=N   faults to inject (default 10)
  *   seed=S    the schedule's seed (default 1): the same seed gives the same
  *             faults in the same order, whatever the policy
- *   quiet=MS  a first phase with the workload only (default 3000)
+ *   quiet=MS  a first phase with the workload only (default 6000: the
+ *             supervisor learns what is normal in its first 5 s)
  *
  * One thread does it all, in a loop: a client request to a target (the
  * workload), a read of the supervisor's event log (SUP_LOG), and the next
@@ -23,10 +24,12 @@
  *   shell    a call on its endpoint, which its control thread answers with
  *            CLK_ENOSYS: the shell's IPC side is alive (what a crash or a
  *            hang injected into it stops)
- * A request that fails or gets wrong data is lost. A malformed answer (a
- * status no protocol uses, a wrong length) is reported to the supervisor
- * as SUP_REPORT_BAD_REPLY, an error that should not happen as
- * SUP_REPORT_ERROR: that is how a bad reply becomes visible to it.
+ * A request that fails, gets wrong data or is answered after DEADLINE_MS
+ * (a second: a client with a timeout has given up by then) is lost. A
+ * malformed answer (a status no protocol uses, a wrong length) is reported
+ * to the supervisor as SUP_REPORT_BAD_REPLY, an error that should not
+ * happen as SUP_REPORT_ERROR: that is how a bad reply becomes visible to
+ * it.
  *
  * Per fault: inject it (SUP_INJECT), then watch. Detection is the first
  * event of kind fault, hang, anomaly or predict about the target after the
@@ -55,11 +58,15 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#define MS           1000000ULL
-#define FOLLOW_MS    3000 /* events this long after a fault's end are still its own */
-#define SETTLE_MS    300  /* workload after each fault, before the next */
+#define MS        1000000ULL
+#define FOLLOW_MS 3000 /* events this long after a fault's end are still its own */
+#define SETTLE_MS                                                                                  \
+    2500                  /* workload after each fault, before the next: the supervisor            \
+                            judges a recovery 2 s after it, and the next fault must                \
+                            not be taken for its failure */
 #define OOM_GRACE_MS 1000 /* a leak at its quota, undetected this long: ended by us */
 #define UDP_WAIT_MS  300  /* an echo not back in this time is lost */
+#define DEADLINE_MS  1000 /* an answer later than this is lost: its client gave up */
 #define VFS_PATH     "/tmp/campaign"
 #define UDP_SERVER   7007
 #define UDP_CLIENT   7008
@@ -367,9 +374,12 @@ static void poll_log(void)
  * it was answered right. */
 static bool request(struct target *t)
 {
+    uint64_t start = now();
     enum outcome o = t->request(t, ++seq);
     uint64_t done = now();
     t->requests++;
+    if (o == OK && done - start > DEADLINE_MS * MS)
+        o = LOST_TIMEOUT; /* right, but too late: its client gave up */
     if (o == OK) {
         struct fault *f = active;
         if (f && f->t == t && f->detected && !f->recovered && done >= f->t_detect &&
@@ -564,7 +574,7 @@ static void warm_up(void)
     }
 }
 
-static unsigned count = 10, quiet = 3000;
+static unsigned count = 10, quiet = 6000;
 static uint64_t seed = 1;
 
 static void setting(const char *w)
