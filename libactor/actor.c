@@ -31,7 +31,7 @@
 #define LEAK_VA     0x0000400000000000UL
 
 #define FIBERS_MAX  64
-#define WORKERS_MAX 8
+#define WORKERS_MAX 32 /* calls in flight at once; more wait for a worker */
 #define TIMERS_MAX  16
 
 /* ---- calls ---- */

@@ -30,10 +30,11 @@ def test_the_default_boot_starts_the_supervisor(boot):
     VFS, which then says so and mounts a ramfs at /, the console driver,
     which finds QEMU's PS/2 keyboard and stays up, the network driver,
     which finds no card here and stays down, the network stack, which then
-    serves the loopback interface, httpd, and the shell."""
+    serves the loopback interface, httpd, supstore, which finds no saved
+    model on the ramfs, and the shell."""
     m = boot()
     m.expect(r"actor 1 \(supervisor\) started")
-    m.expect(r"supervisor: etc/services: 7 service\(s\), 0 problem\(s\)")
+    m.expect(r"supervisor: etc/services: 8 service\(s\), 0 problem\(s\)")
     m.expect_all([EVENT + r"block exit: actor \d+ exited with status 78: nothing to do here",
                   EVENT + r"vfs start: actor \d+",
                   r"vfs: no disk: the block driver found none",
@@ -43,9 +44,10 @@ def test_the_default_boot_starts_the_supervisor(boot):
                   EVENT + r"net start: actor \d+",
                   r"net: no network interface \(the nic is not running\): only the loopback",
                   r"httpd: serving /var/www on port 80",
+                  r"supstore: no /var/lib/supervisor/policy yet",
                   EVENT + r"shell start: actor \d+",
                   r"clk> ", r"idle: boot complete"])
-    assert not re.search(r"(vfs|console|net|httpd|shell) (exit|fault|restart)", m.text)
+    assert not re.search(r"(vfs|console|net|httpd|supstore|shell) (exit|fault|restart)", m.text)
 
 
 def test_a_crash_leads_to_a_restart(boot):

@@ -42,6 +42,8 @@
 #define GRACE_NS         (1000 * MS) /* a new instance's first second is not judged */
 #define OUTCOME_NS       (2000 * MS) /* healthy this long after a recovery: it worked */
 #define LEARNED_BACKOFF  (500 * MS)  /* the "backoff" action's first delay, doubled after */
+#define STUCK_NS         (500 * MS)  /* a request waited this long, none taken since: a hang */
+#define SPIN_STUCK_NS    (300 * MS)  /* the same, for a service spinning the CPU */
 
 struct service {
     const struct svc_spec *spec;
@@ -339,20 +341,22 @@ static enum pol_action decide(struct service *s, enum pol_kind kind, bool alive)
 static void begin_outcome(struct service *s, enum pol_kind kind, enum pol_action action);
 static void judge(struct service *s, bool failed_again);
 
-/* Stop S's dependents (the running services that list it in after=) and
- * start them again at AT, after it. */
-static void restart_dependents(struct service *s, uint64_t at)
+/* Stop the other members of S's group and start them again at AT (a
+ * learned restart-group: all of them, whatever the group's strategy). */
+static void restart_group(struct service *s, uint64_t at)
 {
-    for (unsigned i = 0; i < manifest.nsvc; i++) {
-        struct service *d = &services[i];
-        for (unsigned k = 0; k < d->spec->ndeps; k++) {
-            if (d->spec->deps[k] != s->idx || d->state != SUP_RUNNING)
-                continue;
-            kill_instance(d);
-            event(SUP_EV_EXIT, d->spec->name, "stopped to restart with %s", s->spec->name);
-            d->state = SUP_BACKOFF;
-            d->restart_at = at;
-            break;
+    const struct group_spec *g = &manifest.groups[s->spec->group];
+    for (unsigned i = 0; i < g->nmembers; i++) {
+        struct service *m = &services[g->members[i]];
+        if (m == s)
+            continue;
+        if (m->state == SUP_RUNNING) {
+            kill_instance(m);
+            event(SUP_EV_EXIT, m->spec->name, "stopped with its group %s", g->name);
+        }
+        if (m->state == SUP_RUNNING || m->state == SUP_BACKOFF || m->state == SUP_DONE) {
+            m->state = SUP_BACKOFF;
+            m->restart_at = at;
         }
     }
 }
@@ -403,12 +407,12 @@ static void end_of_instance(struct service *s, bool abnormal, int kind)
     s->recent[s->nrecent++] = now;
     s->state = SUP_BACKOFF;
     s->restart_at = now + delay;
-    if (action == POL_RESTART_GROUP)
-        restart_dependents(s, s->restart_at);
     if (learning && abnormal && kind >= 0)
         begin_outcome(s, (enum pol_kind)kind, action);
     /* its group goes down with it, and comes back with it */
-    if (sp->group >= 0) {
+    if (action == POL_RESTART_GROUP) {
+        restart_group(s, s->restart_at);
+    } else if (sp->group >= 0) {
         const struct group_spec *g = &manifest.groups[sp->group];
         bool after = false;
         for (unsigned i = 0; i < g->nmembers; i++) {
@@ -526,9 +530,9 @@ static void ping_fiber(void *arg)
     struct service *s = arg;
     unsigned generation = s->generation;
     long r = actor_call(s->ep, ACTOR_CTL_PING, NULL, 0, NULL, NULL);
-    if (generation != s->generation || r != 0)
-        return; /* another instance by now */
-    s->ping_out = false;
+    if (generation != s->generation || r == CLK_EDEAD)
+        return;          /* another instance by now, or this one died (ended() follows) */
+    s->ping_out = false; /* answered; or our own call failed, which is no hang */
     s->next_ping = clk_clock_ns() + s->spec->heartbeat_ms * MS;
     schedule();
 }
@@ -653,15 +657,6 @@ static void model_changed(void)
     actor_reply_later(model_token, 0, buf, 8 + n);
 }
 
-static bool has_dependents(const struct service *s)
-{
-    for (unsigned i = 0; i < manifest.nsvc; i++)
-        for (unsigned k = 0; k < services[i].spec->ndeps; k++)
-            if (services[i].spec->deps[k] == s->idx)
-                return true;
-    return false;
-}
-
 /* Choose how to recover S from a fault of KIND. ALIVE: its instance still
  * runs (a leak, an anomaly, a bad reply), so its state can be handed on. */
 static enum pol_action decide(struct service *s, enum pol_kind kind, bool alive)
@@ -669,7 +664,7 @@ static enum pol_action decide(struct service *s, enum pol_kind kind, bool alive)
     unsigned allowed = 1u << POL_RESTART | 1u << POL_BACKOFF | 1u << POL_ESCALATE;
     if (alive)
         allowed |= 1u << POL_RESTART_STATE;
-    if (has_dependents(s) || s->spec->group >= 0)
+    if (s->spec->group >= 0)
         allowed |= 1u << POL_RESTART_GROUP;
     struct pol_decision d;
     enum pol_action a = policy_decide(&policy, s->spec->name, kind, allowed, clk_clock_ns(), &d);
@@ -756,8 +751,8 @@ static void rejuvenate_fiber(void *arg)
  * policy says. */
 static void recover_live(struct service *s, enum pol_kind kind)
 {
-    if (s->outcome.pending)
-        judge(s, true);
+    if (s->outcome.pending) /* the same trouble again: that recovery failed */
+        judge(s, s->outcome.kind == kind);
     enum pol_action a = decide(s, kind, true);
     switch (a) {
     case POL_RESTART:
@@ -765,7 +760,7 @@ static void recover_live(struct service *s, enum pol_kind kind)
         kill_instance(s);
         s->restarts++;
         if (a == POL_RESTART_GROUP)
-            restart_dependents(s, clk_clock_ns());
+            restart_group(s, clk_clock_ns());
         start(s, SUP_EV_RESTART, "to recover");
         break;
     case POL_RESTART_STATE:
@@ -819,6 +814,18 @@ static void observe(uint64_t now)
         if (!a || !metrics_rates(a, (ANOMALY_WINDOW_MS + METRICS_PERIOD_MS / 2) * MS, &r) ||
             !r.window_ns)
             continue;
+        /* A hang, without heartbeats: a request waits, and nothing is
+         * taken; sooner when it spins (a CPU anomaly being watched) and
+         * our own ping waits. */
+        long waited = clk_endpoint_info(s->ep, CLK_EP_OLDEST_WAIT_NS);
+        bool spinning = s->outcome.pending && s->outcome.action == POL_BACKOFF &&
+                        anomaly_feature(&s->model) == ANOMALY_CPU && !s->outcome.recovered_ns;
+        if (r.msgs_in_per_s == 0 &&
+            (waited >= (long)STUCK_NS || (spinning && waited >= (long)SPIN_STUCK_NS))) {
+            hung(s, "a request waited %lu ms, and it takes no messages",
+                 (unsigned long)(waited / MS));
+            continue;
+        }
         double secs = (double)r.window_ns / 1e9;
         double x[ANOMALY_FEATURES] = {
             [ANOMALY_MAILBOX] = r.mailbox_depth,
@@ -853,6 +860,7 @@ static void observe(uint64_t now)
             recover_live(s, POL_LEAK);
         }
     }
+    schedule(); /* a restart that a hang found here may be due at once */
 }
 
 /* SUP_REPORT: a client says S misbehaved. Evidence for the error
@@ -1255,8 +1263,10 @@ static void log_request(struct actor_req *req)
     actor_reply(req, n ? 0 : CLK_ENOENT, out, n * sizeof(out[0]));
 }
 
-/* A flood: 8 fibers send requests as fast as they are answered, for
- * FLOOD_NS: a storm that lasts, as a runaway client's would. */
+/* A flood: 4 fibers send requests as fast as they are answered, for
+ * FLOOD_NS: a storm that lasts, as a runaway client's would. (Not more:
+ * each call holds one of libactor's worker threads, and heartbeats need
+ * theirs.) */
 #define FLOOD_NS (1000 * MS)
 static unsigned flood_fibers, flood_sent, flood_answered;
 static uint64_t flood_end;
@@ -1297,7 +1307,7 @@ static void inject(struct actor_req *req)
     if (q->fault == SUP_FAULT_FLOOD) {
         flood_answered = flood_sent = 0;
         flood_end = clk_clock_ns() + FLOOD_NS;
-        for (int i = 0; i < 8; i++)
+        for (int i = 0; i < 4; i++)
             flood_fibers += actor_go(flood_fiber, s) == 0;
         actor_reply(req, 0, NULL, 0);
         return;
