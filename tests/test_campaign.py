@@ -3,11 +3,14 @@ docs/faultcampaign.md): a short one, 10 faults per recovery policy, as CI
 can afford. The tool boots test/manifests/campaign with the learned policy
 and with policy=fixed, and writes the report; this checks that both runs
 finished, every line the driver printed was understood, no kernel
-panicked, both runs injected the same faults, and every crash and hang
-was detected and recovered from."""
+panicked, both runs injected the same faults, every crash and hang was
+detected and recovered from, and the learned policy also found every
+leak, flood and malformed reply, predicted the leaks in time, raised no
+false alarm and lost fewer requests than the fixed one."""
 import json
 import re
 import shutil
+import signal
 import subprocess
 
 from conftest import OUT, ROOT
@@ -16,9 +19,10 @@ COUNT = 10
 
 
 def test_a_short_campaign_under_both_policies(tmp_path, request):
+    signal.alarm(360)  # two boots of a minute or two each: more than conftest's usual bound
     proc = subprocess.run(["/usr/bin/python3", str(ROOT / "tools" / "faultcampaign"),
                            "--count", str(COUNT), "--seed", "1", "--out", str(tmp_path)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=170)
+                          cwd=ROOT, capture_output=True, text=True, timeout=330)
     try:
         check(tmp_path, proc)
     except AssertionError:
@@ -63,8 +67,17 @@ def check(out, proc):
     assert schedule["learned"] == schedule["fixed"]
     # the fixed policy restarts on faults and hangs only: no false alarm
     assert runs["fixed"]["false_positives"] == []
-    # The learned policy's targets (issue 9), once the AI supervisor is
-    # merged: leaks predicted before memory runs out (runs["learned"]
-    # ["leaks"]["predicted_before_oom"] against ["injected"], >= 90%),
-    # MTTR < 100 ms (["overall"]["mttr_ms"]), fewer requests lost than
-    # the fixed policy (["overall"]["lost"]), and its false positives.
+    # The learned policy (issue 9): every kind detected, every leak
+    # predicted before its service ran out of memory, no false alarm in
+    # the run, and fewer requests lost than the fixed policy (the fixed
+    # one's hangs outlast a client's one-second deadline). The times to
+    # detect and to recover are figures for the report, not asserts.
+    learned = runs["learned"]
+    for f in learned["faults"]:
+        assert f["detected"] and f["recovered"], \
+            f"learned: fault {f['n']} ({f['kind']} of {f['target']}) not detected or recovered"
+        if f["kind"] == "leak":
+            assert f["event"] == "predict" and f["before_oom"] and not f["operator"], \
+                f"learned: the leak of fault {f['n']} was not predicted in time"
+    assert learned["false_positives"] == [], learned["false_positives"]
+    assert learned["overall"]["lost"] < runs["fixed"]["overall"]["lost"]

@@ -401,7 +401,7 @@ const struct command commands[] = {
     { "services", 0, 1, "services [NAME]", "the supervisor's services and their state",
       cmd_services },
     { "log", 0, 0, "log", "the supervisor's events: starts, exits, faults, restarts", cmd_log },
-    { "why", 1, 1, "why NAME",
+    { "why", 1, -1, "why NAME",
       "why the supervisor recovered a service as it did: its last decision, the evidence, "
       "and what each recovery has earned",
       cmd_why },

@@ -123,17 +123,32 @@ int cmd_restart(struct shell *sh, int argc, char **argv, FILE *out)
     return 0;
 }
 
-/* why NAME: what the supervisor decided about NAME, and on what evidence. */
+#define WHY_NAMES 32 /* services looked at for the name */
+
+/* why NAME: what the supervisor decided about NAME, and on what evidence.
+ * Said as a question ("why did vfs restart?"), the first word that names
+ * a service is the one. */
 int cmd_why(struct shell *sh, int argc, char **argv, FILE *out)
 {
-    (void)sh, (void)argc;
+    (void)sh;
+    static char store[WHY_NAMES][ACTOR_NAME_MAX];
+    const char *names[WHY_NAMES], *name = argv[1];
+    unsigned n = sup_names(names, store, WHY_NAMES);
+    for (int i = argc - 1; i >= 1; i--) {
+        char word[ACTOR_NAME_MAX];
+        snprintf(word, sizeof(word), "%s", argv[i]);
+        word[strcspn(word, "?.!,")] = '\0';
+        for (unsigned k = 0; k < n; k++)
+            if (!strcmp(word, names[k]))
+                name = names[k];
+    }
     struct sup_name q = { { 0 } };
-    snprintf(q.name, sizeof(q.name), "%s", argv[1]);
+    snprintf(q.name, sizeof(q.name), "%s", name);
     static char text[SUP_WHY_MAX + 1];
     size_t len = SUP_WHY_MAX;
     long r = actor_call(ACTOR_NAMES_SLOT, SUP_WHY, &q, sizeof(q), text, &len);
     if (r) {
-        sup_error("why", argv[1], r);
+        sup_error("why", name, r);
         return 1;
     }
     text[len < SUP_WHY_MAX ? len : SUP_WHY_MAX] = '\0';

@@ -44,6 +44,7 @@
 #define LEARNED_BACKOFF  (500 * MS)  /* the "backoff" action's first delay, doubled after */
 #define STUCK_NS         (500 * MS)  /* a request waited this long, none taken since: a hang */
 #define SPIN_STUCK_NS    (300 * MS)  /* the same, for a service spinning the CPU */
+#define UPDATE_SAVE_NS   (2000 * MS) /* an update's old instance hands over in this, or hangs */
 
 struct service {
     const struct svc_spec *spec;
@@ -68,6 +69,7 @@ struct service {
     long old_actor; /* the instance that handed its state over */
     uint64_t old_actor_id;
     bool saved, aborted, rolled_back;
+    uint64_t update_ns; /* when it began */
     long update_mem;
     uint64_t update_len;
     /* the learning supervisor (docs/supervisor.md): what is normal for it,
@@ -561,6 +563,23 @@ static void schedule(void)
         }
         if (s->state == SUP_BACKOFF && s->restart_at < next)
             next = s->restart_at;
+        if (s->state == SUP_UPDATING && !s->saved) {
+            /* the old instance must hand over in time: one that hangs never
+             * will, and the update would wait for it forever */
+            uint64_t due = s->update_ns + UPDATE_SAVE_NS;
+            if (now >= due) {
+                event(SUP_EV_HANG, sp->name, "actor %lu: no state handed over in %lu ms; killed",
+                      (unsigned long)s->actor_id, (unsigned long)(UPDATE_SAVE_NS / MS));
+                s->aborted = true; /* the update's waiting calls fail: it stops */
+                let_go(&s->next_actor, &s->next_actor_id, true);
+                kill_instance(s);
+                end_of_instance(s, true, POL_HANG);
+                k = (unsigned)-1;
+                now = clk_clock_ns();
+                continue;
+            }
+            next = due < next ? due : next;
+        }
         if (s->state != SUP_RUNNING)
             continue;
         if (sp->heartbeat_ms) {
@@ -1166,6 +1185,7 @@ static long live_update(struct service *s, const char *bin, struct sup_update_re
         return CLK_EAGAIN;
     struct sup_update_result res = { 0 };
     uint64_t t0 = clk_clock_ns();
+    s->update_ns = t0;
     s->state = SUP_UPDATING;
     s->saved = s->aborted = s->rolled_back = false;
     memcpy(s->old_bin, s->bin, sizeof(s->bin));
