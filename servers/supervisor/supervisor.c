@@ -681,8 +681,8 @@ static void model_changed(void)
 static enum pol_action decide(struct service *s, enum pol_kind kind, bool alive)
 {
     unsigned allowed = 1u << POL_RESTART | 1u << POL_BACKOFF | 1u << POL_ESCALATE;
-    if (alive)
-        allowed |= 1u << POL_RESTART_STATE;
+    if (alive && !(kind == POL_ANOMALY && anomaly_feature(&s->model) == ANOMALY_CPU))
+        allowed |= 1u << POL_RESTART_STATE; /* (one that spins may never hand over) */
     if (s->spec->group >= 0)
         allowed |= 1u << POL_RESTART_GROUP;
     struct pol_decision d;
@@ -814,6 +814,22 @@ static unsigned recent_reports(const struct service *s, uint64_t now, uint64_t w
     return n;
 }
 
+/* Whether S's memory grows like a leak over its last TREND_MIN_SAMPLES + 1
+ * samples alone (a leak that began within the longer history, which a
+ * line through all of it fits badly), with the forecast in *F. */
+static bool recent_leak(const struct service *s, uint64_t quota, struct trend_forecast *f)
+{
+    const struct trend *t = &s->trend;
+    struct trend recent;
+    trend_reset(&recent);
+    unsigned n = t->count < TREND_MIN_SAMPLES + 1 ? t->count : TREND_MIN_SAMPLES + 1;
+    for (unsigned i = n; i > 0; i--) {
+        unsigned k = (t->head + TREND_SAMPLES - i) % TREND_SAMPLES;
+        trend_add(&recent, t->time_ns[k], t->pages[k]);
+    }
+    return trend_predict(&recent, quota, f);
+}
+
 /* After a round of samples: each running service's behaviour against its
  * normal one, and its memory's trend; judge recoveries that are due. */
 static void observe(uint64_t now)
@@ -854,29 +870,30 @@ static void observe(uint64_t now)
             [ANOMALY_SYSCALLS] = r.syscalls_per_s,
             [ANOMALY_ERRORS] = (r.faults + recent_reports(s, now, r.window_ns)) / secs,
         };
-        char text[SUP_EVIDENCE_MAX];
-        enum anomaly_event e = anomaly_observe(&s->model, x);
-        if (e == ANOMALY_RAISED) {
-            anomaly_explain(&s->model, text, sizeof(text));
-            evidence(s, text);
-            event(SUP_EV_ANOMALY, s->spec->name, "%s", text);
-            recover_live(s, POL_ANOMALY);
-            continue;
-        }
-        if (e == ANOMALY_CLEARED)
-            event(SUP_EV_ANOMALY, s->spec->name, "back to normal");
         if (s->trend_actor != s->actor_id) {
             trend_reset(&s->trend);
             s->trend_actor = s->actor_id;
         }
         trend_add(&s->trend, now, r.pages);
+        uint64_t quota = s->spec->memory_mib * 256ULL;
+        char text[SUP_EVIDENCE_MAX];
         struct trend_forecast f;
-        if (!s->rejuvenating && trend_predict(&s->trend, s->spec->memory_mib * 256ULL, &f) &&
-            f.exhaust_ns < TREND_HORIZON_NS) {
+        enum anomaly_event e = anomaly_observe(&s->model, x);
+        /* due to run out soon; or anomalous with its memory growing fast
+         * now: a leak either way, so rejuvenation is the cure */
+        bool leak = !s->rejuvenating &&
+                    ((trend_predict(&s->trend, quota, &f) && f.exhaust_ns < TREND_HORIZON_NS) ||
+                     (e == ANOMALY_RAISED && recent_leak(s, quota, &f)));
+        if (leak) {
             trend_explain(&f, text, sizeof(text));
             evidence(s, text);
             event(SUP_EV_PREDICT, s->spec->name, "%s", text);
             recover_live(s, POL_LEAK);
+        } else if (e == ANOMALY_RAISED) {
+            anomaly_explain(&s->model, text, sizeof(text));
+            evidence(s, text);
+            event(SUP_EV_ANOMALY, s->spec->name, "%s", text);
+            recover_live(s, POL_ANOMALY);
         }
     }
     schedule(); /* a restart that a hang found here may be due at once */
