@@ -343,14 +343,20 @@ static enum pol_action decide(struct service *s, enum pol_kind kind, bool alive)
 static void begin_outcome(struct service *s, enum pol_kind kind, enum pol_action action);
 static void judge(struct service *s, bool failed_again);
 
-/* Stop the other members of S's group and start them again at AT (a
- * learned restart-group: all of them, whatever the group's strategy). */
-static void restart_group(struct service *s, uint64_t at)
+/* Stop the other members of S's group and start them again at AT: those
+ * its strategy names (one_for_all: all; rest_for_one: those after it),
+ * or, ALL (the learned restart-group), every one. */
+static void restart_group(struct service *s, uint64_t at, bool all)
 {
     const struct group_spec *g = &manifest.groups[s->spec->group];
+    bool after = false;
     for (unsigned i = 0; i < g->nmembers; i++) {
         struct service *m = &services[g->members[i]];
-        if (m == s)
+        if (m == s) {
+            after = true;
+            continue;
+        }
+        if (!all && g->strategy == GROUP_REST_FOR_ONE && !after)
             continue;
         if (m->state == SUP_RUNNING) {
             kill_instance(m);
@@ -412,29 +418,8 @@ static void end_of_instance(struct service *s, bool abnormal, int kind)
     if (learning && abnormal && kind >= 0)
         begin_outcome(s, (enum pol_kind)kind, action);
     /* its group goes down with it, and comes back with it */
-    if (action == POL_RESTART_GROUP) {
-        restart_group(s, s->restart_at);
-    } else if (sp->group >= 0) {
-        const struct group_spec *g = &manifest.groups[sp->group];
-        bool after = false;
-        for (unsigned i = 0; i < g->nmembers; i++) {
-            struct service *m = &services[g->members[i]];
-            if (m == s) {
-                after = true;
-                continue;
-            }
-            if (g->strategy == GROUP_REST_FOR_ONE && !after)
-                continue;
-            if (m->state == SUP_RUNNING) {
-                kill_instance(m);
-                event(SUP_EV_EXIT, m->spec->name, "stopped with its group %s", g->name);
-            }
-            if (m->state == SUP_RUNNING || m->state == SUP_BACKOFF || m->state == SUP_DONE) {
-                m->state = SUP_BACKOFF;
-                m->restart_at = s->restart_at;
-            }
-        }
-    }
+    if (sp->group >= 0)
+        restart_group(s, s->restart_at, action == POL_RESTART_GROUP);
 }
 
 /* During an update, the new instance ended before it served: start the
@@ -779,7 +764,7 @@ static void recover_live(struct service *s, enum pol_kind kind)
         kill_instance(s);
         s->restarts++;
         if (a == POL_RESTART_GROUP)
-            restart_group(s, clk_clock_ns());
+            restart_group(s, clk_clock_ns(), true);
         start(s, SUP_EV_RESTART, "to recover");
         break;
     case POL_RESTART_STATE:

@@ -46,6 +46,7 @@
  *   campaign: done
  */
 #include "counter.h"
+#include "supclient.h"
 #include <actor/supervisor.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -296,19 +297,6 @@ static enum outcome req_shell(struct target *t, uint64_t seq_)
 
 /* ---- the supervisor's side ---- */
 
-/* The running instance of service NAME (SUP_STATUS), or 0. */
-static uint64_t instance_of(const char *name)
-{
-    for (uint32_t i = 0;; i++) {
-        struct sup_status st;
-        size_t len = sizeof(st);
-        if (actor_call(ACTOR_NAMES_SLOT, SUP_STATUS, &i, sizeof(i), &st, &len))
-            return 0;
-        if (!strncmp(st.name, name, sizeof(st.name)))
-            return st.state == SUP_RUNNING ? st.actor_id : 0;
-    }
-}
-
 /* Actor ID's counters through the monitor authority: 0, or an error. */
 static long info_of(uint64_t id, struct clk_actor_info *in)
 {
@@ -437,7 +425,7 @@ static uint64_t timeout_ms(unsigned kind)
 /* For a leak: note when the instance changes and when it reaches its quota. */
 static void watch_leak(struct fault *f)
 {
-    uint64_t id = instance_of(f->t->name);
+    uint64_t id = sup_instance(f->t->name);
     struct clk_actor_info in;
     if (id && id != f->actor_before)
         f->new_instance = true;
@@ -503,7 +491,7 @@ static void print_fault(const struct fault *f)
            f->n, f->t->name, kind_names[f->kind], f->injected, f->detected,
            f->detected ? event_names[f->det_kind] : "none", (unsigned long)ttd, f->recovered,
            (unsigned long)ttr, (unsigned long)f->lost, (unsigned long)f->lost_other,
-           instance_of(f->t->name) != f->actor_before, f->oom, before_oom, f->operator_restart,
+           sup_instance(f->t->name) != f->actor_before, f->oom, before_oom, f->operator_restart,
            f->detected ? f->why : "-");
     fflush(stdout);
 }
@@ -513,7 +501,7 @@ static void run_fault(unsigned n, unsigned kind, struct target *t)
 {
     static struct fault f;
     f = (struct fault){ .n = n, .kind = kind, .t = t };
-    f.actor_before = instance_of(t->name);
+    f.actor_before = sup_instance(t->name);
     struct sup_inject q = { .fault = kind };
     snprintf(q.name, sizeof(q.name), "%s", t->name);
     active = &f;
@@ -558,7 +546,7 @@ static void warm_up(void)
         while (!request(&targets[i]) && now() < until)
             clk_sleep_ns(10 * MS); /* it is starting */
         struct clk_actor_info in = { 0 };
-        info_of(instance_of(targets[i].name), &in);
+        info_of(sup_instance(targets[i].name), &in);
         printf("campaign: target %s pages %lu quota %lu\n", targets[i].name,
                (unsigned long)in.pages, (unsigned long)in.page_quota);
         targets[i].requests = targets[i].lost = 0;

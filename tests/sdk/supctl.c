@@ -25,6 +25,7 @@
  *                       instance's peak memory)
  */
 #include "counter.h"
+#include "supclient.h"
 #include <actor/supervisor.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,19 +186,6 @@ static void other_faults(const char *name)
            actor_call(ACTOR_NAMES_SLOT, SUP_INJECT, &q, sizeof(q), NULL, NULL));
 }
 
-/* The running instance of NAME (SUP_STATUS), or 0. */
-static uint64_t instance(const char *name)
-{
-    for (uint32_t i = 0;; i++) {
-        struct sup_status st;
-        size_t len = sizeof(st);
-        if (actor_call(ACTOR_NAMES_SLOT, SUP_STATUS, &i, sizeof(i), &st, &len))
-            return 0;
-        if (!strncmp(st.name, name, sizeof(st.name)))
-            return st.state == SUP_RUNNING ? st.actor_id : 0;
-    }
-}
-
 /* Gets every 10 ms for MS ms: the normal load. Returns the failures. */
 static unsigned steady(unsigned ms)
 {
@@ -228,9 +216,9 @@ static void learn(const char *name)
     uint64_t add = 5, before;
     size_t len = sizeof(before);
     actor_call_service(&svc, COUNTER_ADD, &add, sizeof(add), &before, &len);
-    uint64_t id = instance(name), peak = 0, quota = 0, t0 = clk_clock_ns(), now = 0;
+    uint64_t id = sup_instance(name), peak = 0, quota = 0, t0 = clk_clock_ns(), now = 0;
     r = inject(name, SUP_FAULT_LEAK);
-    while (instance(name) == id && (now = clk_clock_ns()) - t0 < 15000000000ULL) {
+    while (sup_instance(name) == id && (now = clk_clock_ns()) - t0 < 15000000000ULL) {
         struct clk_actor_info in;
         if (clk_actor_info(mon, id - 1, &in) == 0 && in.id == id) {
             peak = in.pages > peak ? in.pages : peak;
