@@ -43,7 +43,7 @@
 #define OUTCOME_NS       (2000 * MS) /* healthy this long after a recovery: it worked */
 #define LEARNED_BACKOFF  (500 * MS)  /* the "backoff" action's first delay, doubled after */
 #define STUCK_NS         (500 * MS)  /* a request waited this long, none taken since: a hang */
-#define SPIN_STUCK_NS    (300 * MS)  /* the same, for a service spinning the CPU */
+#define SPIN_STUCK_NS    (150 * MS)  /* the same, for a service spinning the CPU */
 #define UPDATE_SAVE_NS   (2000 * MS) /* an update's old instance hands over in this, or hangs */
 
 struct service {
@@ -87,6 +87,7 @@ struct service {
         uint64_t decided_ns, judge_ns, recovered_ns;
         unsigned id;
     } outcome;
+    bool serves;                     /* an instance has answered a ping: it serves its endpoint */
     char evidence[SUP_EVIDENCE_MAX]; /* what the last detection saw */
     uint64_t evidence_ns;
     unsigned backoffs; /* learned backoffs in a row */
@@ -520,6 +521,7 @@ static void ping_fiber(void *arg)
     if (generation != s->generation || r == CLK_EDEAD)
         return;          /* another instance by now, or this one died (ended() follows) */
     s->ping_out = false; /* answered; or our own call failed, which is no hang */
+    s->serves |= r == 0;
     s->next_ping = clk_clock_ns() + s->spec->heartbeat_ms * MS;
     schedule();
 }
@@ -682,6 +684,7 @@ static void probe_fiber(void *arg)
     struct service *s = arg;
     unsigned id = s->outcome.id;
     long r = actor_call(s->ep, ACTOR_CTL_PING, NULL, 0, NULL, NULL);
+    s->serves |= r == 0;
     if (r == 0 && s->outcome.pending && s->outcome.id == id && !s->outcome.recovered_ns)
         s->outcome.recovered_ns = clk_clock_ns();
 }
@@ -698,7 +701,9 @@ static void begin_outcome(struct service *s, enum pol_kind kind, enum pol_action
     s->outcome.judge_ns = back + OUTCOME_NS;
     s->outcome.recovered_ns = 0;
     s->outcome.id++;
-    if (s->outcome.pending && action != POL_RESTART_STATE) /* (an update probes itself) */
+    if (!s->serves) /* a program that serves nobody (ours would wait forever): running is all */
+        s->outcome.recovered_ns = back;
+    else if (s->outcome.pending && action != POL_RESTART_STATE) /* (an update probes itself) */
         actor_go(probe_fiber, s);
 }
 
@@ -836,11 +841,13 @@ static void observe(uint64_t now)
             continue;
         /* A hang, without heartbeats: a request waits, and nothing is
          * taken; sooner when it spins (a CPU anomaly being watched) and
-         * our own ping waits. */
+         * our own ping waits. Only for a service that serves its endpoint
+         * (it has answered a ping): a program that never does would look
+         * hung to its first caller. */
         long waited = clk_endpoint_info(s->ep, CLK_EP_OLDEST_WAIT_NS);
         bool spinning = s->outcome.pending && s->outcome.action == POL_BACKOFF &&
                         anomaly_feature(&s->model) == ANOMALY_CPU && !s->outcome.recovered_ns;
-        if (r.msgs_in_per_s == 0 &&
+        if (s->serves && r.msgs_in_per_s == 0 &&
             (waited >= (long)STUCK_NS || (spinning && waited >= (long)SPIN_STUCK_NS))) {
             hung(s, "a request waited %lu ms, and it takes no messages",
                  (unsigned long)(waited / MS));
