@@ -26,8 +26,10 @@ def shell(boot, disk=None, cmdline="", mem="64M"):
     m = boot(cmdline=cmdline, mem=mem, options=["--disk", str(disk)] if disk else [])
     m.expect(r"shell: CLKernel's shell", timeout=60)
     m.expect(PROMPT, partial=True)
-    if disk:  # the VFS is ready when / is mounted
-        m.expect_all([r"vfs: / is ext2"])
+    # The boot has settled when the last services have said they are up;
+    # a line they print later would land in the middle of a command's output.
+    m.expect_all([r"vfs: / is (ext2|a ramfs)", r"httpd: serving \S+ on port 80",
+                  r"^supstore: "], timeout=60)
     return m
 
 
