@@ -154,6 +154,8 @@ def test_live_update_under_load_loses_nothing(boot):
     restored = int(re.search(r"counter: version 2 restored the total (\d+)", m.text).group(1))
     assert 0 < restored < int(answers)
     event_time(m, "counter", "update", r"actor \d+ runs test/counter2, 8 bytes of state")
+    # another program: the supervisor forgets what it learned of the old one
+    event_time(m, "counter", "decide", r"new binary test/counter2: its models start afresh")
     print(f"\nlive update under load: clients waited {waited} ms of {took} ms (TCG); "
           f"state carried: total {restored}")
 

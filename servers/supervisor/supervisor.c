@@ -1275,8 +1275,15 @@ static void update(struct actor_req *req)
     bin[sizeof(bin) - 1] = '\0';
     if (!bin[0])
         memcpy(bin, s->bin, sizeof(bin));
+    bool other = strcmp(bin, s->bin) != 0;
     struct sup_update_result res = { 0 };
     long r = live_update(s, bin, &res);
+    if (!r && other) { /* another program: what was learned of the old one is moot */
+        policy_forget(&policy, s->spec->name);
+        anomaly_init(&s->model);
+        model_changed();
+        event(SUP_EV_DECIDE, s->spec->name, "new binary %s: its models start afresh", bin);
+    }
     actor_reply(req, r, r == CLK_ENOENT || r == CLK_EAGAIN ? NULL : &res,
                 r == CLK_ENOENT || r == CLK_EAGAIN ? 0 : sizeof(res));
 }
