@@ -177,7 +177,9 @@ def test_updates_that_go_wrong(boot):
     """A new binary that crashes as it starts: the update stops before any
     state moved and the old instance serves on. An old instance that
     crashes while it saves: the update stops and the service restarts as
-    after any crash. Neither leaves the service or the update hanging."""
+    after any crash. A new binary that hangs as it restores the state: it
+    is killed after 2 s and the old binary takes the state back. None
+    leaves the service or the update hanging."""
     m = supervise(boot, "badupdates")
     m.expect_all([r"supctl: update counter to test/counter_crashinit -> -12: 0 bytes of state, "
                   r"rolled back 1", r"supctl: after the update: get -> 0, version 1"])
@@ -190,6 +192,15 @@ def test_updates_that_go_wrong(boot):
     event_time(m, "counter", "rollback",
                "the update stops: the old instance died; the service restarts as after a crash")
     event_time(m, "counter", "restart")
+    m = supervise(boot, "hangrestore")
+    m.expect_all([r"counter: version 1 hangs as it restores",
+                  r"supctl: update counter to test/counter_hangrestore -> -12: 8 bytes of state, "
+                  r"rolled back 1", r"supctl: after the update: get -> 0, version 1"])
+    hung = event_time(m, "counter", "hang", "new instance: not serving 2000 ms after the state "
+                      "was handed over; killed")
+    assert event_time(m, "counter", "rollback", "the new instance ended; back to test/counter: "
+                      "running") >= hung
+    assert "counter: version 1 restored the total 0\n" in m.text
 
 
 def test_a_service_without_state_hooks_is_updated_statelessly(boot):

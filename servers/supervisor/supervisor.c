@@ -45,6 +45,7 @@
 #define STUCK_NS         (500 * MS)  /* a request waited this long, none taken since: a hang */
 #define SPIN_STUCK_NS    (150 * MS)  /* the same, for a service spinning the CPU */
 #define UPDATE_SAVE_NS   (2000 * MS) /* an update's old instance hands over in this, or hangs */
+#define UPDATE_TAKE_NS   (2000 * MS) /* and the new one takes the state and answers in this */
 
 struct service {
     const struct svc_spec *spec;
@@ -70,6 +71,7 @@ struct service {
     uint64_t old_actor_id;
     bool saved, aborted, rolled_back;
     uint64_t update_ns; /* when it began */
+    uint64_t saved_ns;  /* when the old instance handed over; CLK_FOREVER once past due */
     long update_mem;
     uint64_t update_len;
     /* the learning supervisor (docs/supervisor.md): what is normal for it,
@@ -562,6 +564,25 @@ static void schedule(void)
                 kill_instance(s);
                 end_of_instance(s, true, POL_HANG);
                 k = (unsigned)-1;
+                now = clk_clock_ns();
+                continue;
+            }
+            next = due < next ? due : next;
+        }
+        if (s->state == SUP_UPDATING && s->saved && !s->rolled_back && s->saved_ns != CLK_FOREVER) {
+            /* the new instance must take the state and answer in time: one
+             * that hangs as it restores, or after, would hold the clients */
+            uint64_t due = s->saved_ns + UPDATE_TAKE_NS;
+            if (now >= due) {
+                event(SUP_EV_HANG, sp->name,
+                      "new instance: not serving %lu ms after the state "
+                      "was handed over; killed",
+                      (unsigned long)(UPDATE_TAKE_NS / MS));
+                s->saved_ns = CLK_FOREVER;
+                if (s->next_actor) /* in its restore: the update's call fails, and it rolls back */
+                    let_go(&s->next_actor, &s->next_actor_id, true);
+                else /* it took over, then hung */
+                    roll_back(s);
                 now = clk_clock_ns();
                 continue;
             }
@@ -1232,6 +1253,8 @@ static long live_update(struct service *s, const char *bin, struct sup_update_re
                                 s->aborted ? "the old instance died" : actor_strerror(r));
     }
     s->saved = true; /* it takes no more requests; it goes after the swap */
+    s->saved_ns = clk_clock_ns();
+    schedule(); /* its deadline for taking over */
     s->old_actor = s->actor;
     s->old_actor_id = s->actor_id;
     s->actor = 0;

@@ -4,8 +4,8 @@
  * hands it over in a live update, and says which version it is: the build
  * makes counter (1), counter2 (2) and counter_bad (3, which cannot restore),
  * and, for updates that go wrong, counter_crashinit (crashes as it starts),
- * counter_crashsave (crashes as it saves) and counter_nohooks (no state
- * transfer at all).
+ * counter_crashsave (crashes as it saves), counter_hangrestore (spins
+ * forever as it restores) and counter_nohooks (no state transfer at all).
  */
 #include "counter.h"
 #include <stdio.h>
@@ -64,6 +64,12 @@ __attribute__((unused)) static long save_state(void *buf, size_t size)
 
 __attribute__((unused)) static long restore_state(const void *buf, size_t len)
 {
+#ifdef COUNTER_HANG_RESTORE
+    printf("%s: version %d hangs as it restores\n", me, COUNTER_BUILD);
+    fflush(stdout);
+    for (;;)
+        __asm__ volatile("pause");
+#endif
 #ifdef COUNTER_BAD_RESTORE
     (void)buf, (void)len;
     printf("%s: version %d cannot restore\n", me, COUNTER_BUILD);
