@@ -622,17 +622,17 @@ debug: all
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
-# A crash or leak fails the target; its log is shown in full.
-fuzz-smoke: $(FUZZ_BINS) $(ELF_SEEDED) $(EXT2_SEEDED)
-	@set -e; for f in $(FUZZ_BINS); do \
-		n=$$(basename $$f); echo "== $$n ($(FUZZ_SMOKE_SECONDS) s)"; \
-		mkdir -p $(BUILD)/fuzz/corpus-$$n; \
-		if $$f -max_total_time=$(FUZZ_SMOKE_SECONDS) -print_final_stats=1 \
-			-artifact_prefix=$(BUILD)/fuzz/$$n- \
-			$(BUILD)/fuzz/corpus-$$n $$(ls -d tests/fuzz/seeds/$$n 2>/dev/null) > $(BUILD)/fuzz/$$n.log 2>&1; \
-		then grep -E '^stat::number_of_executed_units' $(BUILD)/fuzz/$$n.log; \
-		else cat $(BUILD)/fuzz/$$n.log; exit 1; fi; \
-	done
+# A crash or leak fails the target; its log is shown in full. The
+# targets are separate goals, so that make's -j runs them side by side.
+fuzz-smoke: $(FUZZ_TARGETS:%=fuzz-smoke-%)
+
+fuzz-smoke-%: $(BUILD)/fuzz/fuzz_% $(ELF_SEEDED) $(EXT2_SEEDED)
+	@n=fuzz_$*; mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+	if $(BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SMOKE_SECONDS) -print_final_stats=1 \
+		-artifact_prefix=$(BUILD)/fuzz/$$n- \
+		$(BUILD)/fuzz/corpus-$$n $$(ls -d tests/fuzz/seeds/$$n 2>/dev/null) > $(BUILD)/fuzz/$$n.log 2>&1; \
+	then echo "== $$n ($(FUZZ_SMOKE_SECONDS) s): $$(grep -E '^stat::number_of_executed_units' $(BUILD)/fuzz/$$n.log)"; \
+	else echo "== $$n failed:"; cat $(BUILD)/fuzz/$$n.log; exit 1; fi
 
 fuzz: $(FUZZ_BINS) $(ELF_SEEDED) $(EXT2_SEEDED)
 	@set -e; for f in $(FUZZ_BINS); do \
@@ -666,7 +666,7 @@ faultcampaign: all
 	$(PYTHON) tools/faultcampaign --count $(FAULTS) --seed $(SEED) --out $(BUILD)/faultcampaign
 
 test: format-check all unit fuzz-smoke $(BUILD)/host/httpd
-	$(PYTHON) -m pytest -q tests
+	$(PYTHON) -m pytest -q --durations=10 tests
 
 # Every C file of ours must be as clang-format (.clang-format) would write it.
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
