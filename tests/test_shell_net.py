@@ -16,7 +16,7 @@ def net_shell(boot, disk):  # noqa: F811
     m = boot(cmdline="init=sbin/supervisor -- manifest=test/manifests/shellnet", mem="96M",
              options=["--disk", str(disk)])
     m.expect_all([r"shell: CLKernel's shell", r"vfs: / is ext2",
-                   r"httpd: serving \S+ on port 80"], timeout=60)
+                   r"httpd: serving \S+ on port 80", r"idle: boot complete"], timeout=60)
     m.expect(PROMPT, partial=True)
     return m
 
