@@ -300,6 +300,7 @@ static void start(struct service *s, enum sup_event_kind kind, const char *why)
 }
 
 static void schedule(void);
+static bool may_control(struct actor_req *req);
 static void end_of_instance(struct service *s, bool abnormal, int kind);
 static void observe(uint64_t now);
 static struct service *named(struct actor_req *req, const char *name);
@@ -922,11 +923,8 @@ static void report(struct actor_req *req)
     struct sup_report q;
     memcpy(&q, req->data, sizeof(q));
     q.name[ACTOR_NAME_MAX - 1] = '\0';
-    uint64_t from = req->badge - REGISTRY_BADGE;
-    if (req->badge < REGISTRY_BADGE || from >= manifest.nsvc) { /* services only */
-        actor_reply(req, CLK_EPERM, NULL, 0);
+    if (!may_control(req)) /* a report can end in a restart: the same right */
         return;
-    }
     struct service *s = named(req, q.name);
     if (!s)
         return;

@@ -13,6 +13,7 @@
  *   report NAME         crash-time, then print the services and the event log
  *   faults NAME         inject a leak, a flood and a malformed reply
  *   restart NAME        restart NAME
+ *   blame NAME          report a malformed reply from NAME (SUP_REPORT)
  *   shutdown, reboot    ask the supervisor to power off or reset the machine
  *   ps                  list every actor through the monitor authority
  *                       (CLK_MONITOR; caps=monitor), and the frames
@@ -351,6 +352,11 @@ static long init(int argc, char **argv)
         snprintf(n.name, sizeof(n.name), "%s", name);
         printf("supctl: restart %s -> %ld\n", name,
                actor_call(ACTOR_NAMES_SLOT, SUP_RESTART, &n, sizeof(n), NULL, NULL));
+    } else if (!strcmp(cmd, "blame")) {
+        struct sup_report q = { .kind = SUP_REPORT_BAD_REPLY };
+        snprintf(q.name, sizeof(q.name), "%s", name);
+        printf("supctl: report a malformed reply from %s -> %ld\n", name,
+               actor_call(ACTOR_NAMES_SLOT, SUP_REPORT, &q, sizeof(q), NULL, NULL));
     } else if (!strcmp(cmd, "shutdown"))
         power("shutdown", SUP_SHUTDOWN);
     else if (!strcmp(cmd, "reboot"))

@@ -175,7 +175,8 @@ struct sup_metrics_req {
 };
 
 /* SUP_REPORT: a client tells the supervisor that service NAME misbehaved
- * towards it (anyone may; the reports are evidence, not orders). */
+ * towards it. A report can end in a restart, so only services that may
+ * restart others (control=yes) may report; CLK_EPERM for the rest. */
 enum sup_report_kind {
     SUP_REPORT_BAD_REPLY = 1, /* an answer that does not parse */
     SUP_REPORT_ERROR = 2,     /* an error that should not happen (EIO, ...) */
