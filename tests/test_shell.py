@@ -29,7 +29,7 @@ def shell(boot, disk=None, cmdline="", mem="64M"):
     # The boot has settled when the last services have said they are up;
     # a line they print later would land in the middle of a command's output.
     m.expect_all([r"vfs: / is (ext2|a ramfs)", r"httpd: serving \S+ on port 80",
-                  r"^supstore: ", r"idle: boot complete"], timeout=60)
+                  r"supstore: ", r"idle: boot complete"], timeout=60)
     return m
 
 
@@ -242,7 +242,7 @@ def test_the_shell_on_the_vga_screen_with_the_keyboard(boot):
 def nl_shell(boot, disk):
     m = boot(cmdline="init=sbin/supervisor -- manifest=test/manifests/nl", mem="64M",
              options=["--disk", str(disk)])
-    m.expect_all([r"shell: CLKernel's shell", r"vfs: / is ext2", r"^net: version 1 starts",
+    m.expect_all([r"shell: CLKernel's shell", r"vfs: / is ext2", r"net: version 1 starts",
                   r"idle: boot complete"], timeout=60)
     return m
 
