@@ -314,8 +314,8 @@ $(SYSROOT)/lib/libactor.a: $(addprefix $(SDK_BUILD)/libactor/,thread.o fiber.o a
 # Test actors written as ordinary C programs against the SDK.
 SDK_TEST_ACTORS := libc_demo kv kv_client names names_client retry_client proxy fiber_client \
 	state_client bench_actor overseer readline counter counter2 counter_bad supctl \
-	counter_crashinit counter_crashsave counter_hangrestore counter_nohooks blockcheck \
-	initrd_reader fstest keys nettest tcp_echo nictest busy fragile campaign
+	counter_crashinit counter_hanginit counter_crashsave counter_hangrestore counter_nohooks \
+	blockcheck initrd_reader fstest keys nettest tcp_echo nictest busy fragile campaign
 
 $(BUILD)/sdk-tests/%: tests/sdk/%.c $(wildcard tests/sdk/*.h) $(SDK_FILES)
 	@mkdir -p $(@D)
@@ -418,7 +418,8 @@ $(BUILD)/sdk-tests/initrd_reader: tests/sdk/initrd_reader.c kernel/cpio.c kernel
 	@mkdir -p $(@D)
 	$(say) SDKCC $<
 	$(Q)$(SDK_CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Ikernel/include $< kernel/cpio.c -o $@
-COUNTER_VARIANTS := crashinit:-DCOUNTER_CRASH_INIT crashsave:-DCOUNTER_CRASH_SAVE \
+COUNTER_VARIANTS := crashinit:-DCOUNTER_CRASH_INIT hanginit:-DCOUNTER_HANG_INIT \
+	crashsave:-DCOUNTER_CRASH_SAVE \
 	hangrestore:-DCOUNTER_HANG_RESTORE nohooks:-DCOUNTER_NO_HOOKS
 $(foreach v,$(COUNTER_VARIANTS),$(eval \
 $(BUILD)/sdk-tests/counter_$(word 1,$(subst :, ,$(v))): tests/sdk/counter.c \

@@ -178,8 +178,10 @@ def test_updates_that_go_wrong(boot):
     state moved and the old instance serves on. An old instance that
     crashes while it saves: the update stops and the service restarts as
     after any crash. A new binary that hangs as it restores the state: it
-    is killed after 2 s and the old binary takes the state back. None
-    leaves the service or the update hanging."""
+    is killed after 2 s and the old binary takes the state back. A new
+    binary that never gets past its start: it is killed after 5 s and the
+    old instance, never stopped, serves on. None leaves the service or the
+    update hanging."""
     m = supervise(boot, "badupdates")
     m.expect_all([r"supctl: update counter to test/counter_crashinit -> -12: 0 bytes of state, "
                   r"rolled back 1", r"supctl: after the update: get -> 0, version 1"])
@@ -201,6 +203,12 @@ def test_updates_that_go_wrong(boot):
     assert event_time(m, "counter", "rollback", "the new instance ended; back to test/counter: "
                       "running") >= hung
     assert "counter: version 1 restored the total 0\n" in m.text
+    m = supervise(boot, "hanginit")
+    m.expect_all([r"supctl: update counter to test/counter_hanginit -> -12: 0 bytes of state, "
+                  r"rolled back 1", r"supctl: after the update: get -> 0, version 1"], timeout=60)
+    event_time(m, "counter", "hang", "new instance: no answer 5000 ms after it started; killed")
+    event_time(m, "counter", "rollback", "the update stops: .*; the old instance serves on")
+    assert not re.search(EVENT + r"counter (restart|fault|exit)", m.text)
 
 
 def test_a_service_without_state_hooks_is_updated_statelessly(boot):

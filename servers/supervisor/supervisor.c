@@ -44,7 +44,8 @@
 #define LEARNED_BACKOFF  (500 * MS)  /* the "backoff" action's first delay, doubled after */
 #define STUCK_NS         (500 * MS)  /* a request waited this long, none taken since: a hang */
 #define SPIN_STUCK_NS    (150 * MS)  /* the same, for a service spinning the CPU */
-#define UPDATE_SAVE_NS   (2000 * MS) /* an update's old instance hands over in this, or hangs */
+#define UPDATE_START_NS  (5000 * MS) /* an update's new instance answers its first ping in this */
+#define UPDATE_SAVE_NS   (2000 * MS) /* then the old instance hands over in this, or hangs */
 #define UPDATE_TAKE_NS   (2000 * MS) /* and the new one takes the state and answers in this */
 
 struct service {
@@ -70,7 +71,9 @@ struct service {
     long old_actor; /* the instance that handed its state over */
     uint64_t old_actor_id;
     bool saved, aborted, rolled_back;
-    uint64_t update_ns; /* when it began */
+    bool in_update;     /* live_update runs for it (which may outlast SUP_UPDATING) */
+    bool save_sent;     /* the old instance was asked for its state */
+    uint64_t update_ns; /* when the update began; from save_sent, when the save was asked */
     uint64_t saved_ns;  /* when the old instance handed over; CLK_FOREVER once past due */
     long update_mem;
     uint64_t update_len;
@@ -366,7 +369,7 @@ static void restart_group(struct service *s, uint64_t at, bool all)
             kill_instance(m);
             event(SUP_EV_EXIT, m->spec->name, "stopped with its group %s", g->name);
         }
-        if (m->state == SUP_RUNNING || m->state == SUP_BACKOFF || m->state == SUP_DONE) {
+        if (m->state == SUP_RUNNING || m->state == SUP_BACKOFF) { /* not one that is done */
             m->state = SUP_BACKOFF;
             m->restart_at = at;
         }
@@ -383,7 +386,8 @@ static void end_of_instance(struct service *s, bool abnormal, int kind)
     if (s->outcome.pending)
         judge(s, true); /* the last recovery did not hold */
     if (sp->restart == RESTART_TEMPORARY || (sp->restart == RESTART_TRANSIENT && !abnormal)) {
-        s->state = SUP_DONE;
+        s->state = SUP_DONE; /* requests waiting for it (an update's too) get CLK_EDEAD */
+        close_endpoint(s);
         return;
     }
     /* the restart limit: at most LIMIT in PERIOD */
@@ -553,7 +557,21 @@ static void schedule(void)
         }
         if (s->state == SUP_BACKOFF && s->restart_at < next)
             next = s->restart_at;
-        if (s->state == SUP_UPDATING && !s->saved) {
+        if (s->state == SUP_UPDATING && !s->save_sent && s->next_actor) {
+            /* the new instance must come up in time; the old one serves on */
+            uint64_t due = s->update_ns + UPDATE_START_NS;
+            if (now >= due) {
+                event(SUP_EV_HANG, sp->name,
+                      "new instance: no answer %lu ms after it started; "
+                      "killed",
+                      (unsigned long)(UPDATE_START_NS / MS));
+                let_go(&s->next_actor, &s->next_actor_id,
+                       true); /* its ping fails: the update stops */
+                continue;
+            }
+            next = due < next ? due : next;
+        }
+        if (s->state == SUP_UPDATING && s->save_sent && !s->saved) {
             /* the old instance must hand over in time: one that hangs never
              * will, and the update would wait for it forever */
             uint64_t due = s->update_ns + UPDATE_SAVE_NS;
@@ -582,8 +600,9 @@ static void schedule(void)
                 s->saved_ns = CLK_FOREVER;
                 if (s->next_actor) /* in its restore: the update's call fails, and it rolls back */
                     let_go(&s->next_actor, &s->next_actor_id, true);
-                else /* it took over, then hung */
+                else if (s->actor) /* it took over, then hung (if neither, the update rolls back) */
                     roll_back(s);
+                k = (unsigned)-1; /* start over: the old binary's heartbeat is due */
                 now = clk_clock_ns();
                 continue;
             }
@@ -766,9 +785,11 @@ static void rejuvenate_fiber(void *arg)
     struct sup_update_result res = { 0 };
     char bin[SVC_PATH_MAX];
     memcpy(bin, s->bin, sizeof(bin));
+    uint64_t before = s->actor_id;
     long r = live_update(s, bin, &res);
     s->rejuvenating = false;
-    if (r && s->state == SUP_RUNNING) {
+    if (r && s->state == SUP_RUNNING &&
+        s->actor_id == before) { /* (not a rollback's, with the state) */
         kill_instance(s);
         s->restarts++;
         start(s, SUP_EV_RESTART, "the update failed");
@@ -848,8 +869,8 @@ static void observe(uint64_t now)
 {
     for (unsigned i = 0; i < manifest.nsvc; i++) {
         struct service *s = &services[i];
-        if (s->outcome.pending && now >= s->outcome.judge_ns)
-            judge(s, false);
+        if (s->outcome.pending && now >= s->outcome.judge_ns && !s->in_update)
+            judge(s, false); /* (an update is judged once it is over) */
         if (s->state != SUP_RUNNING || !s->actor_id || now - s->started_ns < GRACE_NS)
             continue;
         const struct metrics_actor *a = NULL;
@@ -1170,6 +1191,7 @@ static long update_done(struct service *s, long status, struct sup_update_result
     if (s->update_mem)
         clk_cap_delete(s->update_mem);
     s->update_mem = 0;
+    s->in_update = false;
     if (s->state == SUP_UPDATING && s->actor)
         s->state = SUP_RUNNING;
     else if (s->state == SUP_UPDATING)
@@ -1209,14 +1231,16 @@ static long live_update(struct service *s, const char *bin, struct sup_update_re
     struct cpio_entry e;
     if (cpio_find((const void *)bootinfo->initrd, bootinfo->initrd_len, bin, &e) < 0)
         return CLK_ENOENT;
-    if (s->state != SUP_RUNNING)
+    if (s->state != SUP_RUNNING || s->in_update) /* (a rolled-back one may still be in step 3) */
         return CLK_EAGAIN;
     struct sup_update_result res = { 0 };
     uint64_t t0 = clk_clock_ns();
     s->update_ns = t0;
     s->state = SUP_UPDATING;
-    s->saved = s->aborted = s->rolled_back = false;
+    s->in_update = true;
+    s->saved = s->save_sent = s->aborted = s->rolled_back = false;
     memcpy(s->old_bin, s->bin, sizeof(s->bin));
+    schedule(); /* the new instance's deadline */
 
     /* 1. The new instance starts; it answers on the private endpoint once
      * its loop runs. Only it may receive there, so its death is CLK_EDEAD. */
@@ -1242,6 +1266,9 @@ static long live_update(struct service *s, const char *bin, struct sup_update_re
     uint64_t t1 = clk_clock_ns(), len = 0, target = s->actor_id;
     size_t n = sizeof(len);
     long mem = 0;
+    s->save_sent = true;
+    s->update_ns = t1;
+    schedule(); /* the old instance's deadline */
     long r = actor_call_cap(s->ep, ACTOR_CTL_SAVE, &target, sizeof(target), 0, &len, &n, &mem);
     if (r < 0 || s->aborted) {
         clk_cap_delete(ho_send);

@@ -4,8 +4,9 @@
  * hands it over in a live update, and says which version it is: the build
  * makes counter (1), counter2 (2) and counter_bad (3, which cannot restore),
  * and, for updates that go wrong, counter_crashinit (crashes as it starts),
- * counter_crashsave (crashes as it saves), counter_hangrestore (spins
- * forever as it restores) and counter_nohooks (no state transfer at all).
+ * counter_hanginit (never gets past its start), counter_crashsave (crashes
+ * as it saves), counter_hangrestore (spins forever as it restores) and
+ * counter_nohooks (no state transfer at all).
  */
 #include "counter.h"
 #include <stdio.h>
@@ -96,6 +97,10 @@ static long init(int argc, char **argv)
 #ifdef COUNTER_CRASH_INIT
     fflush(stdout);
     *(volatile int *)0 = 1;
+#endif
+#ifdef COUNTER_HANG_INIT
+    for (;;) /* waiting for something that never comes */
+        clk_sleep_ns(1000000000ULL);
 #endif
     return 0;
 }
