@@ -460,6 +460,52 @@ static void let_go(long *cap, uint64_t *id, bool stopped)
     *id = 0;
 }
 
+/* When the step of S's update now under way is due to be over (or
+ * CLK_FOREVER): a new instance answers its first ping in UPDATE_START_NS,
+ * the old one hands its state over in UPDATE_SAVE_NS from being asked,
+ * and the new one takes it and answers in UPDATE_TAKE_NS. One that hangs
+ * would hold the update, and the clients, for ever. */
+static uint64_t update_due(const struct service *s)
+{
+    if (s->state != SUP_UPDATING)
+        return CLK_FOREVER;
+    if (!s->save_sent)
+        return s->next_actor ? s->update_ns + UPDATE_START_NS : CLK_FOREVER;
+    if (!s->saved)
+        return s->update_ns + UPDATE_SAVE_NS;
+    if (!s->rolled_back && s->saved_ns != CLK_FOREVER)
+        return s->saved_ns + UPDATE_TAKE_NS;
+    return CLK_FOREVER;
+}
+
+/* S's update is past update_due(S): kill the instance that hangs. The
+ * update's waiting call then fails and it goes on as after a death. */
+static void update_overdue(struct service *s)
+{
+    const char *name = s->spec->name;
+    if (!s->save_sent) { /* the old instance serves on */
+        event(SUP_EV_HANG, name, "new instance: no answer %lu ms after it started; killed",
+              (unsigned long)(UPDATE_START_NS / MS));
+        let_go(&s->next_actor, &s->next_actor_id, true);
+    } else if (!s->saved) { /* the update stops; the service restarts as after a hang */
+        event(SUP_EV_HANG, name, "actor %lu: no state handed over in %lu ms; killed",
+              (unsigned long)s->actor_id, (unsigned long)(UPDATE_SAVE_NS / MS));
+        s->aborted = true;
+        let_go(&s->next_actor, &s->next_actor_id, true);
+        kill_instance(s);
+        end_of_instance(s, true, POL_HANG);
+    } else { /* it goes back to the old binary, with the state */
+        event(SUP_EV_HANG, name,
+              "new instance: not serving %lu ms after the state was handed over; killed",
+              (unsigned long)(UPDATE_TAKE_NS / MS));
+        s->saved_ns = CLK_FOREVER;
+        if (s->next_actor) /* in its restore: the update rolls back when the call fails */
+            let_go(&s->next_actor, &s->next_actor_id, true);
+        else if (s->actor) /* it took over, then hung (if neither, the update rolls back) */
+            roll_back(s);
+    }
+}
+
 /* Actor ID of S ended: it faulted (FAULT: it is stopped), or it exited
  * (ABNORMAL: with a status other than 0). WHAT is for the log. */
 static void ended(struct service *s, uint64_t id, bool fault, bool abnormal, const char *what,
@@ -557,57 +603,14 @@ static void schedule(void)
         }
         if (s->state == SUP_BACKOFF && s->restart_at < next)
             next = s->restart_at;
-        if (s->state == SUP_UPDATING && !s->save_sent && s->next_actor) {
-            /* the new instance must come up in time; the old one serves on */
-            uint64_t due = s->update_ns + UPDATE_START_NS;
-            if (now >= due) {
-                event(SUP_EV_HANG, sp->name,
-                      "new instance: no answer %lu ms after it started; "
-                      "killed",
-                      (unsigned long)(UPDATE_START_NS / MS));
-                let_go(&s->next_actor, &s->next_actor_id,
-                       true); /* its ping fails: the update stops */
-                continue;
-            }
-            next = due < next ? due : next;
+        uint64_t due = update_due(s);
+        if (now >= due) {
+            update_overdue(s);
+            k = (unsigned)-1; /* start over: a restart or a heartbeat may be due at once */
+            now = clk_clock_ns();
+            continue;
         }
-        if (s->state == SUP_UPDATING && s->save_sent && !s->saved) {
-            /* the old instance must hand over in time: one that hangs never
-             * will, and the update would wait for it forever */
-            uint64_t due = s->update_ns + UPDATE_SAVE_NS;
-            if (now >= due) {
-                event(SUP_EV_HANG, sp->name, "actor %lu: no state handed over in %lu ms; killed",
-                      (unsigned long)s->actor_id, (unsigned long)(UPDATE_SAVE_NS / MS));
-                s->aborted = true; /* the update's waiting calls fail: it stops */
-                let_go(&s->next_actor, &s->next_actor_id, true);
-                kill_instance(s);
-                end_of_instance(s, true, POL_HANG);
-                k = (unsigned)-1;
-                now = clk_clock_ns();
-                continue;
-            }
-            next = due < next ? due : next;
-        }
-        if (s->state == SUP_UPDATING && s->saved && !s->rolled_back && s->saved_ns != CLK_FOREVER) {
-            /* the new instance must take the state and answer in time: one
-             * that hangs as it restores, or after, would hold the clients */
-            uint64_t due = s->saved_ns + UPDATE_TAKE_NS;
-            if (now >= due) {
-                event(SUP_EV_HANG, sp->name,
-                      "new instance: not serving %lu ms after the state "
-                      "was handed over; killed",
-                      (unsigned long)(UPDATE_TAKE_NS / MS));
-                s->saved_ns = CLK_FOREVER;
-                if (s->next_actor) /* in its restore: the update's call fails, and it rolls back */
-                    let_go(&s->next_actor, &s->next_actor_id, true);
-                else if (s->actor) /* it took over, then hung (if neither, the update rolls back) */
-                    roll_back(s);
-                k = (unsigned)-1; /* start over: the old binary's heartbeat is due */
-                now = clk_clock_ns();
-                continue;
-            }
-            next = due < next ? due : next;
-        }
+        next = due < next ? due : next;
         if (s->state != SUP_RUNNING)
             continue;
         if (sp->heartbeat_ms) {
