@@ -747,7 +747,8 @@ static void begin_outcome(struct service *s, enum pol_kind kind, enum pol_action
     s->outcome.id++;
     if (!s->serves) /* a program that serves nobody (ours would wait forever): running is all */
         s->outcome.recovered_ns = back;
-    else if (s->outcome.pending && action != POL_RESTART_STATE) /* (an update probes itself) */
+    else if (s->outcome.pending && action != POL_RESTART_STATE &&  /* (an update probes itself) */
+             (s->state == SUP_RUNNING || s->state == SUP_BACKOFF)) /* (else nobody would answer) */
         actor_go(probe_fiber, s);
 }
 
@@ -1036,6 +1037,12 @@ static void model_put(struct actor_req *req)
     model_changed();
 }
 
+static void tick_fiber(void *arg)
+{
+    (void)arg;
+    schedule();
+}
+
 static void notified(uint64_t bits)
 {
     if (bits & CRASH_BIT) {
@@ -1043,7 +1050,10 @@ static void notified(uint64_t bits)
         fflush(stdout);
         *(volatile int *)0 = 1;
     }
-    if (bits & TICK_BIT)
+    /* The deadlines are looked at in a fiber, after the fibers whose calls
+     * came back in the same wake-up: an answer that came in time is seen
+     * as such, not taken for a hang. */
+    if ((bits & TICK_BIT) && actor_go(tick_fiber, NULL) < 0)
         schedule();
     if (bits & METRICS_BIT)
         sample();
@@ -1361,7 +1371,9 @@ static uint64_t flood_end;
 static void flood_fiber(void *arg)
 {
     struct service *s = arg;
-    while (clk_clock_ns() < flood_end) { /* a type nobody serves: CLK_ENOSYS back */
+    /* a type nobody serves: CLK_ENOSYS back; (not on the endpoint of a
+     * service that is over, where nobody would ever answer) */
+    while (clk_clock_ns() < flood_end && s->state != SUP_FAILED && s->state != SUP_DONE) {
         flood_sent++;
         flood_answered += actor_call(s->ep, 0x7FFF0000u, NULL, 0, NULL, NULL) == CLK_ENOSYS;
     }
