@@ -16,6 +16,7 @@ import os
 import pathlib
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -252,3 +253,17 @@ def wait_for_exits(m, names, timeout=60):
             pass
     ended = re.findall(exit_line, m.text)
     assert sorted(ended) == sorted(names)
+
+
+def free_ports(*kinds):
+    """Host ports on 127.0.0.1 that nothing uses now, one per socket KIND
+    (socket.SOCK_STREAM or SOCK_DGRAM): all bound at once, so that no two
+    are the same port (one bound and closed may be handed out again)."""
+    socks = [socket.socket(socket.AF_INET, kind) for kind in kinds]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()

@@ -18,17 +18,13 @@ import urllib.parse
 
 import pytest
 
+from conftest import free_ports
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 HTTPD = pathlib.Path(os.environ.get("CLK_HTTPD", ROOT / "build" / "host" / "httpd"))
 BIG_SIZE = 5 * 1024 * 1024 + 123  # not a multiple of the server's chunk
 ODD_NAME = b"odd name \xe9 #1 %.txt"  # spaces, a byte that is not UTF-8, '#', '%'
 SECRET = b"outside the document root\n"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -47,7 +43,7 @@ class Server:
         os.mkfifo(self.root / "fifo.txt")  # never opened: it would block
         self.odd = b"odd bytes \x00\x01\xff\n"
         (self.root / os.fsdecode(ODD_NAME)).write_bytes(self.odd)
-        self.port = free_port()
+        self.port, = free_ports(socket.SOCK_STREAM)
         self.stderr = open(tmp / "httpd.stderr", "w+b")
         self.proc = subprocess.Popen([str(HTTPD), f"root={self.root}", f"port={self.port}"],
                                      stdout=subprocess.PIPE, stderr=self.stderr)

@@ -12,7 +12,6 @@ import concurrent.futures
 import hashlib
 import http.client
 import http.server
-import os
 import random
 import re
 import socket
@@ -23,17 +22,11 @@ import zlib
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, free_ports
 from test_shell import run
 
 NETTEST = "init=sbin/supervisor -- manifest=test/manifests/net"
 BIG = 3 * 1024 * 1024 + 12345  # a file of several MB, not a round size
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -62,11 +55,10 @@ class Net:
     def __init__(self, boot, image, tmp_path, cmdline=NETTEST, udp=False):
         disk = tmp_path / "disk.img"
         disk.write_bytes(image.read_bytes())
-        self.http = free_port()
-        self.sink = free_port()
+        self.http, self.sink, self.udp = free_ports(socket.SOCK_STREAM, socket.SOCK_STREAM,
+                                                    socket.SOCK_DGRAM)
         fwd = [f"tcp:{self.http}:80", f"tcp:{self.sink}:5001"]
         if udp:
-            self.udp = free_port(socket.SOCK_DGRAM)
             fwd.append(f"udp:{self.udp}:7")
         self.m = boot(cmdline=cmdline, mem="128M",
                       options=["--disk", str(disk), "--net", ",".join(fwd)])

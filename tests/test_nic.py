@@ -4,6 +4,9 @@ and the client tests/sdk/nictest.c uses its rings directly, without any
 TCP/IP: it asks QEMU's user-network gateway (10.0.2.2) for its MAC address
 with ARP. tools/qemu --net '' attaches the card with no forwards."""
 import re
+import socket
+
+from conftest import free_ports
 
 EVENT = r"supervisor: \[(\d+\.\d+)\] "
 MAC = r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}"
@@ -67,5 +70,6 @@ def test_the_default_manifest_starts_the_nic_with_or_without_a_card(boot):
     card; either way the shell's prompt comes (the two print in any order)."""
     m = boot(cmdline="")
     m.expect_all([r"nic: no virtio-net device on PCI; nothing to serve", r"clk> "])
-    m = boot(cmdline="", options=["--net", "tcp:18080:80"])
+    port, = free_ports(socket.SOCK_STREAM)
+    m = boot(cmdline="", options=["--net", f"tcp:{port}:80"])
     m.expect_all([rf"nic: MAC {MAC}, link up; RX queue 256, TX queue 256", r"clk> "])
