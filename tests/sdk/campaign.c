@@ -156,14 +156,6 @@ static struct target *target_named(const char *name)
     return NULL;
 }
 
-/* Tell the supervisor that T misbehaved towards us (it may not listen). */
-static void report(struct target *t, uint32_t kind)
-{
-    struct sup_report r = { .kind = kind };
-    snprintf(r.name, sizeof(r.name), "%s", t->name);
-    actor_call(ACTOR_NAMES_SLOT, SUP_REPORT, &r, sizeof(r), NULL, NULL);
-}
-
 /* A libc call's errno: no errno is this large, so a malformed answer. */
 static enum outcome from_errno(int e)
 {
@@ -382,9 +374,9 @@ static bool request(struct target *t)
     if (active)
         *(active->t == t ? &active->lost : &active->lost_other) += 1;
     if (o == LOST_BAD)
-        report(t, SUP_REPORT_BAD_REPLY);
+        sup_report(t->name, SUP_REPORT_BAD_REPLY);
     else if (o == LOST_ERROR)
-        report(t, SUP_REPORT_ERROR);
+        sup_report(t->name, SUP_REPORT_ERROR);
     return false;
 }
 

@@ -238,13 +238,9 @@ static void learn(const char *name)
     r = inject(name, SUP_FAULT_BAD_REPLY);
     len = sizeof(total);
     long bad = actor_call_service(&svc, COUNTER_GET, NULL, 0, &total, &len);
-    if (bad != 0 || len != sizeof(total)) { /* malformed: tell the supervisor */
-        struct sup_report q = { .kind = SUP_REPORT_BAD_REPLY };
-        snprintf(q.name, sizeof(q.name), "%s", name);
+    if (bad != 0 || len != sizeof(total)) /* malformed: tell the supervisor */
         printf("supctl: learn: bad reply (%ld): status %#lx, %zu bytes; reported -> %ld\n", r,
-               (unsigned long)bad, len,
-               actor_call(ACTOR_NAMES_SLOT, SUP_REPORT, &q, sizeof(q), NULL, NULL));
-    }
+               (unsigned long)bad, len, sup_report(name, SUP_REPORT_BAD_REPLY));
     failed += steady(3000);
     r = inject(name, SUP_FAULT_FLOOD);
     printf("supctl: learn: flood (%ld); get -> %ld\n", r, get(&total));
@@ -352,12 +348,10 @@ static long init(int argc, char **argv)
         snprintf(n.name, sizeof(n.name), "%s", name);
         printf("supctl: restart %s -> %ld\n", name,
                actor_call(ACTOR_NAMES_SLOT, SUP_RESTART, &n, sizeof(n), NULL, NULL));
-    } else if (!strcmp(cmd, "blame")) {
-        struct sup_report q = { .kind = SUP_REPORT_BAD_REPLY };
-        snprintf(q.name, sizeof(q.name), "%s", name);
+    } else if (!strcmp(cmd, "blame"))
         printf("supctl: report a malformed reply from %s -> %ld\n", name,
-               actor_call(ACTOR_NAMES_SLOT, SUP_REPORT, &q, sizeof(q), NULL, NULL));
-    } else if (!strcmp(cmd, "shutdown"))
+               sup_report(name, SUP_REPORT_BAD_REPLY));
+    else if (!strcmp(cmd, "shutdown"))
         power("shutdown", SUP_SHUTDOWN);
     else if (!strcmp(cmd, "reboot"))
         power("reboot", SUP_REBOOT);
