@@ -150,14 +150,17 @@ def test_posix_calls_and_errno_values(boot, tmp_path):
     (tree / "home").mkdir()
     image = mke2fs(tmp_path / "disk.img", tree)
     m = fstest(boot, image)
-    _, out = run(m, "errno", r"errno: done, (\d+) failed")
-    fails = re.findall(r"^errno: FAIL .*$", out, re.M)
-    assert not fails, "\n".join(fails)
-    for name in ["ENOENT open", "EEXIST O_EXCL", "ENOTDIR open under a file", "EISDIR unlink a dir",
-                 "ENOTEMPTY rmdir", "EBADF read", "EINVAL lseek before 0", "EROFS mkdir in /boot",
-                 "ENAMETOOLONG path", "EXDEV rename across mounts", "unlink an open file",
-                 "dup shares the offset", "O_APPEND writes at the end", "getcwd across a mount"]:
-        assert f"errno: ok {name}\n" in out, name
+    run(m, "mkdir /home/scratch", r"mkdir: ok")
+    for where in ["", " /home/scratch"]:  # the ramfs at /tmp, then a directory on ext2
+        _, out = run(m, "errno" + where, r"errno: done, (\d+) failed")
+        fails = re.findall(r"^errno: FAIL .*$", out, re.M)
+        assert not fails, where + "\n" + "\n".join(fails)
+        for name in ["ENOENT open", "EEXIST O_EXCL", "ENOTDIR open under a file",
+                     "EISDIR unlink a dir", "ENOTEMPTY rmdir", "EBADF read", "EINVAL lseek before 0",
+                     "EROFS mkdir in /boot", "ENAMETOOLONG path", "EXDEV rename across mounts",
+                     "unlink an open file", "dup shares the offset", "O_APPEND writes at the end",
+                     "O_TRUNC", "ftruncate up", "odd name unlink", "getcwd across a mount"]:
+            assert f"errno: ok {name}\n" in out, where + ": " + name
     run(m, "sync", r"sync: ok")
     m.close()
     e2fsck(image)
@@ -252,23 +255,33 @@ def corrupt(image, rnd, region, count):
 def test_corrupt_images_give_errors_not_crashes(boot, tmp_path):
     """Metadata with flipped bits (group descriptors, bitmaps, inode tables
     and directories of a 1 KiB-block image): every walk of the tree ends,
-    with errors where the damage is, and the VFS keeps answering."""
+    with errors where the damage is; writing until the disk is full,
+    removing files and making a directory allocate and free against the
+    damaged bitmaps; and the VFS keeps answering."""
     tree = tmp_path / "tree"
     tree.mkdir()
     host_tree(tree)
     clean = mke2fs(tmp_path / "clean.img", tree, size="16M", block=1024)
+    mounted = 0
     for seed in range(3):
         image = tmp_path / f"bad{seed}.img"
         shutil.copy(clean, image)
         corrupt(image, random.Random(seed), (1024, 600 * 1024), 400)
         m = fstest(boot, image)
-        m.expect(r"vfs: (/ is ext2|the disk cannot be the root)")
+        match = m.expect(r"vfs: (/ is ext2|the disk cannot be the root)")
+        mounted += match.group(1) == "/ is ext2"
         # a bit flipped in a size makes a file of terabytes: read 64 KiB of each
         run(m, "sum / 65536", r"sum: done \d+ files", timeout=120)
+        run(m, "fill /filler", r"fill: removed: .*", timeout=120)
+        for name in ["/one-mib", "/five-mib", "/many/entry-0007", "/sparse"]:
+            run(m, f"rm {name}", r"rm: .*")
+        run(m, "mkdir /made", r"mkdir: .*")
+        run(m, "ls /", r"\.\./|ls: /: ")
         run(m, "pwd", r"pwd: /")
         assert "PANIC" not in m.text
         assert not re.search(r"actor \d+ \(vfs\) (faulted|killed)", m.text)
         m.close()
+    assert mounted, "no damaged image was mounted: ext2's error paths went untried"
 
 
 # ---- restarts and unclean stops ----
@@ -292,6 +305,31 @@ def test_clients_write_through_vfs_restarts(boot, tmp_path):
     losses = int(re.search(r"fsync reported a loss (\d+) times", out).group(1))
     assert losses >= 2
     run(m, "sum /etc", r"sum: done")
+    m.close()
+    e2fsck(image)
+
+
+def test_a_client_reads_a_large_file_through_vfs_restarts(boot, tmp_path):
+    """A thread reads a 24 MiB file (made on the host) with read() from one
+    descriptor while the VFS is killed (restart) twice with the file open
+    between two reads and crashes (an injected fault) twice while the
+    reading goes on: every read succeeds, the offset is where it should be,
+    and the bytes are the host's."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    data = random.Random(24).randbytes(24 << 20)
+    (tree / "large").write_bytes(data)
+    image = mke2fs(tmp_path / "disk.img", tree, size="96M")
+    m = fstest(boot, image)
+    match, out = run(m, "crashread /large 4",
+                     r"crashread: (\d+) bytes, crc ([0-9a-f]{8}), offset (-?\d+), (\d+) restarts, "
+                     r"error: (.*)$", timeout=180)
+    assert match.groups() == (str(len(data)), f"{zlib.crc32(data):08x}", str(len(data)), "4",
+                              "none")
+    assert len(re.findall(r"crashread: restarted the vfs at MiB \d+: 0$", out, re.M)) == 2
+    assert len(re.findall(r"crashread: crashed the vfs at MiB \d+: 0$", out, re.M)) == 2
+    assert len(re.findall(r"vfs fault: actor \d+: vector 14", m.text)) == 2
+    assert len(re.findall(r"actor \d+ \(vfs\) started", m.text)) == 5
     m.close()
     e2fsck(image)
 

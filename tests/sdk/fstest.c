@@ -3,9 +3,10 @@
  * POSIX calls, for tests/test_vfs.py. It reads commands from the console
  * after the prompt "fstest> ":
  *
- *   errno               every errno case of the file calls, and the
- *                       behaviour around them: "errno: ok NAME" or
- *                       "errno: FAIL NAME ...", then "errno: done, N failed"
+ *   errno [DIR]         every errno case of the file calls, and the
+ *                       behaviour around them, in DIR (/tmp if none):
+ *                       "errno: ok NAME" or "errno: FAIL NAME ...", then
+ *                       "errno: done, N failed"
  *   sum PATH [LIMIT]    every file under PATH: "F crc32 size path", "D path"
  *                       and "L path" lines, then "sum: done N files"; with
  *                       LIMIT, only the first LIMIT bytes of each file are
@@ -22,6 +23,11 @@
  *                       the VFS RESTARTS times (see restart_here; every
  *                       other time it crashes it instead); then verify
  *                       every byte
+ *   crashread PATH RESTARTS
+ *                       a thread reads PATH with read() while the VFS is
+ *                       restarted and crashed under it as for crashwrite:
+ *                       "crashread: BYTES bytes, crc CRC, offset OFF, N
+ *                       restarts, error: none"
  *   stream PATH MIB     write MIB MiB and fsync each, forever printing
  *                       progress (the test kills QEMU in the middle)
  *   readbench PATH      read PATH in 128 KiB pieces twice (cold, warm):
@@ -122,23 +128,37 @@ static void check(const char *name, bool ok)
     failures += !ok;
 }
 
+/* The errno checks work in a scratch directory: /tmp (the ramfs) or one
+ * on the ext2 root; a rename across mounts goes to ELSEWHERE. */
+static const char *scratch = "/tmp", *elsewhere = "/home/f";
+
+/* SCRATCH/NAME, in one of eight buffers (a call may name two paths). */
+static const char *P(const char *name)
+{
+    static char paths[8][320];
+    static unsigned next;
+    char *p = paths[next++ % 8];
+    snprintf(p, sizeof(paths[0]), "%s/%s", scratch, name);
+    return p;
+}
+
 static void errno_files(void)
 {
     expect("ENOENT open", open("/nope", O_RDONLY), ENOENT);
     expect("ENOENT stat", stat("/etc/nope", &(struct stat){ 0 }), ENOENT);
-    expect("ENOENT unlink", unlink("/tmp/nope"), ENOENT);
+    expect("ENOENT unlink", unlink(P("nope")), ENOENT);
     expect("ENOENT creat in a missing dir", open("/nodir/x", O_CREAT | O_WRONLY, 0644), ENOENT);
     expect("ENOENT empty path", open("", O_RDONLY), ENOENT);
-    int fd = open("/tmp/e", O_CREAT | O_WRONLY | O_EXCL, 0644);
-    expect("create /tmp/e", fd, 0);
+    int fd = open(P("e"), O_CREAT | O_WRONLY | O_EXCL, 0644);
+    expect("create e", fd, 0);
     close(fd);
-    expect("EEXIST O_EXCL", open("/tmp/e", O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST);
+    expect("EEXIST O_EXCL", open(P("e"), O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST);
     expect("EEXIST mkdir", mkdir("/etc", 0755), EEXIST);
-    expect("ENOTDIR open under a file", open("/tmp/e/x", O_RDONLY), ENOTDIR);
-    expect("ENOTDIR rmdir a file", rmdir("/tmp/e"), ENOTDIR);
-    expect("ENOTDIR chdir to a file", chdir("/tmp/e"), ENOTDIR);
-    expect("ENOTDIR opendir a file", opendir("/tmp/e") ? 0 : -1, ENOTDIR);
-    expect("ENOTDIR trailing slash", open("/tmp/e/", O_RDONLY), ENOTDIR);
+    expect("ENOTDIR open under a file", open(P("e/x"), O_RDONLY), ENOTDIR);
+    expect("ENOTDIR rmdir a file", rmdir(P("e")), ENOTDIR);
+    expect("ENOTDIR chdir to a file", chdir(P("e")), ENOTDIR);
+    expect("ENOTDIR opendir a file", opendir(P("e")) ? 0 : -1, ENOTDIR);
+    expect("ENOTDIR trailing slash", open(P("e/"), O_RDONLY), ENOTDIR);
     expect("EISDIR open a dir to write", open("/etc", O_WRONLY), EISDIR);
     expect("EISDIR unlink a dir", unlink("/etc"), EISDIR);
     expect("EISDIR read a dir", read(fd = open("/etc", O_RDONLY), big, 10), EISDIR);
@@ -147,14 +167,14 @@ static void errno_files(void)
     expect("EBADF read", read(99, big, 1), EBADF);
     expect("EBADF close", close(-1), EBADF);
     expect("EBADF fstat", fstat(200, &(struct stat){ 0 }), EBADF);
-    fd = open("/tmp/e", O_RDONLY);
+    fd = open(P("e"), O_RDONLY);
     expect("EBADF write to O_RDONLY", write(fd, "x", 1), EBADF);
     expect("EINVAL lseek before 0", lseek(fd, -1, SEEK_SET), EINVAL);
     expect("EINVAL ftruncate O_RDONLY", ftruncate(fd, 0), EINVAL);
     close(fd);
     expect("EBADF use after close", read(fd, big, 1), EBADF);
-    expect("EINVAL open mode 3", open("/tmp/e", 3), EINVAL);
-    expect("EINVAL rmdir .", rmdir("/tmp/."), EINVAL);
+    expect("EINVAL open mode 3", open(P("e"), 3), EINVAL);
+    expect("EINVAL rmdir .", rmdir(P(".")), EINVAL);
     expect("EROFS open /boot to write", open("/boot/etc/services", O_WRONLY), EROFS);
     expect("EROFS mkdir in /boot", mkdir("/boot/x", 0755), EROFS);
     expect("EROFS unlink in /boot", unlink("/boot/etc/services"), EROFS);
@@ -167,9 +187,9 @@ static void errno_names(void)
     memset(path, 'a', sizeof(path) - 1);
     path[0] = '/';
     expect("ENAMETOOLONG path", open(path, O_RDONLY), ENAMETOOLONG);
-    snprintf(path, sizeof(path), "/tmp/%0300d", 7);
+    snprintf(path, sizeof(path), "%s/%0300d", scratch, 7);
     expect("ENAMETOOLONG name", open(path, O_CREAT | O_WRONLY, 0644), ENAMETOOLONG);
-    static const char odd[] = "/tmp/odd \x01\x7f\xff name";
+    const char *odd = P("odd \x01\x7f\xff name");
     int fd = open(odd, O_CREAT | O_WRONLY, 0644);
     expect("odd bytes in a name", fd, 0);
     close(fd);
@@ -179,30 +199,30 @@ static void errno_names(void)
 
 static void errno_rename(void)
 {
-    mkdir("/tmp/d", 0755);
-    mkdir("/tmp/d/sub", 0755);
-    close(open("/tmp/f", O_CREAT | O_WRONLY, 0644));
-    expect("EINVAL rename into itself", rename("/tmp/d", "/tmp/d/sub/x"), EINVAL);
-    expect("EISDIR rename file over dir", rename("/tmp/f", "/tmp/d"), EISDIR);
-    expect("ENOTDIR rename dir over file", rename("/tmp/d", "/tmp/f"), ENOTDIR);
-    expect("rename onto itself", rename("/tmp/f", "/tmp/f"), 0);
-    mkdir("/tmp/d2", 0755);
-    expect("ENOTEMPTY rename dir over non-empty", rename("/tmp/d2", "/tmp/d"), ENOTEMPTY);
-    expect("EXDEV rename across mounts", rename("/tmp/f", "/home/f"), EXDEV);
-    expect("ENOENT rename missing", rename("/tmp/none", "/tmp/x"), ENOENT);
-    expect("rename dir over empty dir", rename("/tmp/d", "/tmp/d2"), 0);
-    expect("rename file", rename("/tmp/f", "/tmp/d2/g"), 0);
+    mkdir(P("d"), 0755);
+    mkdir(P("d/sub"), 0755);
+    close(open(P("f"), O_CREAT | O_WRONLY, 0644));
+    expect("EINVAL rename into itself", rename(P("d"), P("d/sub/x")), EINVAL);
+    expect("EISDIR rename file over dir", rename(P("f"), P("d")), EISDIR);
+    expect("ENOTDIR rename dir over file", rename(P("d"), P("f")), ENOTDIR);
+    expect("rename onto itself", rename(P("f"), P("f")), 0);
+    mkdir(P("d2"), 0755);
+    expect("ENOTEMPTY rename dir over non-empty", rename(P("d2"), P("d")), ENOTEMPTY);
+    expect("EXDEV rename across mounts", rename(P("f"), elsewhere), EXDEV);
+    expect("ENOENT rename missing", rename(P("none"), P("x")), ENOENT);
+    expect("rename dir over empty dir", rename(P("d"), P("d2")), 0);
+    expect("rename file", rename(P("f"), P("d2/g")), 0);
     struct stat st;
-    check("renamed file is there", stat("/tmp/d2/g", &st) == 0 && S_ISREG(st.st_mode));
-    check("old name is gone", stat("/tmp/f", &st) == -1 && errno == ENOENT);
-    unlink("/tmp/d2/g");
-    rmdir("/tmp/d2/sub");
-    expect("rmdir", rmdir("/tmp/d2"), 0);
+    check("renamed file is there", stat(P("d2/g"), &st) == 0 && S_ISREG(st.st_mode));
+    check("old name is gone", stat(P("f"), &st) == -1 && errno == ENOENT);
+    unlink(P("d2/g"));
+    rmdir(P("d2/sub"));
+    expect("rmdir", rmdir(P("d2")), 0);
 }
 
 static void behaviour_io(void)
 {
-    int fd = open("/tmp/io", O_CREAT | O_RDWR | O_TRUNC, 0644);
+    int fd = open(P("io"), O_CREAT | O_RDWR | O_TRUNC, 0644);
     char b[16] = { 0 };
     check("write 10", write(fd, "0123456789", 10) == 10);
     int fd2 = dup(fd);
@@ -220,17 +240,17 @@ static void behaviour_io(void)
     check("ftruncate up",
           ftruncate(fd, 8) == 0 && pread(fd, b, 8, 0) == 8 && !memcmp(b, "0123\0\0\0\0", 8));
     close(fd);
-    fd = open("/tmp/io", O_WRONLY | O_APPEND);
+    fd = open(P("io"), O_WRONLY | O_APPEND);
     lseek(fd, 0, SEEK_SET);
     check("O_APPEND writes at the end", write(fd, "ab", 2) == 2 && lseek(fd, 0, SEEK_CUR) == 10);
     close(fd);
-    fd = open("/tmp/io", O_RDWR | O_TRUNC);
+    fd = open(P("io"), O_RDWR | O_TRUNC);
     struct stat st;
     check("O_TRUNC", fstat(fd, &st) == 0 && st.st_size == 0);
     close(fd);
-    check("fsync", (fd = open("/tmp/io", O_RDONLY)) >= 0 && fsync(fd) == 0);
+    check("fsync", (fd = open(P("io"), O_RDONLY)) >= 0 && fsync(fd) == 0);
     close(fd);
-    unlink("/tmp/io");
+    unlink(P("io"));
 }
 
 static void behaviour_dirs(void)
@@ -245,13 +265,13 @@ static void behaviour_dirs(void)
     check("getcwd across a mount", getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/boot/etc"));
     check("ERANGE getcwd", getcwd(cwd, 3) == NULL && errno == ERANGE);
     check("chdir ..", chdir("../..") == 0 && getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/"));
-    mkdir("/tmp/ls", 0755);
+    mkdir(P("ls"), 0755);
     for (int i = 0; i < 50; i++) {
         char p[64];
-        snprintf(p, sizeof(p), "/tmp/ls/n%02d", i);
+        snprintf(p, sizeof(p), "%s/ls/n%02d", scratch, i);
         close(open(p, O_CREAT | O_WRONLY, 0644));
     }
-    DIR *d = opendir("/tmp/ls");
+    DIR *d = opendir(P("ls"));
     int n = 0, dots = 0;
     struct dirent *e;
     while (d && (e = readdir(d))) {
@@ -262,27 +282,29 @@ static void behaviour_dirs(void)
     }
     closedir(d);
     check("readdir lists 50 files and . and ..", n == 50 && dots == 2);
-    check("unlink an open file", (n = open("/tmp/ls/n00", O_RDWR)) >= 0 &&
-                                     unlink("/tmp/ls/n00") == 0 && write(n, "kept", 4) == 4 &&
-                                     pread(n, cwd, 4, 0) == 4 && !memcmp(cwd, "kept", 4));
+    check("unlink an open file", (n = open(P("ls/n00"), O_RDWR)) >= 0 && unlink(P("ls/n00")) == 0 &&
+                                     write(n, "kept", 4) == 4 && pread(n, cwd, 4, 0) == 4 &&
+                                     !memcmp(cwd, "kept", 4));
     close(n);
     for (int i = 1; i < 50; i++) {
         char p[64];
-        snprintf(p, sizeof(p), "/tmp/ls/n%02d", i);
+        snprintf(p, sizeof(p), "%s/ls/n%02d", scratch, i);
         unlink(p);
     }
-    check("rmdir emptied dir", rmdir("/tmp/ls") == 0);
+    check("rmdir emptied dir", rmdir(P("ls")) == 0);
 }
 
-static void cmd_errno(void)
+static void cmd_errno(const char *dir)
 {
+    scratch = dir;
+    elsewhere = strncmp(dir, "/tmp", 4) ? "/tmp/f" : "/home/f";
     failures = 0;
     errno_files();
     errno_names();
     errno_rename();
     behaviour_io();
     behaviour_dirs();
-    unlink("/tmp/e");
+    unlink(P("e"));
     printf("errno: done, %d failed\n", failures);
 }
 
@@ -513,13 +535,22 @@ static void cmd_fill(const char *path)
 
 /* ---- writing through VFS restarts ---- */
 
+/* A worker thread asks the main thread (by ASKED) to restart or crash the
+ * VFS at points of its choosing, and waits for RESTARTED when it wants the
+ * VFS gone while it holds a file open between two calls. */
+struct restarts {
+    unsigned count;              /* restarts to ask for */
+    volatile unsigned asked;     /* restarts the worker asked for */
+    volatile unsigned restarted; /* restarts done */
+    volatile unsigned long at;   /* the worker's progress, for the messages */
+    volatile int finished;
+};
+
 struct writer {
     const char *path;
-    unsigned mib, restarts;
-    volatile unsigned synced;    /* MiB that fsync has acknowledged */
-    volatile unsigned asked;     /* restarts the writer asked for */
-    volatile unsigned restarted; /* restarts done */
-    volatile int finished;
+    unsigned mib;
+    volatile unsigned synced; /* MiB that fsync has acknowledged */
+    struct restarts r;
 };
 
 static void say(const char *fmt, unsigned long a, unsigned long b)
@@ -544,14 +575,19 @@ static int write_mib(int fd, unsigned i)
     return write_part(fd, i, 0, MIB);
 }
 
-/* Restart K of W: at MiB mib * K / (restarts + 1). Odd ones happen while
- * the writer waits between the halves of that MiB (so what it wrote
- * before is surely not fsynced); even ones whenever the main thread gets
- * to them, in the middle of whatever the writer and the VFS are doing. */
-static bool restart_here(const struct writer *w, unsigned i, unsigned *k)
+/* Restart K of R, at step I of N: at step N * K / (count + 1). */
+static bool restart_here(const struct restarts *r, uint64_t i, uint64_t n, unsigned *k)
 {
-    *k = w->asked + 1;
-    return *k <= w->restarts && i == w->mib * *k / (w->restarts + 1);
+    *k = r->asked + 1;
+    return *k <= r->count && i == n * *k / (r->count + 1);
+}
+
+/* Ask for restart K; for an odd K, wait until it is done. */
+static void ask_restart(struct restarts *r, unsigned k)
+{
+    r->asked = k;
+    while (k % 2 && r->restarted < k)
+        clk_sleep_ns(1000000);
 }
 
 static void writer_main(void *arg, void *ipcbuf)
@@ -561,14 +597,11 @@ static void writer_main(void *arg, void *ipcbuf)
     int fd = open(w->path, O_CREAT | O_RDWR | O_TRUNC, 0644);
     unsigned lost = 0, k;
     for (unsigned i = 0; fd >= 0 && i < w->mib;) {
-        bool pause = restart_here(w, i, &k);
+        bool pause = restart_here(&w->r, i, w->mib, &k);
         if (write_part(fd, i, 0, MIB / 2) < 0)
             break;
-        if (pause) {
-            w->asked = k;
-            while (k % 2 && w->restarted < k)
-                clk_sleep_ns(1000000);
-        }
+        if (pause)
+            ask_restart(&w->r, k); /* odd K: what it wrote before is surely not fsynced */
         if (write_part(fd, i, MIB / 2, MIB) < 0)
             break;
         if (fsync(fd) < 0) { /* lost with the VFS: write it again from the last good one */
@@ -577,10 +610,11 @@ static void writer_main(void *arg, void *ipcbuf)
             continue;
         }
         w->synced = ++i;
+        w->r.at = i;
     }
     say("crashwrite: wrote %lu MiB; fsync reported a loss %lu times\n", w->synced, lost);
     close(fd);
-    w->finished = 1;
+    w->r.finished = 1;
     clk_thread_exit();
 }
 
@@ -602,24 +636,36 @@ static long restart_vfs(unsigned k)
     return actor_call(ACTOR_NAMES_SLOT, SUP_INJECT, &q, sizeof(q), NULL, NULL);
 }
 
-static void cmd_crashwrite(const char *path, unsigned mib, unsigned restarts)
+/* Run FN(ARG) on a thread while doing the restarts it asks for in R:
+ * restarts by request for odd ones, injected crashes for even ones, each
+ * reported as "WHO: restarted|crashed the vfs at UNIT N: ERR". */
+static int with_restarts(void (*fn)(void *, void *), void *arg, struct restarts *r, const char *who,
+                         const char *unit)
 {
-    static struct writer w;
-    w = (struct writer){ .path = path, .mib = mib, .restarts = restarts };
-    if (clk_thread_start(writer_main, &w, NULL, 0) < 0) {
-        printf("crashwrite: no thread\n");
-        return;
+    if (clk_thread_start(fn, arg, NULL, 0) < 0) {
+        printf("%s: no thread\n", who);
+        return -1;
     }
-    while (!w.finished) {
-        if (w.asked > w.restarted) {
-            long r = restart_vfs(w.asked);
-            say(w.asked % 2 ? "crashwrite: restarted the vfs at MiB %lu: %lu\n"
-                            : "crashwrite: crashed the vfs at MiB %lu: %lu\n",
-                w.synced, (unsigned long)-r);
-            w.restarted = w.asked;
+    while (!r->finished) {
+        if (r->asked > r->restarted) {
+            char line[128];
+            long err = restart_vfs(r->asked);
+            snprintf(line, sizeof(line), "%s: %s the vfs at %s %%lu: %%lu\n", who,
+                     r->asked % 2 ? "restarted" : "crashed", unit);
+            say(line, r->at, (unsigned long)-err);
+            r->restarted = r->asked;
         }
         clk_sleep_ns(1000000);
     }
+    return 0;
+}
+
+static void cmd_crashwrite(const char *path, unsigned mib, unsigned restarts)
+{
+    static struct writer w;
+    w = (struct writer){ .path = path, .mib = mib, .r = { .count = restarts } };
+    if (with_restarts(writer_main, &w, &w.r, "crashwrite", "MiB") < 0)
+        return;
     int fd = open(path, O_RDONLY), bad = 0;
     static uint8_t want[MIB];
     for (unsigned i = 0; fd >= 0 && i < mib; i++) {
@@ -628,6 +674,62 @@ static void cmd_crashwrite(const char *path, unsigned mib, unsigned restarts)
     }
     close(fd);
     printf("crashwrite: verified %u MiB, %d bad\n", mib, fd < 0 ? -1 : bad);
+}
+
+/* ---- reading through VFS restarts ---- */
+
+struct reader {
+    const char *path;
+    struct restarts r;
+    uint64_t total;
+    uint32_t crc;
+    int err;    /* errno of the call that failed, or 0 */
+    off_t left; /* where lseek says the descriptor is at the end */
+};
+
+/* Read the file with read() of 64 KiB from one descriptor, asking for a
+ * restart at each of R's points: the odd ones while the file is open
+ * between two reads, the even ones (crashes) while it goes on reading. */
+static void reader_main(void *arg, void *ipcbuf)
+{
+    (void)ipcbuf;
+    static uint8_t chunk[64 * 1024];
+    struct reader *rd = arg;
+    struct stat st;
+    int fd = open(rd->path, O_RDONLY);
+    uint64_t steps = 0;
+    unsigned k;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        rd->err = errno;
+    else
+        steps = ((uint64_t)st.st_size + sizeof(chunk) - 1) / sizeof(chunk);
+    for (uint64_t i = 0; !rd->err; i++) {
+        if (restart_here(&rd->r, i, steps, &k))
+            ask_restart(&rd->r, k);
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0)
+            rd->err = errno;
+        if (n <= 0)
+            break;
+        rd->crc = crc32(rd->crc, chunk, (size_t)n);
+        rd->total += (uint64_t)n;
+        rd->r.at = rd->total / MIB;
+    }
+    rd->left = fd < 0 ? -1 : lseek(fd, 0, SEEK_CUR);
+    close(fd);
+    rd->r.finished = 1;
+    clk_thread_exit();
+}
+
+static void cmd_crashread(const char *path, unsigned restarts)
+{
+    static struct reader rd;
+    rd = (struct reader){ .path = path, .r = { .count = restarts } };
+    if (with_restarts(reader_main, &rd, &rd.r, "crashread", "MiB") < 0)
+        return;
+    printf("crashread: %llu bytes, crc %08lx, offset %lld, %u restarts, error: %s\n",
+           (unsigned long long)rd.total, (unsigned long)rd.crc, (long long)rd.left, rd.r.restarted,
+           rd.err ? strerror(rd.err) : "none");
 }
 
 /* ---- sessions ---- */
@@ -735,7 +837,7 @@ static void run(char *line)
     if (!cmd)
         return;
     if (!strcmp(cmd, "errno"))
-        cmd_errno();
+        cmd_errno(a ? a : "/tmp");
     else if (!strcmp(cmd, "sum") && a) {
         sum_limit = b ? strtoull(b, NULL, 10) : UINT64_MAX;
         int err = sum_tree(a, &files);
@@ -748,6 +850,8 @@ static void run(char *line)
         cmd_fill(a);
     else if (!strcmp(cmd, "crashwrite") && c)
         cmd_crashwrite(a, (unsigned)atoi(b), (unsigned)atoi(c));
+    else if (!strcmp(cmd, "crashread") && b)
+        cmd_crashread(a, (unsigned)atoi(b));
     else if (!strcmp(cmd, "stream") && b)
         cmd_stream(a, (unsigned)atoi(b));
     else if (!strcmp(cmd, "readbench") && a) {
