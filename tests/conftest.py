@@ -202,7 +202,8 @@ def hard_timeout(request):
 @pytest.fixture
 def boot(request):
     """Factory: boot(cmdline="", mem="32M", options=[...], ...) -> Machine
-    (see Machine). Transcripts of failed tests are saved under tests/out/."""
+    (see Machine). Transcripts of failed tests are saved under tests/out/
+    (of every test with CLK_KEEP_OUT=1)."""
     machines = []
 
     def start(**kw):
@@ -212,6 +213,7 @@ def boot(request):
 
     yield start
     failed = getattr(request.node, "rep_call", None) is None or request.node.rep_call.failed
+    failed = failed or os.environ.get("CLK_KEEP_OUT") == "1"  # every transcript, to read
     for i, m in enumerate(machines):
         m.close()
         if failed:
