@@ -86,6 +86,8 @@ def test_the_learned_choice_shifts_and_persists_across_a_reboot(boot, disk):  # 
     assert re.search(EVENT + r"fragile outcome: restart after crash: failed again", m.text)
     out = run(m, "why fragile")
     assert re.search(r"crash.*backoff", out), out
+    # the evidence of the last detection: the last round's kill
+    assert re.search(r"^last seen at [\d.]+ s: actor \d+: killed by request$", out, re.M), out
     asked = run(m, "why did fragile crash?")  # said as a question: the same
     assert asked.split("\n", 1)[1] == out.split("\n", 1)[1], (asked, out)
     for _ in range(50):  # supstore writes each change soon after it

@@ -506,6 +506,13 @@ static void update_overdue(struct service *s)
     }
 }
 
+/* What the last detection about S saw, for `why`. */
+static void evidence(struct service *s, const char *text)
+{
+    snprintf(s->evidence, sizeof(s->evidence), "%s", text);
+    s->evidence_ns = clk_clock_ns();
+}
+
 /* Actor ID of S ended: it faulted (FAULT: it is stopped), or it exited
  * (ABNORMAL: with a status other than 0). WHAT is for the log. */
 static void ended(struct service *s, uint64_t id, bool fault, bool abnormal, const char *what,
@@ -523,8 +530,11 @@ static void ended(struct service *s, uint64_t id, bool fault, bool abnormal, con
     }
     if (!id || id != s->actor_id)
         return; /* an instance we have ended already */
-    event(fault ? SUP_EV_FAULT : SUP_EV_EXIT, s->spec->name, "actor %lu%s%s", (unsigned long)id,
-          fault ? ": " : " ", what);
+    char seen[SUP_EVIDENCE_MAX];
+    snprintf(seen, sizeof(seen), "actor %lu%s%s", (unsigned long)id, fault ? ": " : " ", what);
+    event(fault ? SUP_EV_FAULT : SUP_EV_EXIT, s->spec->name, "%s", seen);
+    if (fault || abnormal)
+        evidence(s, seen);
     let_go(&s->actor, &s->actor_id, fault);
     if (s->state == SUP_UPDATING && s->saved && !s->rolled_back) {
         roll_back(s); /* the new instance took over, then died */
@@ -584,6 +594,9 @@ static void hung(struct service *s, const char *fmt, unsigned long ms)
     char why[80];
     snprintf(why, sizeof(why), fmt, ms);
     event(SUP_EV_HANG, s->spec->name, "actor %lu: %s; killed", (unsigned long)s->actor_id, why);
+    char seen[SUP_EVIDENCE_MAX];
+    snprintf(seen, sizeof(seen), "actor %lu: %s", (unsigned long)s->actor_id, why);
+    evidence(s, seen);
     kill_instance(s);
     end_of_instance(s, true, POL_HANG);
 }
@@ -834,12 +847,6 @@ static void recover_live(struct service *s, enum pol_kind kind)
     }
     begin_outcome(s, kind, a);
     schedule();
-}
-
-static void evidence(struct service *s, const char *text)
-{
-    snprintf(s->evidence, sizeof(s->evidence), "%s", text);
-    s->evidence_ns = clk_clock_ns();
 }
 
 /* Client reports about S in the last WINDOW_NS. */
