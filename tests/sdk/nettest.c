@@ -583,6 +583,10 @@ static void errno_descriptors(void)
     expect("EINVAL setsockopt short", setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &c, 1), EINVAL);
     expect("EINVAL shutdown(7)", shutdown(fd, 7), EINVAL);
     expect("ENOTCONN recv unconnected", recv(fd, &c, 1, 0), ENOTCONN);
+    struct sockaddr_in peer;
+    socklen_t plen = sizeof(peer);
+    expect("ENOTCONN getpeername unconnected", getpeername(fd, (struct sockaddr *)&peer, &plen),
+           ENOTCONN);
     int d = dup(fd);
     expect("dup", d, 0);
     close(fd);
@@ -621,10 +625,29 @@ static void errno_server(void)
     fcntl(l, F_SETFL, 0);
     int sv = accept(l, NULL, NULL);
     expect("accept", sv, 0);
+    struct sockaddr_in me, peer;
+    socklen_t mlen = sizeof(me), plen = sizeof(peer);
+    check("getpeername: the accepted socket's peer is the client",
+          getsockname(cl, (struct sockaddr *)&me, &mlen) == 0 &&
+              getpeername(sv, (struct sockaddr *)&peer, &plen) == 0 &&
+              peer.sin_port == me.sin_port && peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK));
+    plen = sizeof(peer);
+    check("getpeername: the client's peer is port 7777",
+          getpeername(cl, (struct sockaddr *)&peer, &plen) == 0 && peer.sin_port == htons(7777));
     struct timeval tv = { 0, 100000 };
     setsockopt(sv, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     expect("EAGAIN recv after SO_RCVTIMEO", recv(sv, &c, 1, 0), EAGAIN);
     expect("EAGAIN recv MSG_DONTWAIT", recv(cl, &c, 1, MSG_DONTWAIT), EAGAIN);
+    /* The client reads nothing: sends fill its window and our buffer,
+     * then one returns short or EAGAIN after SO_SNDTIMEO instead of
+     * waiting for ever. */
+    static uint8_t piece[64 * 1024];
+    setsockopt(sv, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    ssize_t n = (ssize_t)sizeof(piece);
+    for (int i = 0; i < 256 && n == (ssize_t)sizeof(piece); i++)
+        n = send(sv, piece, sizeof(piece), 0);
+    check("SO_SNDTIMEO: a send into full buffers comes back",
+          (n >= 0 && n < (ssize_t)sizeof(piece)) || (n < 0 && errno == EAGAIN));
     shutdown(cl, SHUT_WR);
     expect("EPIPE send after SHUT_WR", send(cl, &c, 1, MSG_NOSIGNAL), EPIPE);
     check("EOF after SHUT_WR", recv(sv, &c, 1, 0) == 0);
