@@ -84,10 +84,16 @@ def test_file_commands(boot, disk):
     run(m, "ls sub", r"^c\.txt$")
     run(m, "rmdir sub", r"^rmdir: sub: directory not empty$")
     run(m, "rm sub/c.txt a.txt")
+    out = run(m, "ls", r"^sub$")
+    assert "a.txt" not in out, out
+    run(m, "ls sub/c.txt", r"^ls: sub/c\.txt: no such file$")
     run(m, "rmdir sub")
+    run(m, "ls sub", r"^ls: sub: no such file$")
     run(m, "rm nothing", r"^rm: nothing: no such file$")
     run(m, "cd ..")
     run(m, "rmdir work")
+    out = run(m, "ls /home", r"^user$")
+    assert not re.search(r"^work$", out, re.M), out
     run(m, "cd /nope", r"^cd: /nope: no such file$")
     run(m, "cat /etc", r"^cat: /etc: is a directory$")
     run(m, "ls /nope", r"^ls: /nope: no such file$")
