@@ -196,6 +196,9 @@ def test_run_a_program_and_stop_it(boot, disk):
     m = shell(boot, disk)
     run(m, "run hello", r"^run: hello exited with status 7$")
     run(m, "run /boot/test/hello", r"hello: actor \d+ says hello")
+    # arguments reach the program's argv, a quoted one as one word
+    out = run(m, 'run libc_demo one "two words" 3', r"^run: libc_demo exited with status 3$")
+    assert re.search(r"^libc: argc 4: \[libc_demo\] \[one\] \[two words\] \[3\]$", out, re.M), out
     run(m, "run nosuch", r"^run: nosuch: no such file$")
     run(m, "run /etc/motd", r"^run: /etc/motd: cannot start it: invalid argument$")
     m.send("run forever")
