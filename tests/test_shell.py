@@ -256,6 +256,12 @@ def nl_shell(boot, disk):
     return m
 
 
+def service_row(m, name):
+    """NAME's state, actor id and binary, as `services NAME` shows them."""
+    out = run(m, f"services {name}", rf"^{name} +\S+ +\d+ ")
+    return re.search(rf"^{name} +(\S+) +(\d+) +\d+ +\S+ +(\S+)$", out, re.M).groups()
+
+
 def test_plain_english_runs_what_it_understood(boot, disk):
     """The issue's phrases: each is shown as the command understood, after
     "→ ", and run; the destructive one asks first."""
@@ -302,7 +308,31 @@ def test_destructive_plain_english_needs_a_yes(boot, disk):
     run(m, "n", r"^Nothing done\.$")
     run(m, "move /tmp/one to /tmp/three", r"^→ mv /tmp/one /tmp/three$")
     run(m, "cat /tmp/three", r"^one$")
-    assert m.text.count("are you sure?") == 5
+    # kill and update from plain English ask; "n" leaves the service as it
+    # was: the same actor, running the same binary
+    net = service_row(m, "net")
+    assert net[0] == "running" and net[2] == "test/counter", net
+    m.send("terminate the network server")
+    m.expect(r"^→ kill net$")
+    m.expect(r"kill net: are you sure\? \[y/N\] ", partial=True)
+    run(m, "n", r"^Nothing done\.$")
+    m.send("upgrade net to /boot/test/counter2")
+    m.expect(r"^→ update net /boot/test/counter2$")
+    m.expect(r"update net /boot/test/counter2: are you sure\? \[y/N\] ", partial=True)
+    run(m, "n", r"^Nothing done\.$")
+    assert service_row(m, "net") == net
+    assert "net fault" not in m.text and "version 2" not in m.text
+    # rmdir too: "n" keeps the directory, "y" removes it
+    run(m, "mkdir /tmp/d")
+    for answer, listed in [("n", True), ("y", False)]:
+        m.send("remove the empty folder /tmp/d")
+        m.expect(r"^→ rmdir /tmp/d$")
+        m.expect(r"rmdir /tmp/d: are you sure\? \[y/N\] ", partial=True)
+        out = run(m, answer)
+        assert ("Nothing done." in out) == listed, out
+        out = run(m, "ls /tmp", r"^three$")
+        assert bool(re.search(r"^d$", out, re.M)) == listed, out
+    assert m.text.count("are you sure?") == 9
 
 
 def test_unsure_phrases_are_asked_and_unknown_ones_refused(boot, disk):
