@@ -281,7 +281,9 @@ def test_plain_english_runs_what_it_understood(boot, disk):
 
 def test_destructive_plain_english_needs_a_yes(boot, disk):
     """No destructive action from plain English without confirmation: "n",
-    an empty answer and ^C leave things as they are; "y" goes ahead."""
+    an empty answer and ^C leave things as they are; "y" goes ahead. Typed
+    as a command, update NAME BINARY runs at once, and the new binary
+    serves."""
     m = nl_shell(boot, disk)
     run(m, "echo keep > /tmp/a")
     for answer in ["n", "", "\x03"]:
@@ -332,6 +334,15 @@ def test_destructive_plain_english_needs_a_yes(boot, disk):
         assert ("Nothing done." in out) == listed, out
         out = run(m, "ls /tmp", r"^three$")
         assert bool(re.search(r"^d$", out, re.M)) == listed, out
+    assert m.text.count("are you sure?") == 9
+    # typed as a command, update asks nothing: the service's state goes to
+    # an instance of the other binary, which answers from then on
+    run(m, "update net /boot/test/counter2",
+        r"^update: net updated: 8 bytes of state, clients waited [\d.]+ ms$")
+    m.expect_all([r"^net: version 2 restored the total 0$"])
+    state, actor, binary = service_row(m, "net")
+    assert (state, binary) == ("running", "test/counter2") and actor != net[1], (state, binary)
+    run(m, "log", rf"net update: actor {actor} runs test/counter2, 8 bytes of state")
     assert m.text.count("are you sure?") == 9
 
 
