@@ -135,6 +135,19 @@ static void test_slots(void)
     expect("delete notes", "rm notes", NLU_ASK);
 }
 
+/* A model that is unsure asks though no slot was guessed: df takes none,
+ * and this line gives it a probability of 0.62 (ifconfig 0.16 next), in
+ * the band of 0.3 to 0.7 where the shell asks. */
+static void test_unsure_model_asks(void)
+{
+    const char *line = "how much room do we have";
+    expect(line, "df", NLU_ASK);
+    struct nlu_result r = understand(line);
+    if (r.confidence < 0.3 || r.confidence >= 0.7)
+        unit_fail(__FILE__, __LINE__, "\"%s\": %.4f, expected 0.3 to 0.7", line, r.confidence);
+    CHECK(!r.destructive);
+}
+
 /* A command's slot that is not there is no command, with a suggestion. */
 static void test_missing_slots(void)
 {
@@ -348,6 +361,7 @@ int main(void)
     RUN(test_the_issues_phrases);
     RUN(test_commands);
     RUN(test_slots);
+    RUN(test_unsure_model_asks);
     RUN(test_missing_slots);
     RUN(test_off_topic_is_unknown);
     RUN(test_destructive);
