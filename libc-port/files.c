@@ -108,6 +108,16 @@ static int make_buffer(void)
 
 static int call(unsigned type, const void *req, size_t len, void *resp, size_t resp_len);
 
+/* A program starts in the working directory its parent gave it in the
+ * environment's PWD (the shell's run does), if that is an absolute path. */
+static void inherit_cwd(void)
+{
+    const char *pwd = getenv("PWD");
+    size_t n = pwd ? strlen(pwd) : 0;
+    if (n && pwd[0] == '/' && n < VFS_PATH_MAX && !vc.cwd)
+        vc.cwd = strdup(pwd);
+}
+
 /* A session, connecting (again) when there is none: 0 or an errno value. */
 static int connected(void)
 {
@@ -130,12 +140,16 @@ static int connected(void)
         return st > 0 ? (int)st : EIO;
     }
     vc.session = session;
-    vc.epoch++;
+    if (vc.epoch++ == 0)
+        inherit_cwd();
     if (vc.cwd) { /* back where we were */
         size_t n = strlen(vc.cwd);
         memcpy(vc.buf, vc.cwd, n);
         struct vfs_path_req p = { .path_len = (uint32_t)n };
-        call(VFS_CHDIR, &p, sizeof(p), NULL, 0);
+        if (call(VFS_CHDIR, &p, sizeof(p), NULL, 0) > 0 && vc.epoch == 1) {
+            free(vc.cwd); /* an inherited one that is not there: start at / */
+            vc.cwd = NULL;
+        }
     }
     return 0;
 }

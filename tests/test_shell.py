@@ -199,6 +199,13 @@ def test_run_a_program_and_stop_it(boot, disk):
     # arguments reach the program's argv, a quoted one as one word
     out = run(m, 'run libc_demo one "two words" 3', r"^run: libc_demo exited with status 3$")
     assert re.search(r"^libc: argc 4: \[libc_demo\] \[one\] \[two words\] \[3\]$", out, re.M), out
+    # a program starts in the shell's directory, and its chdir is its own
+    run(m, "cd /home/user")
+    out = run(m, "run libc_demo", r"^run: libc_demo exited with status 3$")
+    assert "libc: PWD=/home/user getcwd /home/user\n" in out, out
+    assert 'libc: chdir("..") -> 0, getcwd /home\n' in out, out
+    run(m, "pwd", r"^/home/user$")
+    run(m, "cd /")
     run(m, "run nosuch", r"^run: nosuch: no such file$")
     run(m, "run /etc/motd", r"^run: /etc/motd: cannot start it: invalid argument$")
     m.send("run forever")

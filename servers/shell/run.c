@@ -66,9 +66,11 @@ static int load(const char *path, void **data, size_t *len)
     return 0;
 }
 
-/* The argument block (clk/abi.h): ARGV, then "", no environment. */
+/* The argument block (clk/abi.h): ARGV, then "", then the environment:
+ * PWD, the shell's working directory, where libc starts the program. */
 static size_t args_block(int argc, char **argv, char *block, size_t size)
 {
+    char pwd[4 + 512] = "PWD=";
     size_t n = 0;
     for (int i = 0; i < argc; i++) {
         size_t k = strlen(argv[i]) + 1;
@@ -78,6 +80,10 @@ static size_t args_block(int argc, char **argv, char *block, size_t size)
         n += k;
     }
     block[n++] = '\0';
+    if (getcwd(pwd + 4, sizeof(pwd) - 4) && strlen(pwd) + 1 <= size - n) {
+        memcpy(block + n, pwd, strlen(pwd) + 1);
+        n += strlen(pwd) + 1;
+    }
     return n;
 }
 

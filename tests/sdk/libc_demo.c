@@ -2,8 +2,9 @@
  * libc_demo.c: an ordinary C program, built against the sysroot with
  * x86_64-clk-elf-gcc. It exercises newlib on CLKernel: printf and
  * snprintf, malloc and free, strings, qsort, strtod, libm, errno from
- * failing calls, time, arguments and the environment. tests/test_sdk.py
- * checks what it prints.
+ * failing calls, time, arguments, the environment and the working
+ * directory. tests/test_sdk.py and tests/test_shell.py check what it
+ * prints.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -30,6 +31,15 @@ int main(int argc, char **argv)
     printf("\n");
     printf("libc: HOME=%s CLK_RUNNER=%s MISSING=%s\n", getenv("HOME"), getenv("CLK_RUNNER"),
            getenv("MISSING") ? "set" : "(null)");
+
+    /* The working directory the spawner gave (PWD), and a chdir of our own. */
+    char cwd[256];
+    const char *pwd = getenv("PWD");
+    printf("libc: PWD=%s getcwd %s\n", pwd ? pwd : "(null)",
+           getcwd(cwd, sizeof(cwd)) ? cwd : strerror(errno));
+    int up = chdir("..");
+    printf("libc: chdir(\"..\") -> %d, getcwd %s\n", up,
+           getcwd(cwd, sizeof(cwd)) ? cwd : strerror(errno));
 
     char buf[64];
     int n = snprintf(buf, sizeof(buf), "%d|%5.2f|%-4s|%x|%lld", -42, 3.14159, "ab", 255,
