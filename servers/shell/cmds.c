@@ -461,11 +461,18 @@ static int cmd_help(struct shell *sh, int argc, char **argv, FILE *out)
     return 0;
 }
 
+void print_usage(const struct command *c)
+{
+    printf("%s: usage: %s\n", c->name, c->usage);
+}
+
 int run_cmdline(struct shell *sh, struct cmdline *cl)
 {
     const struct command *c = command_find(cl->argv[0]);
+    if (c->max >= 0 && cl->argc - 1 > c->max && !cl->redirect)
+        return CMD_ENGLISH; /* "kill the network server": words, not arguments */
     if (cl->argc - 1 < c->min || (c->max >= 0 && cl->argc - 1 > c->max)) {
-        printf("%s: usage: %s\n", c->name, c->usage);
+        print_usage(c);
         return 1;
     }
     FILE *out = stdout;

@@ -136,6 +136,8 @@ static bool moves_over(const char *cmd)
     return lstat(cl.argv[2], &st) == 0;
 }
 
+static const struct command *first_command(const char *line);
+
 /* Plain English: understood, shown, confirmed when needed, run. */
 static void understand(struct shell *sh, const char *line)
 {
@@ -144,6 +146,10 @@ static void understand(struct shell *sh, const char *line)
     struct nlu_context ctx = { names, sup_names(names, store, 16) };
     static struct nlu_result r;
     nlu_interpret(line, &ctx, &r);
+    if (r.verdict == NLU_UNKNOWN && first_command(line)) {
+        print_usage(first_command(line)); /* a command with too many words */
+        return;
+    }
     if (r.verdict == NLU_UNKNOWN) {
         r.suggestion[0] = (char)toupper((unsigned char)r.suggestion[0]);
         printf("I don't understand \"%s\". %s\n", line, r.suggestion);
@@ -170,17 +176,18 @@ static void understand(struct shell *sh, const char *line)
         printf("clk: %s: not a command here\n", r.command);
 }
 
-/* Whether LINE starts with a command's name (then it is parsed as one;
- * anything else, quotes and all, is plain English). */
-static bool starts_with_command(const char *line)
+/* The command LINE starts with, or NULL: a line that starts with a
+ * command's name is parsed as one (unless it has more words than the
+ * command takes); anything else, quotes and all, is plain English. */
+static const struct command *first_command(const char *line)
 {
     char first[32];
     size_t n = strcspn(line, " \t");
     if (n >= sizeof(first))
-        return false;
+        return NULL;
     memcpy(first, line, n);
     first[n] = '\0';
-    return command_find(first) != NULL;
+    return command_find(first);
 }
 
 static void execute(struct shell *sh, const char *line)
@@ -189,7 +196,7 @@ static void execute(struct shell *sh, const char *line)
         line++;
     if (!*line)
         return;
-    if (!starts_with_command(line) || command(sh, line) == CMD_ENGLISH)
+    if (!first_command(line) || command(sh, line) == CMD_ENGLISH)
         understand(sh, line);
     fflush(stdout);
 }

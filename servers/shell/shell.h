@@ -59,6 +59,8 @@ struct command {
 
 extern const struct command commands[];
 const struct command *command_find(const char *name);
+/* Print "NAME: usage: USAGE". */
+void print_usage(const struct command *c);
 
 /* Run a command line (already parsed): 0, 1 or CMD_ENGLISH. */
 int run_cmdline(struct shell *sh, struct cmdline *cl);
