@@ -28,6 +28,11 @@ def test_the_build_makes_an_ext2_root_disk(tmp_path):
 def test_make_run_attaches_the_root_disk():
     plan = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True).stdout
     assert "--disk build/disk.img" in plan
+    # once made, the user's disk is kept: a newer disk/ does not remake it
+    subprocess.run(["make", "-s", "disk"], cwd=ROOT, check=True)
+    plan = subprocess.run(["make", "-n", "-W", "disk/etc/motd", "run"], cwd=ROOT,
+                          capture_output=True, text=True).stdout
+    assert "--disk build/disk.img" in plan and "mke2fs" not in plan, plan
     line = subprocess.run([str(ROOT / "tools" / "qemu"), "--disk", str(IMAGE), "--print"],
                           cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "virtio-blk-pci" in line and "disk.img" in line

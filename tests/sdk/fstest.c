@@ -28,7 +28,8 @@
  *                       restarted and crashed under it as for crashwrite:
  *                       "crashread: BYTES bytes, crc CRC, offset OFF, N
  *                       restarts, error: none"
- *   stream PATH MIB     write MIB MiB and fsync each, forever printing
+ *   stream PATH MIB     write MIB MiB and fsync each, round after round
+ *                       (each round's bytes differ), forever printing
  *                       progress (the test kills QEMU in the middle)
  *   readbench PATH      read PATH in 128 KiB pieces twice (cold, warm):
  *                       bytes, guest instructions (rdtsc under -icount)
@@ -570,11 +571,6 @@ static int write_part(int fd, unsigned i, size_t from, size_t to)
                : -1;
 }
 
-static int write_mib(int fd, unsigned i)
-{
-    return write_part(fd, i, 0, MIB);
-}
-
 /* Restart K of R, at step I of N: at step N * K / (count + 1). */
 static bool restart_here(const struct restarts *r, uint64_t i, uint64_t n, unsigned *k)
 {
@@ -767,13 +763,26 @@ static void cmd_sessions(unsigned n, const char *path)
     close(fd);
 }
 
+/* Write N of a stream, into MiB I: 4 KiB blocks of 64-bit words that say
+ * what they are, (N << 40) | (block << 20) | word, so that the host can
+ * tell from the bytes alone which write each block holds, and a torn
+ * block from a whole one. */
+static void stream_mib(uint64_t n, unsigned i)
+{
+    uint64_t *w = (uint64_t *)big;
+    for (size_t k = 0; k < MIB / 8; k++)
+        w[k] = n << 40 | (uint64_t)(i * 256 + k / 512) << 20 | k % 512;
+}
+
 static void cmd_stream(const char *path, unsigned mib)
 {
     int fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
-    for (unsigned i = 0; fd >= 0; i = (i + 1) % mib) {
-        if (write_mib(fd, i) < 0 || fsync(fd) < 0)
+    for (uint64_t n = 0; fd >= 0; n++) { /* each round rewrites every byte */
+        unsigned i = (unsigned)(n % mib);
+        stream_mib(n, i);
+        if (pwrite(fd, big, MIB, (off_t)i * MIB) != MIB || fsync(fd) < 0)
             break;
-        printf("stream: %u MiB fsynced\n", i + 1);
+        printf("stream: round %u MiB %u fsynced\n", (unsigned)(n / mib), i + 1);
     }
     printf("stream: stopped: %s\n", strerror(errno));
 }
