@@ -359,8 +359,25 @@ def test_the_shell_pings_the_gateway_and_fetches_from_the_host(boot, site, tmp_p
         out = run(n.m, f"fetch http://10.0.2.2:{port}/note.txt",
                   rf"^fetch: 200 OK, 19 bytes from 10\.0\.2\.2:{port}$")
         assert "served by the host" in out
+        # a download of several MB: the nic's wake-ups (device interrupts,
+        # net's doorbells) are a few for many frames, not one per frame
+        before = nic_counters(run(n.m, "ifconfig"))
+        assert n.get("/big.bin")[2] == site[1]["/big.bin"]
+        after = nic_counters(run(n.m, "ifconfig"))
+        frames, wakeups = [a - b for a, b in zip(after, before)]
+        print(f"{frames} frames, {wakeups} nic wake-ups")
+        assert frames >= 2000 and wakeups * 4 < frames, (frames, wakeups)
     finally:
         server.shutdown()
+
+
+def nic_counters(ifconfig):
+    """Frames both ways and the nic's interrupts plus doorbells, from
+    ifconfig's output."""
+    rx, tx = map(int, re.findall(r"^\s+[rt]x (\d+) packets", ifconfig, re.M))
+    interrupts, doorbells = map(int, re.search(r"nic (\d+) interrupts, (\d+) doorbells",
+                                               ifconfig).groups())
+    return rx + tx, interrupts + doorbells
 
 
 def test_killing_net_during_a_download_then_retrying_succeeds(boot, site, tmp_path):

@@ -302,6 +302,7 @@ void link_info(struct net_ifinfo *o)
         o->rx_dropped = st->rx_dropped, o->rx_errors = st->rx_errors;
         o->tx_packets = st->tx_packets, o->tx_bytes = st->tx_bytes;
         o->tx_dropped = st->tx_dropped + lk.tx_full, o->tx_errors = st->tx_errors;
+        o->interrupts = st->interrupts, o->doorbells = st->doorbells;
     }
     sock_count(&o->tcp_active, &o->tcp_listen);
     o->up_ns = link_up() ? net_now_ns() - lk.bound_at : 0;

@@ -84,6 +84,8 @@ static void if_link(const struct net_ifinfo *i, FILE *out)
     fputc('\n', out);
     if_counters("rx", i->rx_packets, i->rx_bytes, i->rx_dropped, i->rx_errors, out);
     if_counters("tx", i->tx_packets, i->tx_bytes, i->tx_dropped, i->tx_errors, out);
+    fprintf(out, "      nic %llu interrupts, %llu doorbells\n", (unsigned long long)i->interrupts,
+            (unsigned long long)i->doorbells);
 }
 
 int cmd_ifconfig(struct shell *sh, int argc, char **argv, FILE *out)

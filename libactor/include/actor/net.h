@@ -229,6 +229,8 @@ struct net_ifinfo {
     uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
     uint64_t tcp_active, tcp_listen; /* TCP sockets connected, listening */
     uint64_t up_ns;                  /* since the address was bound */
+    uint64_t interrupts, doorbells;  /* the nic's: device interrupts, and the
+                                        times net's doorbell woke it */
 };
 
 #define NET_IF_UP   0x1 /* the driver is attached and the link up */
