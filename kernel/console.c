@@ -4,6 +4,7 @@
  */
 #include <actor.h>
 #include <arch/cpu.h>
+#include <async.h>
 #include <console.h>
 #include <panic.h>
 #include <param.h>
@@ -19,6 +20,11 @@ static char inbuf[CONSOLE_INBUF];
 static unsigned in_head, in_tail;
 static struct tqueue readers;   /* BLOCKED_READ, first come first served */
 static unsigned reading_actors; /* live actors with console_reader set */
+
+/* CONSOLE_INTR: ^C signals these bits on this notification, for this actor. */
+static struct notification *intr;
+static uint64_t intr_bits;
+static struct actor *intr_owner;
 
 void console_register(struct console_dev *dev)
 {
@@ -62,6 +68,10 @@ static unsigned ring_room(void)
 void console_input(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        if (s[i] == 0x03 && intr) {
+            notification_signal(intr, intr_bits); /* the interrupt key, taken */
+            continue;
+        }
         unsigned next = (in_head + 1) % CONSOLE_INBUF;
         if (next == in_tail)
             break; /* full: drop the rest, as a UART would */
@@ -125,8 +135,26 @@ void console_read_cancel(struct thread *t)
         tq_remove(&readers, t);
 }
 
+int console_intr(struct actor *a, struct notification *n, uint64_t bits)
+{
+    if (n && !bits)
+        return CLK_EINVAL;
+    if (!n && a != intr_owner)
+        return 0; /* someone else's, or nobody's: nothing to give back */
+    if (n)
+        n->refs++; /* first: N may be the one held already */
+    if (intr)
+        notification_release(intr);
+    intr = n;
+    intr_bits = bits;
+    intr_owner = n ? a : NULL;
+    return 0;
+}
+
 void console_actor_gone(struct actor *a)
 {
+    if (a == intr_owner)
+        console_intr(a, NULL, 0);
     if (a->console_reader) {
         a->console_reader = false;
         reading_actors--;

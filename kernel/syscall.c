@@ -573,6 +573,18 @@ static int64_t sys_console_input(struct thread *t, const struct trap_frame *c)
     return (int64_t)console_input_whole(bytes, len);
 }
 
+/* CONSOLE_INTR(notification, bits): ^C signals BITS on the notification
+ * (SEND right) instead of joining the input; CLK_CAP_NONE gives it back. */
+static int64_t sys_console_intr(struct thread *t, const struct trap_frame *c)
+{
+    struct cap *n = NULL;
+    int err = 0;
+    if (ctx_arg(c, 0) != CLK_CAP_NONE &&
+        (err = cap_lookup(t->actor, ctx_arg(c, 0), CAP_NOTIFICATION, CLK_RIGHT_SEND, &n)) < 0)
+        return err;
+    return console_intr(t->actor, n ? n->obj : NULL, ctx_arg(c, 1));
+}
+
 /* Every slot has a handler, so dispatch needs no test: numbers that
  * clk/abi.h leaves out get sys_nosys from the range designator, which the
  * entries after it override (as Linux builds its table), and syscall_init
@@ -630,6 +642,7 @@ static syscall_fn *const syscalls[CLK_SYS_COUNT] = {
     [CLK_SYS_CONSOLE_READ] = sys_console_read,
     [CLK_SYS_ACTOR_INFO] = sys_actor_info,
     [CLK_SYS_CONSOLE_INPUT] = sys_console_input,
+    [CLK_SYS_CONSOLE_INTR] = sys_console_intr,
 };
 #pragma GCC diagnostic pop
 

@@ -70,13 +70,13 @@ def test_console_input_errors_limits_and_readers(boot):
     authority (CLK_EBADF, -9, without), checks lengths (CLK_EINVAL) and
     buffers (CLK_EFAULT) before adding anything; what it adds comes back
     from CONSOLE_READ byte for byte; a call that does not fit in the
-    255-byte ring adds nothing (0); it wakes a waiting reader; and a line
-    left when its actor exits is answered by the idle loop, as typed
-    input."""
+    255-byte ring adds nothing (0); it wakes a waiting reader; CONSOLE_INTR
+    turns ^C into a signal until it is given back; and a line left when its
+    actor exits is answered by the idle loop, as typed input."""
     m = boot_runner(boot, "coninput:8:D coninput")
     m.expect(r"coninput: exiting with 0 failures")
     m.expect(r'kernel: got "typed by a driver" \(17 bytes\); nobody reads the console')
     wait_for_exits(m, ["runner", "coninput", "coninput"])
     assert "coninput: no device authority: CONSOLE_INPUT -> -9" in m.text
     checks = re.findall(r"coninput: (ok|FAIL) (.*)", m.text)
-    assert len(checks) == 30 and all(ok == "ok" for ok, _ in checks), checks
+    assert len(checks) == 44 and all(ok == "ok" for ok, _ in checks), checks

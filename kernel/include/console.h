@@ -35,6 +35,14 @@ void console_input(const char *s, size_t n);
  * has no room for all of them. Interrupts are off. */
 size_t console_input_whole(const char *s, size_t n);
 
+struct notification;
+
+/* CONSOLE_INTR for actor A: from now on a ^C (0x03) typed or added by a
+ * driver signals BITS on N instead of joining the input; N NULL gives ^C
+ * back to the input (only A, the actor that took it, can). One actor holds
+ * it at a time: the last call wins. 0, or CLK_EINVAL (BITS 0). */
+int console_intr(struct actor *a, struct notification *n, uint64_t bits);
+
 /* Next received byte, or -1 when none is waiting. */
 int console_getc(void);
 

@@ -11,7 +11,10 @@
  *      does not fit adds none of its bytes (0), while one that fits still
  *      goes in;
  *   4. a thread waiting in CONSOLE_READ is woken by it;
- *   5. a line it adds just before it exits goes to the kernel's idle loop,
+ *   5. CONSOLE_INTR: while it holds the interrupt key, a ^C signals its
+ *      notification instead of joining the input; given back, ^C is input
+ *      again;
+ *   6. a line it adds just before it exits goes to the kernel's idle loop,
  *      which answers it as it answers a line typed on the serial console.
  *
  * Without the authority it reports CLK_EBADF and stops. The exit status
@@ -119,6 +122,35 @@ static void wakes_a_reader(void)
     check("the reader got it", reader_got == 4 && __builtin_memcmp(reader_buf, "wake", 4) == 0, 1);
 }
 
+static void interrupt_key(void)
+{
+    long nt = clk_notification_create();
+    long no_send = clk_cap_mint(nt, CLK_RIGHT_RECV, 0);
+    char in[8];
+    struct clk_msg m = { 0 };
+    uint64_t badge;
+    check("CONSOLE_INTR: bits 0", clk_console_intr(nt, 0), CLK_EINVAL);
+    check("CONSOLE_INTR: not a notification", clk_console_intr(DEV, 1), CLK_EBADF);
+    check("CONSOLE_INTR: no SEND right", clk_console_intr(no_send, 1), CLK_EPERM);
+    check("giving back what it does not hold", clk_console_intr(CLK_CAP_NONE, 0), 0);
+    check("take ^C", clk_console_intr(nt, 4), 0);
+    check("a, ^C, b",
+          input("a\x03"
+                "b",
+                3),
+          3);
+    check("read back: a and b, no ^C", read_all(in, 2) == 2 && in[0] == 'a' && in[1] == 'b', 1);
+    check("nothing more to read", clk_console_read(in, sizeof(in), 0), CLK_ETIMEDOUT);
+    check("bind the notification", clk_bind(nt), 0);
+    check("^C signalled its bits", clk_wait(0, &m, &badge) == nt && m.w[0] == 4, 1);
+    check("give ^C back", clk_console_intr(CLK_CAP_NONE, 0), 0);
+    check("^C is input again", input("\x03", 1), 1);
+    check("read back: ^C", clk_console_read(in, sizeof(in), 0) == 1 && in[0] == 0x03, 1);
+    check("no signal for it", clk_wait(0, &m, &badge), CLK_ETIMEDOUT);
+    clk_cap_delete(no_send);
+    clk_cap_delete(nt);
+}
+
 int main(long ncaps)
 {
     long r = input("?", 1);
@@ -132,6 +164,7 @@ int main(long ncaps)
     round_trip();
     all_or_nothing();
     wakes_a_reader();
+    interrupt_key();
     static const char line[] = "typed by a driver\r";
     check("a line for the idle loop", input(line, sizeof(line) - 1), sizeof(line) - 1);
     clk_printf("coninput: exiting with %d failures\n", failures);

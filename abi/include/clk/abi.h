@@ -95,7 +95,8 @@ enum clk_error {
     X(ENDPOINT_INFO, 46)  /* (ep, what) -> enum clk_ep_info: its queue, for hang detection */      \
     X(ACTOR_INFO, 47)     /* (monitor, after_id, struct clk_actor_info *) -> 0: the next actor */  \
     X(CONSOLE_INPUT, 48)  /* (dev, buf, len) -> LEN, or 0 (no room); console input from drivers */ \
-    X(IO_INDEXED, 49)     /* (io, index_port, index, data_port, op, value) -> value read, or 0 */
+    X(IO_INDEXED, 49)     /* (io, index_port, index, data_port, op, value) -> value read, or 0 */  \
+    X(CONSOLE_INTR, 50)   /* (notification or 0, bits) -> 0; ^C typed signals BITS instead */
 enum clk_syscall {
 #define CLK_SYSCALL_ENUM(name, nr) CLK_SYS_##name = nr,
     CLK_SYSCALLS(CLK_SYSCALL_ENUM)

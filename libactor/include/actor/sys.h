@@ -394,6 +394,14 @@ static inline long clk_console_input(long dev, const void *buf, size_t len)
     return clk_syscall(CLK_SYS_CONSOLE_INPUT, dev, (long)buf, (long)len, 0, 0, 0);
 }
 
+/* CONSOLE_INTR: a ^C typed from now on signals BITS on NOTIFICATION (SEND
+ * right) instead of reaching CONSOLE_READ; CLK_CAP_NONE gives it back.
+ * 0, CLK_EBADF, CLK_EPERM, CLK_EINVAL (BITS 0). */
+static inline long clk_console_intr(long notification, uint64_t bits)
+{
+    return clk_syscall(CLK_SYS_CONSOLE_INTR, notification, (long)bits, 0, 0, 0, 0);
+}
+
 /* Actors built against the sysroot: how many capabilities the spawner
  * gave (they are in slots 1..clk_ncaps), and, in the first actor only,
  * the boot information (NULL in every other). */
