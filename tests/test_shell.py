@@ -206,6 +206,21 @@ def test_run_a_program_and_stop_it(boot, disk):
     assert "libc: PWD=/home/user getcwd /home/user\n" in out, out
     assert 'libc: chdir("..") -> 0, getcwd /home\n' in out, out
     run(m, "pwd", r"^/home/user$")
+    # the program has the console: an interactive one reads what is typed
+    # (its own working directory too), and ^C still stops it
+    m.send("run fstest")
+    m.expect(r"fstest> ", partial=True)
+    m.send("pwd")
+    m.expect(r"^pwd: /home/user$")
+    m.expect(r"fstest> ", partial=True)
+    m.send("exit")
+    m.expect(PROMPT, partial=True)
+    m.send("run fstest")
+    m.expect(r"fstest> ", partial=True)
+    m.send_raw(b"\x03")
+    m.expect(r"^run: fstest stopped$")
+    m.expect(PROMPT, partial=True)
+    run(m, "pwd", r"^/home/user$")
     run(m, "cd /")
     run(m, "run nosuch", r"^run: nosuch: no such file$")
     run(m, "run /etc/motd", r"^run: /etc/motd: cannot start it: invalid argument$")

@@ -45,13 +45,18 @@ static unsigned char next_byte(void)
     return input.buf[input.at++];
 }
 
-bool interrupted(uint64_t ns)
+bool interrupt_typed(void)
 {
     unsigned char *typed = memchr(input.buf + input.at, 0x03, input.len - input.at);
-    if (typed) { /* typed ahead: drop it and what came before */
+    if (typed) /* drop it and what came before */
         input.at = (size_t)(typed + 1 - input.buf);
+    return typed != NULL;
+}
+
+bool interrupted(uint64_t ns)
+{
+    if (interrupt_typed())
         return true;
-    }
     uint64_t deadline = clk_clock_ns() + ns;
     for (;;) { /* one look at least, even for NS 0 */
         uint64_t now = clk_clock_ns();
@@ -205,6 +210,9 @@ static struct shell sh;
 
 int main(void)
 {
+    sh.intr = clk_notification_create();
+    if (sh.intr < 0 || clk_bind(sh.intr) < 0)
+        sh.intr = 0; /* run then watches the console for ^C itself */
     sh.mailbox = clk_mailbox_create(8);
     if (sh.mailbox < 0 || clk_bind(sh.mailbox) < 0) {
         printf("shell: no mailbox for the programs it runs: %s\n", actor_strerror(sh.mailbox));

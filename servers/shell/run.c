@@ -3,11 +3,10 @@
  * foreground. A name without '/' is looked for in /bin, /boot/bin,
  * /boot/sbin and /boot/test. The program gets a registry capability of its
  * own (SUP_REGISTRY: files and lookups, never the shell's control rights)
- * and the shell's mailbox for its exit message; the shell waits for that,
- * watching the console for ^C, which kills the program.
- *
- * While it waits, the shell reads the console to see ^C, so a program run
- * this way gets no console input (docs/shell.md).
+ * and the shell's mailbox for its exit message; the shell waits for that.
+ * The program has the console meanwhile: the shell reads none of it, and
+ * takes only ^C (CONSOLE_INTR, a signal on its notification), which kills
+ * the program, as a terminal's interrupt key does (docs/shell.md).
  */
 #include "shell.h"
 #include <actor/supervisor.h>
@@ -94,14 +93,33 @@ static long guest_registry(void)
     return r < 0 ? r : cap ? cap : CLK_EIO;
 }
 
-/* Wait for the exit of ACTOR (a capability; ID its id); ^C kills it. The
- * exit status, or -1 after ^C. */
-static long wait_exit(struct shell *sh, long actor, uint64_t id)
+/* Before a program starts: forget exit messages of programs gone and a
+ * ^C that came after the last one ended, then take ^C from the console
+ * (CONSOLE_INTR). Whether ^C comes as a signal; else wait_exit reads the
+ * console for it. */
+static bool take_interrupt_key(struct shell *sh)
+{
+    struct clk_msg m;
+    uint64_t badge;
+    while (clk_wait(0, &m, &badge) >= 0)
+        ;
+    return sh->intr && clk_console_intr(sh->intr, 1) == 0;
+}
+
+/* Wait for the exit of ACTOR (a capability; ID its id); ^C kills it: a
+ * signal when KEY, else seen on the console. The exit status, or -1 after
+ * ^C. */
+static long wait_exit(struct shell *sh, long actor, uint64_t id, bool key)
 {
     for (;;) {
         struct clk_msg m;
         uint64_t badge;
-        long r = clk_wait(0, &m, &badge);
+        bool typed = interrupt_typed(); /* before it started */
+        long r = typed ? 0 : clk_wait(key ? CLK_FOREVER : 0, &m, &badge);
+        if (typed || (key && r == sh->intr)) {
+            clk_actor_kill(actor);
+            return -1;
+        }
         if (r == sh->mailbox && CLK_TAG_LABEL(m.tag) == CLK_LABEL_EXIT && m.w[0] == id)
             return (long)m.w[1];
         if (r == sh->mailbox && CLK_TAG_LABEL(m.tag) == CLK_LABEL_FAULT && m.w[0] == id) {
@@ -110,7 +128,7 @@ static long wait_exit(struct shell *sh, long actor, uint64_t id)
                    (unsigned long)m.w[2], (unsigned long)m.w[3]);
             return 128 + 11;
         }
-        if (interrupted(POLL_NS)) {
+        if (!key && interrupted(POLL_NS)) {
             clk_actor_kill(actor);
             return -1;
         }
@@ -144,15 +162,20 @@ int cmd_run(struct shell *sh, int argc, char **argv, FILE *out)
         .args_len = args_block(argc - 1, argv + 1, block, sizeof(block)),
     };
     fflush(stdout);
+    bool key = take_interrupt_key(sh);
     long actor = clk_spawn(&sp);
     free(elf);
     if (registry > 0)
         clk_cap_delete(registry);
     if (actor < 0) {
+        if (key)
+            clk_console_intr(CLK_CAP_NONE, 0);
         printf("run: %s: cannot start it: %s\n", argv[1], actor_strerror(actor));
         return 1;
     }
-    long status = wait_exit(sh, actor, (uint64_t)clk_actor_id(actor));
+    long status = wait_exit(sh, actor, (uint64_t)clk_actor_id(actor), key);
+    if (key)
+        clk_console_intr(CLK_CAP_NONE, 0);
     clk_cap_delete(actor);
     if (status == -1) {
         printf("^C\nrun: %s stopped\n", name);

@@ -42,6 +42,7 @@ struct shell {
     struct line line;
     long monitor; /* the monitor authority (ps, mem), or 0 */
     long mailbox; /* exit messages of the programs it runs */
+    long intr;    /* a notification, bound: ^C while a program runs (0: none) */
 };
 
 /* A command: NAME, how many words it takes (MIN to MAX, -1: any), what
@@ -76,6 +77,9 @@ unsigned sup_names(const char *names[], char store[][ACTOR_NAME_MAX], unsigned m
 
 /* Wait up to NS for ^C on the console (0: only look): true if it came. */
 bool interrupted(uint64_t ns);
+
+/* Whether a ^C was typed ahead (read already, not yet used): it is used up. */
+bool interrupt_typed(void);
 
 /* The commands of the other files. */
 int cmd_services(struct shell *sh, int argc, char **argv, FILE *out);
