@@ -438,7 +438,7 @@ $(BUILD)/initrd/test/manifests/%: tests/manifests/%
 DISK_SIZE ?= 64M
 $(BUILD)/disk.img: | setup
 	$(say) MKE2FS $@
-	$(Q)mke2fs -q -F -t ext2 -b 4096 -L clkernel -d disk $@.tmp $(DISK_SIZE) >/dev/null && \
+	$(Q)mkdir -p $(@D) && mke2fs -q -F -t ext2 -b 4096 -L clkernel -d disk $@.tmp $(DISK_SIZE) >/dev/null && \
 		mv $@.tmp $@
 
 .PHONY: disk
