@@ -5,6 +5,7 @@ clients at once, garbage and idle connections. Nothing here sleeps: every
 wait has a deadline. The server's stderr is checked for sanitizer reports
 at the end.
 """
+import email.utils
 import hashlib
 import http.client
 import os
@@ -173,6 +174,46 @@ def test_head(server):
     c.request("GET", "/index.html")
     assert c.getresponse().read().startswith(b"<!DOCTYPE")
     c.close()
+
+
+def test_ranges(server, tmp_path):
+    """One byte range (RFC 9110 14): 206 with Content-Range and exactly
+    those bytes, on a keep-alive connection; the last N bytes; 416 past the
+    end; several ranges and If-Range are ignored (the whole file); a
+    download resumed with curl -C - comes out whole; every response has a
+    Date."""
+    c = server.conn()
+    size = BIG_SIZE
+    for first, last in [(0, 0), (100, 199), (size - 10, size + 100), (4096, 4096 + 70000)]:
+        c.request("GET", "/big.bin", headers={"Range": f"bytes={first}-{last}"})
+        r = c.getresponse()
+        body = r.read()
+        end = min(last, size - 1)
+        assert r.status == 206 and body == server.big[first:end + 1], (first, last)
+        assert r.getheader("Content-Range") == f"bytes {first}-{end}/{size}"
+    c.request("GET", "/big.bin", headers={"Range": "bytes=-1000"})
+    r = c.getresponse()
+    assert r.status == 206 and r.read() == server.big[-1000:]
+    c.request("GET", "/big.bin", headers={"Range": f"bytes={size}-"})
+    r = c.getresponse()
+    assert r.status == 416 and r.getheader("Content-Range") == f"bytes */{size}"
+    r.read()
+    for header in [{"Range": "bytes=0-1,5-6"}, {"Range": "bytes=0-1", "If-Range": '"x"'}]:
+        c.request("GET", "/index.html", headers=header)
+        r = c.getresponse()
+        assert r.status == 200 and r.read().startswith(b"<!DOCTYPE"), header
+    c.request("HEAD", "/big.bin", headers={"Range": "bytes=10-19"})
+    r = c.getresponse()
+    assert r.status == 206 and r.read() == b"" and r.getheader("Content-Length") == "10"
+    assert r.getheader("Accept-Ranges") == "bytes"
+    date = email.utils.parsedate_to_datetime(r.getheader("Date"))
+    assert abs(date.timestamp() - time.time()) < 600, r.getheader("Date")  # the host's clock
+    c.close()
+    part = tmp_path / "part"
+    part.write_bytes(server.big[:1234567])
+    subprocess.run(["curl", "-sS", "--max-time", "60", "-C", "-", "-o", part,
+                    f"http://127.0.0.1:{server.port}/big.bin"], check=True)
+    assert sha(part.read_bytes()) == sha(server.big)
 
 
 def test_redirect_directory(server):

@@ -9,6 +9,7 @@ commands typed on the console) beside httpd; the default one (the shell)
 restarts and kills services. Every load stays on ports this test forwarded,
 with bounded counts."""
 import concurrent.futures
+import email.utils
 import hashlib
 import http.client
 import http.server
@@ -114,6 +115,12 @@ def test_curl_and_http_client_read_what_the_disk_holds(boot, site, tmp_path):
     # HEAD: the headers of GET, no body
     status, headers, body = n.get("/big.bin", method="HEAD")
     assert status == 200 and body == b"" and int(headers["Content-Length"]) == BIG
+    # the Date comes from the guest's clock (the RTC QEMU sets from the host)
+    date = email.utils.parsedate_to_datetime(headers["Date"])
+    assert abs(date.timestamp() - time.time()) < 600, headers["Date"]
+    # a byte range, as curl asks for one
+    r = n.curl("/big.bin", "-r", "1000-70999")
+    assert r.returncode == 0 and r.stdout == files["/big.bin"][1000:71000], r.stderr
     assert n.get("/no/such/file")[0] == 404
     # 400 for a malformed request, on a raw socket
     with socket.create_connection(("127.0.0.1", n.http), timeout=30) as s:

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef MSG_NOSIGNAL
@@ -144,18 +145,51 @@ static int open_target(const char *root, const struct http_request *req, int *fi
     return 200;
 }
 
+/* The Date header's value for now (IMF-fixdate), into BUF; NULL when
+ * there is no clock. */
+static const char *http_date(char *buf, size_t size)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    if (now <= 0 || !gmtime_r(&now, &tm) || !strftime(buf, size, "%a, %d %b %Y %H:%M:%S GMT", &tm))
+        return NULL;
+    return buf;
+}
+
+/* Serve REQ's range of the open file (its size in RESP->length): RESP
+ * becomes 206 with the file's position at the range, or 416 (the file is
+ * closed), or stays 200. */
+static void serve_range(struct conn *c, const struct http_request *req, struct http_response *resp)
+{
+    uint64_t from, count;
+    int st = http_range(req, resp->length, &from, &count);
+    if (st == 206 && lseek(c->file, (off_t)from, SEEK_SET) != (off_t)from)
+        st = 200; /* cannot seek: the whole file, as if no range were asked */
+    resp->total = resp->length;
+    if (st == 416)
+        close_file(c);
+    if (st == 206)
+        resp->from = from, resp->length = count;
+    resp->status = st;
+}
+
 /* Put the response to REQ in C's OUT (and FILE); C goes to WRITE. */
 static void respond(struct conn *c, const struct http_request *req, const struct httpd_config *cfg)
 {
     char location[3 * HTTPD_PATH_MAX + 2];
-    char body[64];
-    struct http_response resp = { .status = req->status, .keep_alive = req->keep_alive };
+    char body[64], date[40];
+    struct http_response resp = { .status = req->status,
+                                  .keep_alive = req->keep_alive,
+                                  .date = http_date(date, sizeof(date)) };
     close_file(c);
     if (!resp.status)
         resp.status =
             open_target(cfg->root, req, &c->file, &resp.length, location, sizeof(location));
-    if (resp.status == 200) {
+    if (resp.status == 200)
+        serve_range(c, req, &resp);
+    if (resp.status == 200 || resp.status == 206) {
         resp.type = http_content_type(req->path[1] && !req->slash ? req->path : HTTPD_INDEX);
+        resp.file = true;
     } else {
         resp.type = "text/plain; charset=utf-8";
         resp.length = (uint64_t)snprintf(body, sizeof(body), "%d %s\n", resp.status,
@@ -168,7 +202,7 @@ static void respond(struct conn *c, const struct http_request *req, const struct
     c->out_at = 0;
     c->out_len = http_response_head(&resp, c->out, sizeof(c->out));
     c->keep_alive = resp.keep_alive && c->out_len;
-    if (req->method != HTTP_HEAD && resp.status == 200)
+    if (req->method != HTTP_HEAD && resp.file)
         c->file_left = resp.length;
     else if (req->method != HTTP_HEAD && c->out_len)
         c->out_len +=

@@ -174,6 +174,50 @@ static void parse_connection(const char *v, size_t len, struct http_request *req
     }
 }
 
+/* Digits of [*P, END) as a number (at most 18 digits, so that it cannot
+ * overflow): true with *P past them, false when there are none. */
+static bool number(const char **p, const char *end, uint64_t *out)
+{
+    const char *q = *p;
+    uint64_t n = 0;
+    while (q < end && *q >= '0' && *q <= '9' && q - *p < 18)
+        n = n * 10 + (uint64_t)(*q++ - '0');
+    if (q == *p || (q < end && *q >= '0' && *q <= '9'))
+        return false;
+    *p = q;
+    *out = n;
+    return true;
+}
+
+/* Range: one "bytes" range (RFC 9110 14.1.2); anything else is ignored,
+ * as the RFC lets a server do, and the whole file is served. */
+static void parse_range(const char *v, size_t len, struct http_request *req)
+{
+    const char *p = v, *end = v + len;
+    uint64_t first = 0, last = UINT64_MAX;
+    req->range = HTTP_RANGE_NONE;
+    if (len < 7 || strncasecmp(v, "bytes=", 6) != 0)
+        return;
+    p += 6;
+    if (*p == '-') {
+        p++;
+        if (number(&p, end, &last) && p == end) {
+            req->range = HTTP_RANGE_SUFFIX;
+            req->range_last = last;
+        }
+        return;
+    }
+    if (!number(&p, end, &first) || p == end || *p++ != '-')
+        return;
+    if (p < end && (!number(&p, end, &last) || last < first))
+        return;
+    if (p != end)
+        return; /* several ranges, or junk */
+    req->range = HTTP_RANGE_SPAN;
+    req->range_first = first;
+    req->range_last = last;
+}
+
 /* Parse one header line. Returns 0 or 400. A body closes the connection. */
 static int parse_header(const char *p, size_t len, struct http_request *req, bool *closes)
 {
@@ -198,6 +242,10 @@ static int parse_header(const char *p, size_t len, struct http_request *req, boo
         *closes = true;
     else if (word_is(p, nlen, "Content-Length") && !(vlen == 1 && *v == '0'))
         *closes = true;
+    else if (word_is(p, nlen, "Range"))
+        parse_range(v, vlen, req);
+    else if (word_is(p, nlen, "If-Range"))
+        req->if_range = true; /* no validators here to compare with */
     return 0;
 }
 
@@ -286,6 +334,27 @@ static const struct {
     { "wasm", "application/wasm" },
 };
 
+int http_range(const struct http_request *req, uint64_t size, uint64_t *from, uint64_t *count)
+{
+    *from = 0;
+    *count = size;
+    if (req->range == HTTP_RANGE_NONE || req->if_range)
+        return 200;
+    if (req->range == HTTP_RANGE_SUFFIX) {
+        if (req->range_last == 0 || size == 0)
+            return 416;
+        *from = size > req->range_last ? size - req->range_last : 0;
+    } else {
+        if (req->range_first >= size)
+            return 416;
+        *from = req->range_first;
+    }
+    uint64_t last =
+        req->range == HTTP_RANGE_SPAN && req->range_last < size - 1 ? req->range_last : size - 1;
+    *count = last - *from + 1;
+    return 206;
+}
+
 const char *http_content_type(const char *path)
 {
     const char *base = strrchr(path, '/');
@@ -301,12 +370,14 @@ const char *http_reason(int status)
 {
     switch (status) {
     case 200: return "OK";
+    case 206: return "Partial Content";
     case 301: return "Moved Permanently";
     case 400: return "Bad Request";
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 414: return "URI Too Long";
+    case 416: return "Range Not Satisfiable";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 505: return "HTTP Version Not Supported";
@@ -316,13 +387,24 @@ const char *http_reason(int status)
 
 size_t http_response_head(const struct http_response *resp, char *buf, size_t size)
 {
-    int n =
-        snprintf(buf, size,
-                 "HTTP/1.1 %d %s\r\nServer: " HTTPD_SERVER "\r\nContent-Type: %s\r\n"
-                 "Content-Length: %llu\r\nConnection: %s\r\n%s%s%s%s\r\n",
-                 resp->status, http_reason(resp->status), resp->type,
-                 (unsigned long long)resp->length, resp->keep_alive ? "keep-alive" : "close",
-                 resp->location ? "Location: " : "", resp->location ? resp->location : "",
-                 resp->location ? "\r\n" : "", resp->status == 405 ? "Allow: GET, HEAD\r\n" : "");
+    char range[80] = "";
+    if (resp->status == 206)
+        snprintf(range, sizeof(range), "Content-Range: bytes %llu-%llu/%llu\r\n",
+                 (unsigned long long)resp->from,
+                 (unsigned long long)(resp->from + resp->length - 1),
+                 (unsigned long long)resp->total);
+    else if (resp->status == 416)
+        snprintf(range, sizeof(range), "Content-Range: bytes */%llu\r\n",
+                 (unsigned long long)resp->total);
+    int n = snprintf(buf, size,
+                     "HTTP/1.1 %d %s\r\nServer: " HTTPD_SERVER "\r\n%s%s%sContent-Type: %s\r\n"
+                     "Content-Length: %llu\r\n%s%sConnection: %s\r\n%s%s%s%s\r\n",
+                     resp->status, http_reason(resp->status), resp->date ? "Date: " : "",
+                     resp->date ? resp->date : "", resp->date ? "\r\n" : "", resp->type,
+                     (unsigned long long)resp->length, range,
+                     resp->file ? "Accept-Ranges: bytes\r\n" : "",
+                     resp->keep_alive ? "keep-alive" : "close", resp->location ? "Location: " : "",
+                     resp->location ? resp->location : "", resp->location ? "\r\n" : "",
+                     resp->status == 405 ? "Allow: GET, HEAD\r\n" : "");
     return n > 0 && (size_t)n < size ? (size_t)n : 0;
 }

@@ -38,12 +38,21 @@ enum http_method { HTTP_GET, HTTP_HEAD, HTTP_OTHER };
 
 /* One parsed request head. STATUS is 0 when the request may be served,
  * else the error status to answer (400, 405, 414, 431, 505). */
+enum http_range_kind {
+    HTTP_RANGE_NONE,   /* none, or one this server ignores (several, If-Range) */
+    HTTP_RANGE_SPAN,   /* bytes=FIRST-LAST (LAST UINT64_MAX: to the end) */
+    HTTP_RANGE_SUFFIX, /* bytes=-LAST: the last LAST bytes */
+};
+
 struct http_request {
     int status;
     enum http_method method;
-    int minor;                 /* HTTP/1.MINOR */
-    bool keep_alive;           /* what the client asked for, and it is safe */
-    bool slash;                /* the path ended in '/' */
+    int minor;       /* HTTP/1.MINOR */
+    bool keep_alive; /* what the client asked for, and it is safe */
+    bool slash;      /* the path ended in '/' */
+    bool if_range;   /* If-Range came: the range is ignored */
+    enum http_range_kind range;
+    uint64_t range_first, range_last;
     char path[HTTPD_PATH_MAX]; /* decoded, normalised: "/", "/a/b" */
 };
 
@@ -66,6 +75,10 @@ int http_path(const char *s, size_t len, char *out, size_t size, bool *slash);
  * false when it does not fit. */
 bool http_encode_path(const char *path, char *out, size_t size);
 
+/* REQ's range of a file of SIZE bytes: 200 (the whole file: no Range, or
+ * one ignored), 206 with *FROM and *COUNT, or 416 (not satisfiable). */
+int http_range(const struct http_request *req, uint64_t size, uint64_t *from, uint64_t *count);
+
 /* The Content-Type for PATH, by its extension. */
 const char *http_content_type(const char *path);
 
@@ -80,6 +93,9 @@ struct http_response {
     uint64_t length;      /* Content-Length */
     bool keep_alive;      /* Connection: keep-alive, else close */
     const char *location; /* for 301, else NULL */
+    const char *date;     /* the Date header's value, or NULL for none */
+    bool file;            /* a file's bytes follow: Accept-Ranges: bytes */
+    uint64_t from, total; /* 206: the range's first byte, and the file's size; 416: size */
 };
 
 /* Write the response head for RESP into BUF (SIZE bytes). Returns its

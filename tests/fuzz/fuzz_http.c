@@ -48,8 +48,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char head[HTTPD_CHUNK];
         char loc[3 * HTTPD_PATH_MAX + 1];
         CHECK(http_encode_path(req.path, loc, sizeof(loc)));
-        struct http_response r = { st ? st : 200, http_content_type(req.path), used, req.keep_alive,
-                                   st ? NULL : loc };
+        /* the range of a file as long as what is left of the input */
+        uint64_t from = 0, count = 0, total = size - used;
+        int rst = http_range(&req, total, &from, &count);
+        CHECK(rst == 200 || rst == 206 || rst == 416);
+        if (rst == 200)
+            CHECK(from == 0 && count == total);
+        if (rst == 206)
+            CHECK(count >= 1 && from < total && count <= total - from);
+        struct http_response r = { .status = st ? st : rst,
+                                   .type = http_content_type(req.path),
+                                   .length = rst == 206 ? count : used,
+                                   .keep_alive = req.keep_alive,
+                                   .location = st ? NULL : loc,
+                                   .file = !st && rst != 416,
+                                   .from = from,
+                                   .total = total };
         size_t n = http_response_head(&r, head, sizeof(head));
         CHECK(n > 0 && n == strlen(head));
         CHECK(n >= 4 && !memcmp(head + n - 4, "\r\n\r\n", 4));

@@ -190,22 +190,93 @@ static void test_types(void)
 static void test_response_head(void)
 {
     char buf[512];
-    struct http_response r = { 200, "text/plain", 12345678901ULL, true, NULL };
+    struct http_response r = {
+        .status = 200, .type = "text/plain", .length = 12345678901ULL, .keep_alive = true
+    };
     size_t n = http_response_head(&r, buf, sizeof(buf));
     CHECK_EQ(n, strlen(buf));
     CHECK_STR(buf, "HTTP/1.1 200 OK\r\nServer: CLKernel-httpd\r\nContent-Type: text/plain\r\n"
                    "Content-Length: 12345678901\r\nConnection: keep-alive\r\n\r\n");
-    r = (struct http_response){ 301, "text/plain", 0, false, "/d/" };
+    r = (struct http_response){ .status = 301, .type = "text/plain", .location = "/d/" };
     http_response_head(&r, buf, sizeof(buf));
     CHECK(strstr(buf, "\r\nLocation: /d/\r\n"));
     CHECK(strstr(buf, "\r\nConnection: close\r\n"));
-    r = (struct http_response){ 405, "text/plain", 0, true, NULL };
+    r = (struct http_response){ .status = 405, .type = "text/plain", .keep_alive = true };
     http_response_head(&r, buf, sizeof(buf));
     CHECK(!strncmp(buf, "HTTP/1.1 405 Method Not Allowed\r\n", 33));
     CHECK(strstr(buf, "\r\nAllow: GET, HEAD\r\n\r\n"));
     CHECK_EQ(http_response_head(&r, buf, 40), 0); /* does not fit */
     CHECK_STR(http_reason(404), "Not Found");
     CHECK_STR(http_reason(999), "Unknown");
+}
+
+/* The range REQ asks of a file of SIZE bytes: the status, *FROM, *COUNT. */
+static int range_of(const char *header, uint64_t size, uint64_t *from, uint64_t *count)
+{
+    static char head[256];
+    snprintf(head, sizeof(head), "GET /f HTTP/1.1\r\n%s\r\n\r\n", header);
+    CHECK_EQ(status_of(head), 0);
+    return http_range(&req, size, from, count);
+}
+
+static void test_ranges(void)
+{
+    uint64_t from, count;
+    CHECK_EQ(range_of("X: y", 1000, &from, &count), 200);
+    CHECK(from == 0 && count == 1000);
+    CHECK_EQ(range_of("Range: bytes=100-199", 1000, &from, &count), 206);
+    CHECK(from == 100 && count == 100);
+    CHECK_EQ(range_of("Range: bytes=0-0", 1000, &from, &count), 206);
+    CHECK(from == 0 && count == 1);
+    CHECK_EQ(range_of("range: BYTES=990-", 1000, &from, &count), 206);
+    CHECK(from == 990 && count == 10);
+    CHECK_EQ(range_of("Range: bytes=900-5000", 1000, &from, &count), 206); /* to the end */
+    CHECK(from == 900 && count == 100);
+    CHECK_EQ(range_of("Range: bytes=-10", 1000, &from, &count), 206);
+    CHECK(from == 990 && count == 10);
+    CHECK_EQ(range_of("Range: bytes=-5000", 1000, &from, &count), 206); /* the whole file */
+    CHECK(from == 0 && count == 1000);
+    CHECK_EQ(range_of("Range: bytes=1000-", 1000, &from, &count), 416);
+    CHECK_EQ(range_of("Range: bytes=-0", 1000, &from, &count), 416);
+    CHECK_EQ(range_of("Range: bytes=0-", 0, &from, &count), 416);
+    CHECK_EQ(range_of("Range: bytes=-1", 0, &from, &count), 416);
+    /* ignored: the whole file */
+    static const char *const ignored[] = {
+        "Range: bytes=5-1",
+        "Range: bytes=1-2,4-5",
+        "Range: items=1-2",
+        "Range: bytes=abc",
+        "Range: bytes=",
+        "Range: bytes=-",
+        "Range: bytes=1",
+        "Range: bytes=1-2x",
+        "Range: bytes=99999999999999999999-",
+        "Range: bytes=--1",
+        "Range: bytes=1-2\r\nIf-Range: \"tag\"",
+    };
+    for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
+        CHECK_EQ(range_of(ignored[i], 1000, &from, &count), 200);
+        CHECK(from == 0 && count == 1000);
+    }
+    char buf[512];
+    struct http_response r = { .status = 206,
+                               .type = "text/plain",
+                               .length = 100,
+                               .keep_alive = true,
+                               .file = true,
+                               .from = 100,
+                               .total = 1000,
+                               .date = "Sat, 05 Dec 2026 06:00:00 GMT" };
+    http_response_head(&r, buf, sizeof(buf));
+    CHECK_STR(buf, "HTTP/1.1 206 Partial Content\r\nServer: CLKernel-httpd\r\n"
+                   "Date: Sat, 05 Dec 2026 06:00:00 GMT\r\nContent-Type: text/plain\r\n"
+                   "Content-Length: 100\r\nContent-Range: bytes 100-199/1000\r\n"
+                   "Accept-Ranges: bytes\r\nConnection: keep-alive\r\n\r\n");
+    r = (struct http_response){ .status = 416, .type = "text/plain", .length = 26, .total = 1000 };
+    http_response_head(&r, buf, sizeof(buf));
+    CHECK(!strncmp(buf, "HTTP/1.1 416 Range Not Satisfiable\r\n", 36));
+    CHECK(strstr(buf, "\r\nContent-Range: bytes */1000\r\n"));
+    CHECK(!strstr(buf, "Accept-Ranges") && !strstr(buf, "Date"));
 }
 
 int main(void)
@@ -218,5 +289,6 @@ int main(void)
     RUN(test_paths);
     RUN(test_types);
     RUN(test_response_head);
+    RUN(test_ranges);
     return 0;
 }
