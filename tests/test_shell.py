@@ -49,7 +49,7 @@ def test_the_prompt_and_help(boot):
     out = run(m, "help", r"Commands \(help COMMAND says more\)")
     for name in ["ls", "cat", "echo", "mkdir", "rm", "rmdir", "mv", "cp", "stat", "pwd", "cd", "df",
                  "services", "log", "restart", "kill", "update", "run", "ps", "mem", "uptime",
-                 "sleep", "shutdown", "reboot"]:
+                 "sleep", "shutdown", "reboot", "history"]:
         assert re.search(rf"^  {name}\b", out, re.M), name
     run(m, "help restart", r"^restart NAME\n    stop a service and start it again$")
     run(m, "help nosuch", r"^help: nosuch: no such command$")
@@ -151,6 +151,11 @@ def test_line_editing_and_history(boot):
     m.send_raw(b"\x1b[A\x1b[A\x1b[B\r")  # Up, Up, Down: the last line again
     m.expect(r"^keep word$")
     m.expect(PROMPT, partial=True)
+    # history lists the lines run, as typed after editing, a repeat once
+    out = run(m, "history", r"^ +\d+  history$")
+    lines = re.findall(r"^ +\d+  (.*)$", out, re.M)
+    assert lines[-7:] == ["echo hello!", "echo ctrl-a-e", "echo after-u", "echo keep word",
+                          "echo az", "echo keep word", "history"], out
 
 
 def test_tab_completes_commands_and_paths(boot, disk):

@@ -380,6 +380,16 @@ static int cmd_sleep(struct shell *sh, int argc, char **argv, FILE *out)
     return 0;
 }
 
+/* The lines typed, oldest first, numbered (the line editor keeps the last
+ * LINE_HISTORY; "history" itself is the last). */
+static int cmd_history(struct shell *sh, int argc, char **argv, FILE *out)
+{
+    (void)argc, (void)argv;
+    for (unsigned i = 0; i < sh->line.nhist; i++)
+        fprintf(out, "%5u  %s\n", i + 1, sh->line.hist[i]);
+    return 0;
+}
+
 static int cmd_help(struct shell *sh, int argc, char **argv, FILE *out);
 
 const struct command commands[] = {
@@ -421,6 +431,7 @@ const struct command commands[] = {
       "refreshed each second, SECONDS times (^C stops it)",
       cmd_top },
     { "uptime", 0, 0, "uptime", "time since boot, and the date", cmd_uptime },
+    { "history", 0, 0, "history", "the lines typed so far, oldest first", cmd_history },
     { "sleep", 1, 1, "sleep SECONDS", "wait (^C stops it)", cmd_sleep },
     { "ifconfig", 0, -1, "ifconfig", "the network interface: addresses, link, counters",
       cmd_ifconfig },
