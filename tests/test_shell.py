@@ -375,6 +375,21 @@ def test_destructive_plain_english_needs_a_yes(boot, disk):
     assert (state, binary) == ("running", "test/counter2") and actor != net[1], (state, binary)
     run(m, "log", rf"net update: actor {actor} runs test/counter2, 8 bytes of state")
     assert m.text.count("are you sure?") == 10
+    # a binary from the file system, not the initrd: the supervisor keeps a
+    # copy, which serves the service and its restarts; a file that is no
+    # program, or none at all, leaves the service as it was
+    run(m, "cp /boot/test/counter /tmp/counter-new")
+    run(m, "update net /tmp/counter-new",
+        r"^update: net updated: 8 bytes of state, clients waited [\d.]+ ms$")
+    state, actor, binary = service_row(m, "net")
+    assert (state, binary) == ("running", "/tmp/counter-new@1"), (state, binary)
+    run(m, "rm /tmp/counter-new")
+    run(m, "restart net", r"^restart: net restarted in")
+    state, again, binary = service_row(m, "net")
+    assert (state, binary) == ("running", "/tmp/counter-new@1") and again != actor
+    run(m, "update net /tmp/nope", r"^update: /tmp/nope: no such file$")
+    out = run(m, "update net /etc/motd", r"^update: net: the new instance failed; the old one runs again$")
+    assert service_row(m, "net")[:2] == ("running", again), out
 
 
 def test_unsure_phrases_are_asked_and_unknown_ones_refused(boot, disk):

@@ -180,8 +180,10 @@ def test_updates_that_go_wrong(boot):
     after any crash. A new binary that hangs as it restores the state: it
     is killed after 2 s and the old binary takes the state back. A new
     binary that never gets past its start: it is killed after 5 s and the
-    old instance, never stopped, serves on. None leaves the service or the
-    update hanging."""
+    old instance, never stopped, serves on. Binaries passed in memory
+    objects that lie about their size, are empty or too big, are named
+    without a path, or are no ELF: refused, or rolled back. None leaves the
+    service or the update hanging."""
     m = supervise(boot, "badupdates")
     m.expect_all([r"supctl: update counter to test/counter_crashinit -> -12: 0 bytes of state, "
                   r"rolled back 1", r"supctl: after the update: get -> 0, version 1"])
@@ -203,6 +205,15 @@ def test_updates_that_go_wrong(boot):
     assert event_time(m, "counter", "rollback", "the new instance ended; back to test/counter: "
                       "running") >= hung
     assert "counter: version 1 restored the total 0\n" in m.text
+    m = supervise(boot, "badelves")
+    m.expect_all([r"supctl: an object smaller than it says -> -1, rolled back 0; then get -> 0",
+                  r"supctl: an empty binary -> -1, rolled back 0; then get -> 0",
+                  r"supctl: over the largest -> -1, rolled back 0; then get -> 0",
+                  r"supctl: a binary named without a path -> -1, rolled back 0; then get -> 0",
+                  r"supctl: no ELF -> -12, rolled back 1; then get -> 0"])
+    event_time(m, "counter", "rollback", "the update stops: .*; the old instance serves on")
+    assert not re.search(EVENT + r"counter (restart|fault|exit)", m.text)
+    assert not re.search(r"actor 1 \(supervisor\) (stopped|faulted|killed)", m.text)
     m = supervise(boot, "hanginit")
     m.expect_all([r"supctl: update counter to test/counter_hanginit -> -12: 0 bytes of state, "
                   r"rolled back 1", r"supctl: after the update: get -> 0, version 1"], timeout=60)

@@ -38,8 +38,7 @@ static int find(const char *program, char *path, size_t n)
     return ENOENT;
 }
 
-/* The whole file at PATH into a new buffer (*LEN bytes): 0 or errno. */
-static int load(const char *path, void **data, size_t *len)
+int load_program(const char *path, void **data, size_t *len)
 {
     struct stat st;
     int fd = open(path, O_RDONLY);
@@ -142,7 +141,7 @@ int cmd_run(struct shell *sh, int argc, char **argv, FILE *out)
     void *elf = NULL;
     size_t len = 0;
     int err = find(argv[1], path, sizeof(path));
-    if (err || (err = load(path, &elf, &len))) {
+    if (err || (err = load_program(path, &elf, &len))) {
         complain("run", argv[1], err);
         return 1;
     }

@@ -78,6 +78,10 @@ unsigned sup_names(const char *names[], char store[][ACTOR_NAME_MAX], unsigned m
 /* Wait up to NS for ^C on the console (0: only look): true if it came. */
 bool interrupted(uint64_t ns);
 
+/* run.c: the whole program file at PATH (at most 16 MiB) into a new
+ * buffer (*LEN bytes): 0 or an errno value. */
+int load_program(const char *path, void **data, size_t *len);
+
 /* Whether a ^C was typed ahead (read already, not yet used): it is used up. */
 bool interrupt_typed(void);
 

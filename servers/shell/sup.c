@@ -5,6 +5,7 @@
  */
 #include "shell.h"
 #include <actor/supervisor.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,16 +189,54 @@ static bool is_service(const char *name)
     return false;
 }
 
+#define UPLOAD_VA 0x0000130000000000UL /* where an ELF is put for the supervisor */
+
+/* The program at PATH in a new memory object (*MEM) for the supervisor
+ * to keep, with its length in Q: 0 or an errno value. */
+static int upload(const char *path, struct sup_update *q, long *mem)
+{
+    void *elf;
+    size_t len;
+    int err = load_program(path, &elf, &len);
+    if (err)
+        return err;
+    *mem = clk_memory_create((len + 4095) / 4096);
+    if (*mem < 0 || clk_map(*mem, UPLOAD_VA, CLK_MAP_WRITE) < 0) {
+        free(elf);
+        if (*mem >= 0)
+            clk_cap_delete(*mem);
+        return ENOMEM;
+    }
+    memcpy((void *)UPLOAD_VA, elf, len);
+    clk_unmap(UPLOAD_VA);
+    free(elf);
+    q->elf_len = len;
+    return 0;
+}
+
 int cmd_update(struct shell *sh, int argc, char **argv, FILE *out)
 {
     (void)sh;
-    struct sup_update q = { { 0 }, { 0 } };
+    struct sup_update q = { { 0 }, { 0 }, 0 };
     struct sup_update_result res = { 0 };
     size_t len = sizeof(res);
+    long mem = 0;
     snprintf(q.name, sizeof(q.name), "%s", argv[1]);
-    if (argc > 2) /* an initrd path: /boot/X is X there */
+    if (argc > 2 && argv[2][0] == '/' && strncmp(argv[2], "/boot/", 6)) {
+        /* a file of the VFS: the supervisor keeps its own copy */
+        char path[SUP_PATH_MAX];
+        int err = strlen(argv[2]) < sizeof(path) ? upload(argv[2], &q, &mem) : ENAMETOOLONG;
+        if (err) {
+            complain("update", argv[2], err);
+            return 1;
+        }
+        snprintf(q.bin, sizeof(q.bin), "%s", argv[2]);
+    } else if (argc > 2) { /* an initrd path: /boot/X is X there */
         snprintf(q.bin, sizeof(q.bin), "%s", strncmp(argv[2], "/boot/", 6) ? argv[2] : argv[2] + 6);
-    long r = actor_call(ACTOR_NAMES_SLOT, SUP_UPDATE, &q, sizeof(q), &res, &len);
+    }
+    long r = actor_call_cap(ACTOR_NAMES_SLOT, SUP_UPDATE, &q, sizeof(q), mem, &res, &len, NULL);
+    if (mem > 0)
+        clk_cap_delete(mem); /* the supervisor copied it */
     if (r == CLK_ENOENT && argc > 2 && is_service(argv[1])) {
         printf("update: %s: no such program in the initrd\n", argv[2]);
         return 1;

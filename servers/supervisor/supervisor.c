@@ -18,6 +18,7 @@
 #include "trend.h"
 #include <actor/names.h>
 #include <actor/supervisor.h>
+#include <actor/windows.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,6 +160,76 @@ static void put_string(char *buf, size_t size, size_t *n, const char *fmt, ...)
         *n += (size_t)k + 1;
 }
 
+/* ---- binaries: the initrd's, and ones that updates brought ---- */
+
+#define UPLOAD_VA 0x0000500000000000UL /* where a passed ELF is mapped to be copied */
+
+static struct image {
+    char key[SVC_PATH_MAX]; /* "/path@N", as services show it */
+    void *data;             /* the ELF, or NULL: a free slot */
+    size_t len;
+} images[SUP_IMAGES];
+static unsigned uploads;
+static struct actor_windows upload_window;
+
+/* BIN's ELF: a kept image ("/path@N") or a file of the initrd. 0 or
+ * CLK_ENOENT. */
+static long binary(const char *bin, const void **data, size_t *len)
+{
+    if (bin[0] == '/') {
+        for (unsigned i = 0; i < SUP_IMAGES; i++)
+            if (images[i].data && !strcmp(images[i].key, bin)) {
+                *data = images[i].data, *len = images[i].len;
+                return 0;
+            }
+        return CLK_ENOENT;
+    }
+    struct cpio_entry e;
+    if (cpio_find((const void *)bootinfo->initrd, bootinfo->initrd_len, bin, &e) < 0)
+        return CLK_ENOENT;
+    *data = e.data, *len = e.size;
+    return 0;
+}
+
+static bool image_in_use(const char *key)
+{
+    for (unsigned i = 0; i < manifest.nsvc; i++)
+        if (!strcmp(services[i].bin, key) || !strcmp(services[i].old_bin, key))
+            return true;
+    return false;
+}
+
+/* Keep a copy of the ELF of LEN bytes in memory object MEM (the sender's,
+ * which may lie about its size), named after PATH; its key into KEY. 0,
+ * CLK_EINVAL or CLK_ENOMEM. */
+static long image_add(long mem, uint64_t len, const char *path, char key[SVC_PATH_MAX])
+{
+    struct image *im = NULL;
+    for (unsigned i = 0; i < SUP_IMAGES && !im; i++)
+        if (!images[i].data || !image_in_use(images[i].key))
+            im = &images[i];
+    uint64_t size = (len + ACTOR_WINDOW_PAGE - 1) / ACTOR_WINDOW_PAGE * ACTOR_WINDOW_PAGE;
+    if (len == 0 || len > SUP_IMAGE_MAX)
+        return CLK_EINVAL;
+    if (!im)
+        return CLK_ENOMEM;
+    void *copy = malloc(len);
+    long err =
+        copy ? actor_window_map(&upload_window, 0, mem, size, ACTOR_WINDOW_PAGE) : CLK_ENOMEM;
+    if (err) {
+        free(copy);
+        return err;
+    }
+    memcpy(copy, (const void *)actor_window(&upload_window, 0), len);
+    clk_unmap(actor_window(&upload_window, 0));
+    free(im->data);
+    im->data = copy;
+    im->len = len;
+    snprintf(im->key, sizeof(im->key), "%.*s@%u", SVC_PATH_MAX - 12, path, ++uploads);
+    memcpy(key, im->key, SVC_PATH_MAX);
+    return 0;
+}
+
 /* Start an instance of S from BIN, handing it STATE (a memory object of
  * LEN bytes) or HANDOVER (the receive right of an update's private
  * endpoint) when they are not 0. Returns 0 with its actor capability in
@@ -166,8 +237,9 @@ static void put_string(char *buf, size_t size, size_t *n, const char *fmt, ...)
 static long spawn_actor(struct service *s, const char *bin, long state, uint64_t len, long handover,
                         long *out)
 {
-    struct cpio_entry e;
-    if (cpio_find((const void *)bootinfo->initrd, bootinfo->initrd_len, bin, &e) < 0)
+    const void *elf;
+    size_t elf_len;
+    if (binary(bin, &elf, &elf_len) < 0)
         return CLK_ENOENT;
     const struct svc_spec *sp = s->spec;
     char args[SVC_ARGS_MAX + 256];
@@ -207,8 +279,8 @@ static long spawn_actor(struct service *s, const char *bin, long state, uint64_t
         put_string(args, sizeof(args), &n, "ACTOR_INJECT=1");
     long fault = clk_cap_mint(actor_fault_mailbox(), CLK_RIGHT_SEND, s->idx + 1);
     struct clk_spawn req = {
-        .elf = (uint64_t)e.data,
-        .len = e.size,
+        .elf = (uint64_t)elf,
+        .len = elf_len,
         .name = (uint64_t)sp->name,
         .prio = sp->prio,
         .ncaps = ncaps,
@@ -1248,8 +1320,9 @@ static long update_abandoned(struct service *s, long status, struct sup_update_r
  */
 static long live_update(struct service *s, const char *bin, struct sup_update_result *out)
 {
-    struct cpio_entry e;
-    if (cpio_find((const void *)bootinfo->initrd, bootinfo->initrd_len, bin, &e) < 0)
+    const void *elf;
+    size_t elf_len;
+    if (binary(bin, &elf, &elf_len) < 0)
         return CLK_ENOENT;
     if (s->state != SUP_RUNNING || s->in_update) /* (a rolled-back one may still be in step 3) */
         return CLK_EAGAIN;
@@ -1341,8 +1414,15 @@ static void update(struct actor_req *req)
     char bin[SVC_PATH_MAX];
     memcpy(bin, u->bin, sizeof(bin));
     bin[sizeof(bin) - 1] = '\0';
-    if (!bin[0])
+    if (req->cap > 0) { /* an ELF of the sender's: kept, and named by its path */
+        long err = bin[0] == '/' ? image_add(req->cap, u->elf_len, bin, bin) : CLK_EINVAL;
+        if (err) {
+            actor_reply(req, err, NULL, 0);
+            return;
+        }
+    } else if (!bin[0]) {
         memcpy(bin, s->bin, sizeof(bin));
+    }
     bool other = strcmp(bin, s->bin) != 0;
     struct sup_update_result res = { 0 };
     long r = live_update(s, bin, &res);
@@ -1564,7 +1644,8 @@ int main(int argc, char **argv)
     registry_ep = clk_endpoint_create();
     long self = clk_cap_mint(registry_ep, CLK_RIGHT_SEND | CLK_RIGHT_GRANT, ACTOR_BADGE_CLIENT);
     if (registry_ep < 0 || self < 0 || names_publish("supervisor", self, 0) < 0 ||
-        actor_fault_mailbox() < 0) {
+        actor_fault_mailbox() < 0 ||
+        actor_windows_init(&upload_window, UPLOAD_VA, SUP_IMAGE_MAX, 1) < 0) {
         printf("supervisor: cannot set up its endpoints\n");
         return 1;
     }

@@ -7,6 +7,9 @@
  *   load NAME           add 1 at a time until an update has happened and
  *                       200 more were answered; check the totals
  *   update-at NAME T BIN  once NAME's total reaches T, update it to BIN
+ *   bad-elves NAME      updates to binaries passed in memory objects that
+ *                       lie about their size, are empty, are no ELF or are
+ *                       named without a path; NAME serves on
  *   read NAME           read a 256 KiB file in 64 requests while NAME is
  *                       restarted and crashes in the middle
  *   inject NAME KIND    inject fault KIND (a number) and exit
@@ -134,6 +137,34 @@ static void update_at(const char *name, uint64_t at, const char *bin)
            (double)res.total_ns / 1e6, (double)res.duration_ns / 1e6);
     long g = get(&total);
     printf("supctl: after the update: get -> %ld, version %u\n", g, version());
+}
+
+/* SUP_UPDATE of NAME to an ELF of LEN bytes said to be in a new memory
+ * object of PAGES pages (zeros: no ELF), named BIN. */
+static void passed_elf(const char *name, const char *what, unsigned pages, uint64_t len,
+                       const char *bin)
+{
+    struct sup_update u = { .elf_len = len };
+    snprintf(u.name, sizeof(u.name), "%s", name);
+    snprintf(u.bin, sizeof(u.bin), "%s", bin);
+    struct sup_update_result res = { 0 };
+    size_t rlen = sizeof(res);
+    long mem = clk_memory_create(pages);
+    long r = actor_call_cap(ACTOR_NAMES_SLOT, SUP_UPDATE, &u, sizeof(u), mem, &res, &rlen, NULL);
+    clk_cap_delete(mem);
+    uint64_t total;
+    long g = get(&total);
+    printf("supctl: %s -> %ld, rolled back %lu; then get -> %ld\n", what, r,
+           (unsigned long)res.rolled_back, g);
+}
+
+static void bad_elves(const char *name)
+{
+    passed_elf(name, "an object smaller than it says", 1, 3 * 4096, "/x");
+    passed_elf(name, "an empty binary", 1, 0, "/x");
+    passed_elf(name, "over the largest", 1, SUP_IMAGE_MAX + 1, "/x");
+    passed_elf(name, "a binary named without a path", 1, 4096, "x");
+    passed_elf(name, "no ELF", 2, 8000, "/zeros");
 }
 
 static void read_file(const char *name)
@@ -338,6 +369,8 @@ static long init(int argc, char **argv)
         load();
     else if (!strcmp(cmd, "update-at") && argc > 4)
         update_at(name, strtoull(argv[3], NULL, 10), argv[4]);
+    else if (!strcmp(cmd, "bad-elves"))
+        bad_elves(name);
     else if (!strcmp(cmd, "read"))
         read_file(name);
     else if (!strcmp(cmd, "inject") && argc > 3)

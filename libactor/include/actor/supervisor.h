@@ -19,7 +19,13 @@
  *                that come meanwhile wait for the new instance. When the
  *                new one does not start or restore, the old binary is
  *                started again with the same state (a rollback: status
- *                CLK_EIO, and ROLLED_BACK set)
+ *                CLK_EIO, and ROLLED_BACK set). With a memory object
+ *                passed along (GRANT), the new binary is the ELF of
+ *                ELF_LEN bytes in it, which the supervisor keeps (BIN
+ *                names it, "/path" as the sender read it; the service
+ *                shows "/path@N"): CLK_EINVAL for a length out of range
+ *                or an object of another size, CLK_ENOMEM when
+ *                SUP_IMAGES such binaries are in use already
  *   SUP_LOG      uint64_t first sequence number -> up to SUP_LOG_BATCH
  *                struct sup_event, oldest first (the log keeps the last
  *                SUP_LOG_KEPT)
@@ -112,8 +118,12 @@ struct sup_status {
 
 struct sup_update {
     char name[ACTOR_NAME_MAX];
-    char bin[SUP_PATH_MAX]; /* an initrd path, or "" */
+    char bin[SUP_PATH_MAX]; /* an initrd path, or "", or the name of a passed ELF */
+    uint64_t elf_len;       /* with a memory object passed: the ELF's bytes in it */
 };
+
+#define SUP_IMAGES    8           /* binaries kept from updates (not in the initrd) */
+#define SUP_IMAGE_MAX (16u << 20) /* the largest such binary, bytes */
 
 struct sup_update_result {
     uint64_t duration_ns; /* the swap, which clients wait for: from the old
