@@ -351,6 +351,8 @@ def test_the_shell_pings_the_gateway_and_fetches_from_the_host(boot, site, tmp_p
     root = tmp_path / "www"
     root.mkdir()
     (root / "note.txt").write_text("served by the host\n")
+    program = (ROOT / "build" / "initrd" / "test" / "libc_demo").read_bytes()
+    (root / "demo").write_bytes(program)
 
     server = host_server(root)
     try:
@@ -366,6 +368,11 @@ def test_the_shell_pings_the_gateway_and_fetches_from_the_host(boot, site, tmp_p
         out = run(n.m, f"fetch http://10.0.2.2:{port}/note.txt",
                   rf"^fetch: 200 OK, 19 bytes from 10\.0\.2\.2:{port}$")
         assert "served by the host" in out
+        # a program built on the host, fetched into the file system and run
+        run(n.m, f"fetch http://10.0.2.2:{port}/demo > /tmp/demo",
+            rf"^fetch: 200 OK, {len(program)} bytes from 10\.0\.2\.2:{port}$")
+        out = run(n.m, "run /tmp/demo fetched", r"^run: demo exited with status 3$")
+        assert "libc: argc 2: [/tmp/demo] [fetched]" in out, out
         # a download of several MB: the nic's wake-ups (device interrupts,
         # net's doorbells) are a few for many frames, not one per frame
         before = nic_counters(run(n.m, "ifconfig"))
