@@ -58,7 +58,7 @@ int cpio_next(const void *archive, size_t len, size_t *off, struct cpio_entry *e
 {
     const char *a = archive;
     size_t pos = *off;
-    uint32_t mode, size, namesize;
+    uint32_t mode, size, namesize, mtime;
 
     if (pos > len || len - pos < HEADER_LEN || memcmp(a + pos, "070701", 6) != 0)
         return CLK_EINVAL;
@@ -66,6 +66,7 @@ int cpio_next(const void *archive, size_t len, size_t *off, struct cpio_entry *e
     if (!all_fields_hex(h))
         return CLK_EINVAL;
     field(h, F_MODE, &mode);
+    field(h, F_MTIME, &mtime);
     field(h, F_FILESIZE, &size);
     field(h, F_NAMESIZE, &namesize);
     /* The name (with its NUL) follows the header; data starts 4-aligned. */
@@ -82,7 +83,7 @@ int cpio_next(const void *archive, size_t len, size_t *off, struct cpio_entry *e
 
     while (name[0] == '.' && name[1] == '/')
         name += 2;
-    *e = (struct cpio_entry){ name, a + data, size, mode };
+    *e = (struct cpio_entry){ name, a + data, size, mode, mtime };
     *off = ALIGN_UP(data + size, 4);
     return 1;
 }

@@ -4,6 +4,7 @@ cases, restarting services from the shell, and the shell's own restart.
 It boots the default manifest with a copy of the root disk."""
 import re
 import subprocess
+import time
 
 import pytest
 
@@ -98,6 +99,10 @@ def test_file_commands(boot, disk):
     run(m, "cat /etc", r"^cat: /etc: is a directory$")
     run(m, "ls /nope", r"^ls: /nope: no such file$")
     run(m, "stat /nope", r"^stat: /nope: no such file$")
+    # the initrd's files carry the times the archive gave them
+    built = time.strftime("%Y-%m-%d %H:%M", time.gmtime(
+        (ROOT / "build" / "initrd" / "etc" / "services").stat().st_mtime))
+    run(m, "stat /boot/etc/services", rf"^  Modified: {built} UTC$")
     run(m, "mkdir /nope/x", r"^mkdir: /nope/x: no such file$")
     run(m, "cp /nope /tmp/x", r"^cp: /nope: no such file$")
     run(m, "mv /nope /tmp/x", r"^mv: /nope: no such file$")

@@ -13,7 +13,8 @@ struct cpio_entry {
     const char *name; /* NUL-terminated, without a leading "./" */
     const void *data;
     uint64_t size;
-    uint32_t mode; /* file type and permission bits, as in st_mode */
+    uint32_t mode;  /* file type and permission bits, as in st_mode */
+    uint32_t mtime; /* seconds since 1970 */
 };
 
 #define CPIO_S_IFMT  0170000

@@ -27,6 +27,7 @@ struct inode {
     uint32_t len;
     uint32_t parent; /* an index; the root is its own */
     uint32_t mode, nlink;
+    uint32_t mtime;   /* the archive's, for every name it has */
     const void *data; /* regular files and links */
     uint64_t size;
     uint32_t first, count; /* a directory's entries: CHILD[FIRST .. FIRST + COUNT) */
@@ -154,6 +155,7 @@ static void set(struct inode *n, const struct cpio_entry *e)
     if ((n->mode & FS_S_IFMT) != (e->mode & FS_S_IFMT))
         return;
     n->mode = e->mode;
+    n->mtime = e->mtime;
     if (!is_dir(n)) {
         n->data = e->data;
         n->size = e->size;
@@ -289,6 +291,9 @@ static int initrdfs_getattr(struct fs *fs, uint64_t ino, struct fs_attr *out)
         .blocks = (n->size + 511) / 512,
         .mode = n->mode,
         .nlink = n->nlink,
+        .atime = n->mtime,
+        .mtime = n->mtime,
+        .ctime = n->mtime,
     };
     return 0;
 }
