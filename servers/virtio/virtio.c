@@ -3,6 +3,7 @@
  * virtio 1.0 specification's (OASIS, 2016), section 4.1.
  */
 #include "virtio.h"
+#include <string.h>
 
 /* Vendor capability (struct virtio_pci_cap): where each structure is. */
 #define CAP_TYPE        3
@@ -187,10 +188,21 @@ long virtio_queue(struct virtio *v, unsigned index, unsigned max, uint16_t vecto
     uint64_t notify_at = (uint64_t)rd16(c, QUEUE_NOTIFY_OFF) * v->notify_mult;
     if (notify_at + 2 > v->notify_len)
         return CLK_EIO;
-    struct pci_dma mem;
-    long r = pci_dma_alloc(v->pci->pci, virtq_bytes(size), &mem);
-    if (r < 0)
-        return r;
+    struct pci_dma mem, *kept = index < VIRTIO_QUEUES_KEPT ? &v->rings[index] : NULL;
+    if (kept && kept->size >= virtq_bytes(size)) {
+        mem = *kept; /* started again after a reset: the device no longer uses it */
+        memset(mem.va, 0, mem.size);
+    } else {
+        long r = pci_dma_alloc(v->pci->pci, virtq_bytes(size), &mem);
+        if (r < 0)
+            return r;
+        if (kept && kept->cap) { /* too small for the queue now: given back */
+            clk_unmap((unsigned long)kept->va);
+            clk_cap_delete(kept->cap);
+        }
+        if (kept)
+            *kept = mem;
+    }
     virtq_init(q, (uint16_t)index, (uint16_t)size, mem.va,
                (volatile uint16_t *)(v->notify + notify_at));
     wr16(c, QUEUE_SIZE, (uint16_t)size);

@@ -19,6 +19,8 @@
 #define VIRTIO_NO_VECTOR   0xFFFF
 
 /* The device's register blocks, as its capabilities place them. */
+#define VIRTIO_QUEUES_KEPT 4
+
 struct virtio {
     struct pci_dev *pci;
     volatile uint8_t *common; /* struct virtio_pci_common_cfg */
@@ -27,6 +29,9 @@ struct virtio {
     volatile uint8_t *notify; /* queue notification addresses... */
     uint32_t notify_len, notify_mult;
     uint64_t features; /* negotiated */
+    /* the rings' DMA memory of queues 0 to VIRTIO_QUEUES_KEPT - 1, kept
+     * for when the device is started again after a reset */
+    struct pci_dma rings[VIRTIO_QUEUES_KEPT];
 };
 
 /* Find D's common, notification and device-specific structures and map
@@ -40,7 +45,8 @@ long virtio_start(struct virtio *v, uint64_t wanted, uint64_t required);
 
 /* Set up queue INDEX with at most MAX entries (rounded down to a power of
  * two, at most VIRTQ_MAX), in new DMA memory, interrupting through MSI-X
- * VECTOR. 0, or
+ * VECTOR. A queue set up again (after a reset) has its rings in the same
+ * memory as before, when they fit. 0, or
  * CLK_ENOENT (no such queue), CLK_EIO (the device refused the vector) and
  * allocation errors. */
 long virtio_queue(struct virtio *v, unsigned index, unsigned max, uint16_t vector, struct virtq *q);
