@@ -224,8 +224,7 @@ int cmd_update(struct shell *sh, int argc, char **argv, FILE *out)
     snprintf(q.name, sizeof(q.name), "%s", argv[1]);
     if (argc > 2 && argv[2][0] == '/' && strncmp(argv[2], "/boot/", 6)) {
         /* a file of the VFS: the supervisor keeps its own copy */
-        char path[SUP_PATH_MAX];
-        int err = strlen(argv[2]) < sizeof(path) ? upload(argv[2], &q, &mem) : ENAMETOOLONG;
+        int err = strlen(argv[2]) < sizeof(q.bin) ? upload(argv[2], &q, &mem) : ENAMETOOLONG;
         if (err) {
             complain("update", argv[2], err);
             return 1;
